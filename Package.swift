@@ -1,0 +1,22 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// C kernels are compiled at -O3; each hot loop carries target_clones so one
+// binary runs the AVX-512/AVX2 path where the CPU has it and SSE2 elsewhere.
+let cFast: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+
+let package = Package(
+    name: "Tensord",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .executable(name: "tensord-bench", targets: ["tensord-bench"]),
+    ],
+    targets: [
+        .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine"]),
+        .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+    ]
+)

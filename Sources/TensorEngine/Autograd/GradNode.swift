@@ -1,0 +1,59 @@
+/// One recorded operation in the autograd graph: the inputs it read and its
+/// vector-Jacobian product. Leaves (tensors that require grad) have no inputs and
+/// accumulate their gradient in `grad`.
+public final class GradNode: @unchecked Sendable {
+    public let name: String
+    let inputs: [Tensor]
+    /// Maps the gradient of the output to one gradient per input (nil: no gradient flows).
+    let vjp: ((Tensor) throws -> [Tensor?])?
+    /// The accumulated gradient of a leaf, set by `backward()`.
+    public internal(set) var grad: Tensor?
+
+    init(name: String, inputs: [Tensor], vjp: ((Tensor) throws -> [Tensor?])?) {
+        self.name = name
+        self.inputs = inputs
+        self.vjp = vjp
+    }
+
+    var isLeaf: Bool { vjp == nil }
+}
+
+extension Tensor {
+    /// Whether gradients flow to this tensor (PyTorch's `requires_grad`). Only floating
+    /// tensors can require grad; setting it on a tensor with history makes it a new leaf.
+    public var requiresGrad: Bool {
+        get { node != nil }
+        set {
+            if newValue {
+                precondition(dtype.isFloating, "only floating tensors can require grad")
+                if node == nil { node = GradNode(name: "leaf", inputs: [], vjp: nil) }
+            } else {
+                node = nil
+            }
+        }
+    }
+
+    /// Returns this tensor as a leaf that requires grad.
+    public func requiringGrad() -> Tensor {
+        var t = detached()
+        t.requiresGrad = true
+        return t
+    }
+
+    /// The gradient accumulated by `backward()` into this leaf.
+    public var grad: Tensor? { node?.grad }
+
+    /// Clears the accumulated gradient (PyTorch's `zero_grad` with `set_to_none=True`).
+    public func zeroGrad() { node?.grad = nil }
+
+    /// Records `self` as the result of `name` applied to `inputs`, with the given
+    /// vector-Jacobian product, when grad mode is on and an input requires grad.
+    /// The VJP may return gradients of a broadcast shape: the backward walk sums them
+    /// back to each input's shape.
+    func recording(_ name: String, _ inputs: [Tensor], vjp: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+        guard inputs.contains(where: { $0.node != nil }), dtype.isFloating, GradMode.isEnabled else { return self }
+        var out = detached()
+        out.node = GradNode(name: name, inputs: inputs, vjp: vjp)
+        return out
+    }
+}

@@ -1,0 +1,41 @@
+/// Result dtype of arithmetic, comparison, clamp and cat/stack (semantics §0):
+/// dimensioned tensors outrank 0-d tensors, which outrank scalars; a lower-ranked
+/// operand changes the dtype only when it brings a higher category.
+public enum Promotion {
+    public static func resultType(_ operands: [Operand]) -> DType {
+        var dimensioned: DType?
+        var zeroDim: DType?
+        var scalarCategory: DType.Category?
+        for op in operands {
+            switch op {
+            case .tensor(let t) where t.ndim > 0: dimensioned = dimensioned.map { DType.larger($0, t.dtype) } ?? t.dtype
+            case .tensor(let t): zeroDim = zeroDim.map { DType.larger($0, t.dtype) } ?? t.dtype
+            case .scalar(let s): scalarCategory = max(scalarCategory ?? s.category, s.category)
+            }
+        }
+        var result = dimensioned ?? zeroDim
+        if dimensioned != nil, let z = zeroDim, z.category > result!.category { result = z }
+        if let s = scalarCategory, result == nil || s > result!.category {
+            switch s {
+            case .floating: result = .float32
+            case .integer: result = .int64
+            case .bool: result = .bool
+            }
+        }
+        return result ?? .float32
+    }
+
+    public static func resultType(_ tensors: [Tensor]) -> DType {
+        resultType(tensors.map { .tensor($0) })
+    }
+}
+
+extension Operand {
+    /// The operand as a tensor of `dtype` (a scalar becomes 0-d).
+    func tensor(as dtype: DType) throws -> Tensor {
+        switch self {
+        case .tensor(let t): try t.cast(to: dtype)
+        case .scalar(let s): Tensor.full(scalar: s, dtype: dtype)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A reference-counted, 64-byte aligned buffer of one dtype, shared by a tensor and all its views.
+public final class Storage: @unchecked Sendable {
+    public let pointer: UnsafeMutableRawPointer
+    public let count: Int
+    public let dtype: DType
+
+    public init(count: Int, dtype: DType) {
+        self.count = count
+        self.dtype = dtype
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count * dtype.byteSize, 1), alignment: 64)
+        switch dtype {
+        case .bool: pointer.bindMemory(to: Bool.self, capacity: count)
+        case .int64: pointer.bindMemory(to: Int64.self, capacity: count)
+        case .float32: pointer.bindMemory(to: Float.self, capacity: count)
+        case .float64: pointer.bindMemory(to: Double.self, capacity: count)
+        }
+    }
+
+    deinit { pointer.deallocate() }
+
+    @inline(__always) func typed<T: Element>(_: T.Type) -> UnsafeMutablePointer<T> {
+        precondition(T.dtype == dtype, "storage holds \(dtype), not \(T.dtype)")
+        return pointer.assumingMemoryBound(to: T.self)
+    }
+}

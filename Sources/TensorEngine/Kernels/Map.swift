@@ -1,0 +1,63 @@
+/// Elementwise loops over dense buffers: the shapes of every elementwise op.
+extension Tensor {
+    /// `f` applied to every element, into a new contiguous tensor of `U`.
+    @inline(__always)
+    func mapped<T: Element, U: Element>(_: T.Type, to _: U.Type, _ f: (T) -> U) -> Tensor {
+        let n = count
+        return Tensor.make(shape, U.self) { out in
+            withContiguousBuffer(as: T.self) { src in
+                let s = src.baseAddress!, d = out.baseAddress!
+                parallelChunks(n) { r in for i in r { d[i] = f(s[i]) } }
+            }
+        }
+    }
+
+    /// `f` applied to broadcast pairs of `a` and `b` (both already of dtype `T`).
+    @inline(__always)
+    static func zipped<T: Element, U: Element>(_ a: Tensor, _ b: Tensor, _: T.Type, to _: U.Type, _ f: (T, T) -> U) throws -> Tensor {
+        let shape = try Shapes.broadcast(a.shape, b.shape)
+        let n = shape.reduce(1, *)
+        // Scalars stay scalars; other operands are read through stride-0 views.
+        let av = a.count == 1 ? a : a.broadcastView(to: shape)
+        let bv = b.count == 1 ? b : b.broadcastView(to: shape)
+        return make(shape, U.self) { out in
+            let d = out.baseAddress!
+            av.withContiguousBuffer(as: T.self) { ab in
+                bv.withContiguousBuffer(as: T.self) { bb in
+                    let x = ab.baseAddress!, y = bb.baseAddress!
+                    if n == 0 { return }
+                    switch (ab.count == 1 && n != 1, bb.count == 1 && n != 1) {
+                    case (false, false): parallelChunks(n) { r in for i in r { d[i] = f(x[i], y[i]) } }
+                    case (true, false): let c = x[0]; parallelChunks(n) { r in for i in r { d[i] = f(c, y[i]) } }
+                    case (false, true): let c = y[0]; parallelChunks(n) { r in for i in r { d[i] = f(x[i], c) } }
+                    case (true, true): d[0] = f(x[0], y[0])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Converts to `dtype` (PyTorch's `.to(dtype)`); float→int truncates toward zero.
+    /// The gradient flows back through floating casts.
+    public func cast(to target: DType) throws -> Tensor {
+        if target == dtype { return self }
+        let out: Tensor
+        switch (dtype, target) {
+        case (.float32, .float64): out = mapped(Float.self, to: Double.self) { Double($0) }
+        case (.float64, .float32): out = mapped(Double.self, to: Float.self) { Float($0) }
+        case (.int64, .float32): out = mapped(Int64.self, to: Float.self) { Float($0) }
+        case (.int64, .float64): out = mapped(Int64.self, to: Double.self) { Double($0) }
+        case (.bool, .float32): out = mapped(Bool.self, to: Float.self) { $0 ? 1 : 0 }
+        case (.bool, .float64): out = mapped(Bool.self, to: Double.self) { $0 ? 1 : 0 }
+        case (.bool, .int64): out = mapped(Bool.self, to: Int64.self) { $0 ? 1 : 0 }
+        case (.float32, .int64): out = mapped(Float.self, to: Int64.self) { Int64(fromDouble: Double($0)) }
+        case (.float64, .int64): out = mapped(Double.self, to: Int64.self) { Int64(fromDouble: $0) }
+        case (.float32, .bool): out = mapped(Float.self, to: Bool.self) { $0 != 0 }
+        case (.float64, .bool): out = mapped(Double.self, to: Bool.self) { $0 != 0 }
+        case (.int64, .bool): out = mapped(Int64.self, to: Bool.self) { $0 != 0 }
+        default: preconditionFailure("unreachable cast \(dtype) → \(target)")
+        }
+        let from = dtype
+        return out.recording("cast", [self]) { g in [try g.cast(to: from)] }
+    }
+}

@@ -1,0 +1,15 @@
+/// Every op, by name. The HTTP API, the expression language, the documentation and the
+/// catalogue-driven tests (gradient check included) all read this one list.
+public enum Ops {
+    public static let all: [OpSpec] = arithmetic + unary + reduction
+
+    private static let byName: [String: OpSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    public static func spec(_ name: String) -> OpSpec? { byName[name] }
+
+    /// Binds the arguments to the op's declaration and runs its forward.
+    public static func call(_ name: String, positional: [Value] = [], keywords: [String: Value] = [:]) throws -> [Tensor] {
+        guard let spec = byName[name] else { throw TensorError.value("unknown op '\(name)'") }
+        return try spec.forward(OpCall(spec: spec, positional: positional, keywords: keywords))
+    }
+}

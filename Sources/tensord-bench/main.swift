@@ -1,0 +1,1 @@
+print("tensord-bench: engine | http | train")
