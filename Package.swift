@@ -16,7 +16,9 @@ let package = Package(
         .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "TensorService", dependencies: ["TensorEngine"]),
         .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine"]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
     ]
 )

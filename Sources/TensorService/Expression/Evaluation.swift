@@ -1,0 +1,75 @@
+import TensorEngine
+
+/// `POST /v1/eval` in one call: parse, run, pick outputs, differentiate.
+public enum Evaluation {
+    public struct GradRequest {
+        public var of: String
+        public var wrt: [String]
+        public var seed: Tensor?
+        public init(of: String, wrt: [String], seed: Tensor? = nil) {
+            self.of = of
+            self.wrt = wrt
+            self.seed = seed
+        }
+    }
+
+    public struct Result {
+        /// Requested outputs (all assigned names when none were requested), in request order.
+        public var outputs: [(String, EvalValue)]
+        public var grads: [(String, Tensor)]
+    }
+
+    public static func run(source: String, inputs: [String: Tensor], outputs requested: [String]?,
+                           grad: GradRequest?, limits: ExpressionParser.Limits = .init(),
+                           check: @escaping (Tensor) throws -> Void = { _ in }) throws -> Result {
+        let program = try ExpressionParser.parse(source, limits: limits)
+        let differentiates = grad != nil || program.callsGrad
+        // Floating inputs become leaves that require grad, so every name can be differentiated.
+        let leaves = differentiates ? inputs.mapValues { $0.dtype.isFloating ? $0.requiringGrad() : $0 } : inputs
+        var evaluator = Evaluator(inputs: leaves, check: check)
+        try evaluator.run(program)
+
+        let names = requested ?? program.statements.compactMap(\.target).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let outputs = try names.map { name -> (String, EvalValue) in
+            guard let v = evaluator.environment[name] else {
+                throw ExpressionError(message: "output '\(name)' is neither an input nor assigned by the program", location: nil)
+            }
+            return (name, v)
+        }
+        guard let grad else { return Result(outputs: outputs, grads: []) }
+        let of = try evaluator.tensor(named: grad.of)
+        let wrt = try grad.wrt.map { name -> Tensor in
+            let t = try evaluator.tensor(named: name)
+            guard t.dtype.isFloating else {
+                throw ExpressionError(message: "cannot differentiate with respect to '\(name)': it is \(t.dtype), not floating", location: nil)
+            }
+            return t
+        }
+        if grad.seed == nil && of.count != 1 {
+            throw ExpressionError(message: "grad.of '\(grad.of)' has shape \(of.shape); give grad.seed for a tensor with more than one element", location: nil)
+        }
+        let grads: [Tensor]
+        if of.node == nil {
+            grads = try wrt.map { try zerosLike($0) }
+        } else {
+            grads = try Autograd.gradients(of: of, wrt: wrt, seed: grad.seed)
+        }
+        return Result(outputs: outputs, grads: Array(zip(grad.wrt, grads.map { $0.detached() })))
+    }
+}
+
+extension Program {
+    var callsGrad: Bool {
+        func visit(_ e: Expr) -> Bool {
+            switch e {
+            case .call(let name, let receiver, let args, let kwargs, _):
+                return (name == "grad" && receiver == nil) || (receiver.map(visit) ?? false) || args.contains(where: visit) || kwargs.contains { visit($0.1) }
+            case .unary(_, let x, _), .attribute(let x, _, _): return visit(x)
+            case .binary(_, let a, let b, _), .index(let a, let b, _): return visit(a) || visit(b)
+            case .list(let items, _): return items.contains(where: visit)
+            default: return false
+            }
+        }
+        return statements.contains { visit($0.value) }
+    }
+}
