@@ -1,0 +1,124 @@
+import Foundation
+
+/// The one place compute runs: a fixed number of lanes (threads), fed from two bounded
+/// queues. Interactive requests (`/v1/ops`, `/v1/eval`) always go before job steps, so a
+/// running job delays an interactive request by at most one step.
+public final class ComputeEngine: @unchecked Sendable {
+    public enum Priority: Sendable { case interactive, background }
+
+    public struct QueueFull: Error, Sendable {
+        public let priority: Priority
+        public let capacity: Int
+    }
+
+    public let lanes: Int
+    public let interactiveCapacity: Int
+    public let backgroundCapacity: Int
+
+    private let condition = NSCondition()
+    private var interactive: [() -> Void] = []
+    private var background: [() -> Void] = []
+    private var interactiveHead = 0
+    private var backgroundHead = 0
+    private var running = 0
+    private var stopped = false
+    private var threads: [Thread] = []
+
+    public init(lanes: Int, interactiveCapacity: Int = 1024, backgroundCapacity: Int = 1024) {
+        self.lanes = max(1, lanes)
+        self.interactiveCapacity = interactiveCapacity
+        self.backgroundCapacity = backgroundCapacity
+        for i in 0..<self.lanes {
+            let t = Thread { [unowned self] in self.laneLoop() }
+            t.name = "tensord-lane-\(i)"
+            t.stackSize = 8 << 20
+            threads.append(t)
+            t.start()
+        }
+    }
+
+    /// Work waiting for a lane (both queues).
+    public var queueDepth: Int {
+        condition.lock(); defer { condition.unlock() }
+        return pendingInteractive + pendingBackground
+    }
+
+    /// Lanes busy right now.
+    public var busyLanes: Int {
+        condition.lock(); defer { condition.unlock() }
+        return running
+    }
+
+    private var pendingInteractive: Int { interactive.count - interactiveHead }
+    private var pendingBackground: Int { background.count - backgroundHead }
+
+    /// Queues `work`; throws `QueueFull` instead of growing without bound.
+    public func enqueue(_ priority: Priority, _ work: @escaping () -> Void) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        switch priority {
+        case .interactive:
+            guard pendingInteractive < interactiveCapacity else { throw QueueFull(priority: priority, capacity: interactiveCapacity) }
+            interactive.append(work)
+        case .background:
+            guard pendingBackground < backgroundCapacity else { throw QueueFull(priority: priority, capacity: backgroundCapacity) }
+            background.append(work)
+        }
+        condition.signal()
+    }
+
+    /// Runs `body` on a lane and waits for its result (the calling connection thread blocks,
+    /// the lane does the compute).
+    public func run<T>(_ priority: Priority = .interactive, _ body: @escaping () throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<T, Error>?
+        try enqueue(priority) {
+            result = Result { try body() }
+            done.signal()
+        }
+        done.wait()
+        return try result!.get()
+    }
+
+    /// Stops the lanes after the queued work is done.
+    public func shutdown() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func laneLoop() {
+        while true {
+            condition.lock()
+            while pendingInteractive == 0 && pendingBackground == 0 && !stopped { condition.wait() }
+            let work: (() -> Void)?
+            if pendingInteractive > 0 {
+                work = interactive[interactiveHead]
+                interactiveHead += 1
+                compact(&interactive, &interactiveHead)
+            } else if pendingBackground > 0 {
+                work = background[backgroundHead]
+                backgroundHead += 1
+                compact(&background, &backgroundHead)
+            } else {
+                work = nil
+            }
+            if work != nil { running += 1 }
+            condition.unlock()
+            guard let work else { return }
+            work()
+            condition.lock()
+            running -= 1
+            condition.unlock()
+        }
+    }
+
+    /// Drops consumed entries once they dominate the array (amortised O(1) dequeue).
+    private func compact(_ queue: inout [() -> Void], _ head: inout Int) {
+        if head > 64 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import TensorService
+
+struct ComputeEngineTests {
+    @Test func runReturnsResultsAndErrors() throws {
+        let engine = ComputeEngine(lanes: 2)
+        defer { engine.shutdown() }
+        #expect(try engine.run { 6 * 7 } == 42)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try engine.run { () throws -> Int in throw Boom() } }
+    }
+
+    @Test func interactiveWorkOvertakesQueuedBackgroundWork() throws {
+        let engine = ComputeEngine(lanes: 1)
+        defer { engine.shutdown() }
+        let gate = DispatchSemaphore(value: 0)
+        let log = NSLock()
+        nonisolated(unsafe) var order: [String] = []
+        // Occupy the only lane, then queue background steps and one interactive request.
+        try engine.enqueue(.background) { gate.wait() }
+        while engine.busyLanes == 0 { usleep(1000) }
+        for i in 0..<3 { try engine.enqueue(.background) { log.lock(); order.append("b\(i)"); log.unlock() } }
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? engine.run(.interactive) { log.lock(); order.append("i"); log.unlock() }
+            finished.signal()
+        }
+        while engine.queueDepth < 4 { usleep(1000) }
+        gate.signal()
+        finished.wait()
+        while engine.queueDepth > 0 || engine.busyLanes > 0 { usleep(1000) }
+        #expect(order == ["i", "b0", "b1", "b2"])
+    }
+
+    @Test func fullQueueIsRefusedNotGrown() throws {
+        let engine = ComputeEngine(lanes: 1, interactiveCapacity: 2, backgroundCapacity: 1)
+        defer { engine.shutdown() }
+        let gate = DispatchSemaphore(value: 0)
+        try engine.enqueue(.background) { gate.wait() }
+        while engine.busyLanes == 0 { usleep(1000) }
+        try engine.enqueue(.background) {}
+        #expect(throws: ComputeEngine.QueueFull.self) { try engine.enqueue(.background) {} }
+        try engine.enqueue(.interactive) {}
+        try engine.enqueue(.interactive) {}
+        #expect(throws: ComputeEngine.QueueFull.self) { try engine.enqueue(.interactive) {} }
+        gate.signal()
+    }
+}
