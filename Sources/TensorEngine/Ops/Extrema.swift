@@ -122,7 +122,7 @@ extension Ops {
                outputs: ["values", "indices"],
                gradchecks: [.init(.distinct([3, 4]), [:]), .init(.distinct([2, 3, 4]), ["dim": .int(1)]),
                             .init(.distinct([3, 4], .transposed), ["dim": .int(-1), "keepdim": .bool(true)]),
-                            .init(.distinct([1, 4], .expanded([3, 4])), ["dim": .int(0)])]) { c in
+                            .init(.distinct([1, 4], .expanded([3, 4])), ["dim": .int(1)])]) { c in
             let x = c.tensor("input")
             guard let dim = c.optionalInt("dim") else {
                 if c.bool("keepdim") { throw TensorError(.value, "\(name): keepdim needs a dim", argument: "keepdim") }
