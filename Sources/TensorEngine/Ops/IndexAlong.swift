@@ -86,12 +86,12 @@ func firstExtremeIndex<T: Comparable>(_ p: UnsafePointer<T>, _ n: Int, largest: 
     var v = p[0]
     if v != v { return 0 }
     if largest {
-        for i in 1..<max(n, 1) where p[i] > v || p[i] != p[i] {
+        for i in 1..<n where p[i] > v || p[i] != p[i] {
             if p[i] != p[i] { return i }
             best = i; v = p[i]
         }
     } else {
-        for i in 1..<max(n, 1) where p[i] < v || p[i] != p[i] {
+        for i in 1..<n where p[i] < v || p[i] != p[i] {
             if p[i] != p[i] { return i }
             best = i; v = p[i]
         }
