@@ -108,3 +108,26 @@ struct SelectionTests {
         C.close(g, [1, 0, 0])
     }
 }
+
+/// Rows large enough to be split across cores agree with a plain sort.
+struct SelectionParallelTests {
+    @Test func largeRowsMatchSorting() throws {
+        var rng = RandomGenerator(seed: 7)
+        let (rows, n) = (1024, 96)
+        let data = (0..<rows * n).map { _ in Float(rng.normal()) }
+        let x = Tensor(data, shape: [rows, n])
+        let (top, topIdx) = try x.topk(3)
+        let (kth, _) = try x.kthvalue(10)
+        let (mx, mxIdx) = try x.maxAlong(dim: 1)
+        let (t, ti, k, m, mi) = (top.scalars(as: Float.self), topIdx.scalars(as: Int64.self), kth.scalars(as: Float.self),
+                                 mx.scalars(as: Float.self), mxIdx.scalars(as: Int64.self))
+        for r in 0..<rows {
+            let row = Array(data[r * n..<(r + 1) * n])
+            let sorted = row.sorted()
+            #expect(Array(t[r * 3..<(r + 1) * 3]) == Array(sorted.reversed().prefix(3)))
+            #expect(ti[r * 3..<(r + 1) * 3].allSatisfy { row[Int($0)] >= sorted[n - 3] })
+            #expect(k[r] == sorted[9])
+            #expect(m[r] == sorted[n - 1] && row[Int(mi[r])] == m[r])
+        }
+    }
+}
