@@ -29,8 +29,9 @@ extension Tensor {
     public func relu() throws -> Tensor {
         let y: Tensor
         switch dtype {
-        case .float32: y = mapped(Float.self, to: Float.self) { $0 > 0 || $0.isNaN ? $0 : 0 }
-        case .float64: y = mapped(Double.self, to: Double.self) { $0 > 0 || $0.isNaN ? $0 : 0 }
+        // As PyTorch's clamp_min: `x < 0 ? 0 : x`, so NaN and -0.0 pass through.
+        case .float32: y = mapped(Float.self, to: Float.self) { $0 < 0 ? 0 : $0 }
+        case .float64: y = mapped(Double.self, to: Double.self) { $0 < 0 ? 0 : $0 }
         case .int64: y = mapped(Int64.self, to: Int64.self) { Swift.max($0, 0) }
         case .bool: throw TensorError.dtype("relu is not defined for bool tensors")
         }

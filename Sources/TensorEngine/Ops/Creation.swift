@@ -69,7 +69,8 @@ extension Tensor {
     public static func linspace(start: Double, end: Double, steps: Int, dtype: DType = .float32) throws -> Tensor {
         guard steps >= 0 else { throw TensorError(.value, "linspace: steps must be non-negative, got \(steps)", argument: "steps") }
         // As ATen: the first half counts up from start, the second half down from end, so
-        // both ends are exact; computed in the output's float type.
+        // both ends are exact; computed in the output's float type with fused multiply-adds
+        // (as its vectorised kernel), so float32 values match PyTorch's bit for bit.
         if steps == 1 { return try full([1], fillValue: .float(start), dtype: dtype) }
         let half = steps / 2
         let denominator = Double(Swift.max(steps - 1, 1))
@@ -77,13 +78,13 @@ extension Tensor {
             let (a, b) = (Float(start), Float(end))
             let step = (b - a) / Float(denominator)
             return make([steps], Float.self) { out in
-                for i in 0..<steps { out[i] = i < half ? a + step * Float(i) : b - step * Float(steps - i - 1) }
+                for i in 0..<steps { out[i] = i < half ? a.addingProduct(step, Float(i)) : b.addingProduct(-step, Float(steps - i - 1)) }
             }
         }
         // Integer output: the ends are converted first, the step is taken in double.
         let (a, b) = dtype == .float64 ? (start, end) : (start.rounded(.towardZero), end.rounded(.towardZero))
         let step = (b - a) / denominator
-        return generated(steps, dtype: dtype) { i in i < half ? a + step * Double(i) : b - step * Double(steps - i - 1) }
+        return generated(steps, dtype: dtype) { i in i < half ? a.addingProduct(step, Double(i)) : b.addingProduct(-step, Double(steps - i - 1)) }
     }
 
     /// The `n`×`m` identity matrix (ones on the main diagonal); `m` defaults to `n`.
