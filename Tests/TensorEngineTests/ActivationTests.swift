@@ -115,6 +115,21 @@ struct ActivationTests {
         expectValues(try gradient(at: f64([0.5, -1])) { try $0.logSoftmax(dim: 0) }, [1 - 2 * y0, 1 - 2 * y1], tol: 1e-12)
     }
 
+    @Test func layoutsAndEmptyInputs() throws {
+        let t = try f32([-1, 2, 3, -4], [2, 2]).transposed(0, 1)   // [[-1, 3], [2, -4]]
+        expectValues(try t.sigmoid(), [-1, 3, 2, -4].map { 1 / (1 + Foundation.exp(-$0)) }, shape: [2, 2])
+        expectValues(try t.tanh(), [-1, 3, 2, -4].map { Foundation.tanh($0) }, shape: [2, 2])
+        expectValues(try t.leakyRelu(), [-0.01, 3, 2, -0.04], shape: [2, 2])
+        #expect(try t.gelu(approximate: "tanh").shape == [2, 2])
+        expectValues(try f32([2]).expanded([3]).relu(), [2, 2, 2])
+        for y in [try Tensor.zeros([0, 2]).sigmoid(), try Tensor.zeros([0, 2]).tanh(), try Tensor.zeros([0, 2]).relu(),
+                  try Tensor.zeros([0, 2]).leakyRelu(), try Tensor.zeros([0, 2]).gelu()] {
+            expectValues(y, [], shape: [0, 2])
+        }
+        expectValues(try Tensor(scalar: Float(-2)).leakyRelu(), [-0.02], shape: [])
+        expectValues(try Tensor(scalar: Float(-2)).relu(), [0], shape: [])
+    }
+
     @Test func secondDerivativeOfTanh() throws {
         // d²/dx² tanh x = -2 tanh x (1 - tanh² x).
         let x = f64([0.4]).requiringGrad()

@@ -68,6 +68,9 @@ struct CreationTests {
         expectValues(try Ops.call("arange", positional: [.int(1), .int(4)])[0], [1, 2, 3], dtype: .int64)
         expectValues(try Ops.call("arange", positional: [.int(0), .int(1), .float(0.5)])[0], [0, 0.5], dtype: .float32)
         expectValues(try Ops.call("arange", positional: [.int(2)], keywords: ["dtype": .string("float64")])[0], [0, 1], dtype: .float64)
+        expectValues(try Ops.call("arange", keywords: ["end": .int(2)])[0], [0, 1], dtype: .int64)
+        expectValues(try Ops.call("arange", keywords: ["start": .int(1), "end": .float(2), "step": .float(0.5)])[0], [1, 1.5], dtype: .float32)
+        expectError(.value) { try Ops.call("arange", keywords: ["step": .int(2)]) }
     }
 
     @Test func linspace() throws {

@@ -140,14 +140,18 @@ extension Ops {
             [try Tensor.full(c.ints("size"), fillValue: c.scalar("fill_value"), dtype: c.dtype("dtype"))]
         },
         OpSpec("arange", "start, start+step, … up to end (excluded); arange(end) counts from 0",
-               params: [Param("start", .number), Param("end", .optional(.number), default: .null),
+               params: [Param("start", .optional(.number), default: .null), Param("end", .optional(.number), default: .null),
                         Param("step", .number, default: .int(1)), Param("dtype", .optional(.dtype), default: .null)],
                examples: [.init(.int(5), [:]), .init(.number(0), .number(1), .number(0.25), [:])]) { c in
-            let first = c.scalar("start")
-            guard case .null? = c.values["end"] else {
-                return [try Tensor.arange(start: first, end: c.scalar("end"), step: c.scalar("step"), dtype: c.dtype("dtype"))]
+            // arange(end) binds its one number to `start`, as Python's signature does.
+            switch (c.optionalOperand("start"), c.optionalOperand("end")) {
+            case (.scalar(let start)?, .scalar(let end)?):
+                return [try Tensor.arange(start: start, end: end, step: c.scalar("step"), dtype: c.dtype("dtype"))]
+            case (.scalar(let end)?, nil), (nil, .scalar(let end)?):
+                return [try Tensor.arange(end: end, step: c.scalar("step"), dtype: c.dtype("dtype"))]
+            default:
+                throw TensorError(.value, "arange needs an end (arange(end) or arange(start, end, step))", argument: "end")
             }
-            return [try Tensor.arange(end: first, step: c.scalar("step"), dtype: c.dtype("dtype"))]
         },
         OpSpec("linspace", "steps evenly spaced values from start to end, both included",
                params: [Param("start", .number), Param("end", .number), Param("steps", .int),
