@@ -45,6 +45,14 @@ struct ExpressionTests {
         #expect(try tensor(r, "d").doubles() == [3.5])
     }
 
+    @Test func namedResultsByAttributeAndIndex() throws {
+        let r = try run("v = topk(x, 2).values\ni = x.max(1).indices\nk = kthvalue(x, 1, 0)[1]", ["x": x])
+        #expect(try tensor(r, "v").doubles() == [3, 2, 6, 5])
+        #expect(try tensor(r, "i").doubles() == [2, 2])
+        #expect(try tensor(r, "k").doubles() == [0, 0, 0])
+        #expect(throws: ExpressionError.self) { try run("v = topk(x, 2).nothing", ["x": x]) }
+    }
+
     @Test func gradientsOfInputsAndAssignedNames() throws {
         let r = try run("y = x * 3\nloss = sum(y * y)", ["x": x, "u": x], outputs: ["loss"],
                         grad: .init(of: "loss", wrt: ["x", "y", "u"]))
