@@ -1,0 +1,291 @@
+import Foundation
+
+// cross_entropy and nll_loss (semantics §9). Class-index targets take a fused path: one
+// pass per row computes a stable log-softmax and the loss, and the VJP writes
+// w_t·(softmax − onehot)/norm directly. Probability targets are composed from an
+// internal log-softmax and arithmetic, so their target gradient comes for free.
+
+/// Float element types the loss kernels run on.
+protocol LossFloat: BinaryFloatingPoint, Element {
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func log1p(_ x: Self) -> Self
+}
+extension Float: LossFloat {
+    @inline(__always) static func exp(_ x: Float) -> Float { Foundation.exp(x) }
+    @inline(__always) static func log(_ x: Float) -> Float { Foundation.log(x) }
+    @inline(__always) static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
+}
+extension Double: LossFloat {
+    @inline(__always) static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always) static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+}
+
+/// Class-index targets against an input of N samples × C classes × S positions (the
+/// spatial dims d1… flattened). Element (n, c, s) of the contiguous input sits at
+/// `(n·C + c)·S + s`; target i = n·S + s.
+struct ClassIndexProblem {
+    let n: Int, classes: Int, s: Int
+    /// The per-position loss shape: the target's shape.
+    let lossShape: [Int]
+    let targets: [Int64]
+    let ignoreIndex: Int64
+    /// The input, contiguous and detached.
+    let input: Tensor
+    let weight: [Double]?
+
+    init(input x: Tensor, target: Tensor, weight: Tensor?, ignoreIndex: Int, op: String) throws {
+        guard x.dtype.isFloating else {
+            throw TensorError(.dtype, "\(op): input must be floating, got \(x.dtype)", argument: "input")
+        }
+        guard x.ndim >= 1 else { throw TensorError(.shape, "\(op): input must have at least 1 dim (classes), got a 0-d tensor", argument: "input") }
+        guard target.dtype == .int64 else {
+            throw TensorError(.dtype, "\(op): class-index targets must be int64, got \(target.dtype)\(target.dtype.isFloating ? " with shape \(target.shape) (probability targets need the input's shape \(x.shape))" : "")", argument: "target")
+        }
+        let expected = x.ndim == 1 ? [] : [x.shape[0]] + x.shape.dropFirst(2)
+        guard target.shape == expected else {
+            throw TensorError(.shape, "\(op): target shape \(target.shape) does not match input shape \(x.shape) (expected \(expected): batch size and spatial dims, without the class dim)", argument: "target")
+        }
+        classes = x.ndim == 1 ? x.shape[0] : x.shape[1]
+        n = x.ndim == 1 ? 1 : x.shape[0]
+        s = x.shape.dropFirst(2).reduce(1, *)
+        lossShape = expected
+        targets = target.scalars(as: Int64.self)
+        self.ignoreIndex = Int64(ignoreIndex)
+        for t in targets where t != self.ignoreIndex && (t < 0 || t >= Int64(classes)) {
+            throw TensorError(.value, "\(op): target \(t) is out of bounds for \(classes) classes (expected in [0, \(classes)) or ignore_index \(ignoreIndex))", argument: "target")
+        }
+        if let weight {
+            guard weight.ndim == 1, weight.shape[0] == classes else {
+                throw TensorError(.shape, "\(op): weight must have shape [\(classes)] (one per class), got \(weight.shape)", argument: "weight")
+            }
+            self.weight = weight.doubles()
+        } else {
+            self.weight = nil
+        }
+        input = x.detached().contiguous()
+    }
+
+    /// Σ w[t_i] over non-ignored targets: the denominator of 'mean'.
+    var totalWeight: Double {
+        var total = 0.0
+        for t in targets where t != ignoreIndex { total += weight?[Int(t)] ?? 1 }
+        return total
+    }
+
+    /// Runs `body` for each position i in parallel chunks, with the base of its strided row.
+    func forEachRow(_ body: (_ i: Int, _ base: Int) -> Void) {
+        let count = n * s, s = s, c = classes
+        parallelChunks(count, grain: max(1, (1 << 15) / max(c, 1))) { r in
+            for i in r {
+                let sample = i / s
+                body(i, sample * c * s + (i - sample * s))
+            }
+        }
+    }
+
+    /// Per-position scale of the upstream gradient: g_i for 'none', g/denominator otherwise.
+    func gradientScales<T: LossFloat>(_ g: Tensor, reduction: Reduction, _: T.Type) throws -> [T] {
+        let gv = try g.cast(to: T.dtype).scalars(as: T.self)
+        switch reduction {
+        case .none: return gv
+        case .sum: return [T](repeating: gv[0], count: n * s)
+        case .mean: return [T](repeating: gv[0] / T(totalWeight), count: n * s)
+        }
+    }
+
+    /// Reduces per-position losses (already shaped as `lossShape`).
+    func reduce<T: LossFloat>(_ losses: Tensor, _ reduction: Reduction, _: T.Type) -> Tensor {
+        switch reduction {
+        case .none: return losses
+        case .sum, .mean:
+            let total = losses.withContiguousBuffer(as: T.self) { Kernels.sum($0.baseAddress!, $0.count) }
+            return Tensor(scalar: reduction == .sum ? total : total / T(totalWeight))
+        }
+    }
+}
+
+extension ClassIndexProblem {
+    /// Fused log-softmax + smoothed NLL. Returns the loss and the VJP for the logits.
+    func crossEntropy<T: LossFloat>(_: T.Type, reduction: Reduction, smoothing: Double) -> (Tensor, (Tensor) throws -> Tensor) {
+        let x = UnsafePointer(input.storage.typed(T.self) + input.offset)
+        let c = classes, s = s, ignore = ignoreIndex
+        let eps = T(smoothing), keep = 1 - T(smoothing), epsPerClass = T(smoothing) / T(max(c, 1))
+        let w: [T]? = weight?.map { T($0) }
+        let wTotal = w.map { $0.reduce(0, +) } ?? T(c)
+        var lse = [T](repeating: 0, count: n * s)
+        let losses = lse.withUnsafeMutableBufferPointer { lseBuf in
+            let lsePtr = lseBuf.baseAddress!
+            return Tensor.make(lossShape, T.self) { out in
+                let o = out.baseAddress!
+                forEachRow { i, base in
+                    let row = x + base
+                    var mx = -T.infinity
+                    for k in 0..<c where row[k * s] > mx || row[k * s].isNaN { mx = row[k * s] }
+                    var sumExp: T = 0
+                    for k in 0..<c { sumExp += T.exp(row[k * s] - mx) }
+                    let l = mx + T.log(sumExp)
+                    lsePtr[i] = l
+                    let t = targets[i]
+                    if t == ignore { o[i] = 0; return }
+                    let wt = w?[Int(t)] ?? 1
+                    var loss = -(row[Int(t) * s] - l) * wt
+                    if eps > 0 {
+                        // Σ_c w_c·logp_c, the smoothing term.
+                        var acc: T = 0
+                        if let w { for k in 0..<c { acc += w[k] * (row[k * s] - l) } } else { for k in 0..<c { acc += row[k * s] - l } }
+                        loss = keep * loss - epsPerClass * acc
+                    }
+                    o[i] = loss
+                }
+            }
+        }
+        let out = reduce(losses, reduction, T.self)
+        let shape = input.shape, logSumExp = lse
+        let vjp: (Tensor) throws -> Tensor = { g in
+            let scales = try gradientScales(g, reduction: reduction, T.self)
+            return Tensor.make(shape, T.self) { dx in
+                let d = dx.baseAddress!
+                forEachRow { i, base in
+                    let row = x + base, drow = d + base
+                    let t = targets[i]
+                    if t == ignore { for k in 0..<c { drow[k * s] = 0 }; return }
+                    let scale = scales[i], wt = w?[Int(t)] ?? 1, l = logSumExp[i]
+                    // d/dx_k = (1−ε)·w_t·(p_k − δ_kt) + (ε/C)·(W·p_k − w_k)
+                    let pCoef = scale * (keep * wt + epsPerClass * wTotal)
+                    for k in 0..<c { drow[k * s] = pCoef * T.exp(row[k * s] - l) }
+                    if eps > 0 {
+                        let e = scale * epsPerClass
+                        if let w { for k in 0..<c { drow[k * s] -= e * w[k] } } else { for k in 0..<c { drow[k * s] -= e } }
+                    }
+                    drow[Int(t) * s] -= scale * keep * wt
+                }
+            }
+        }
+        return (out, vjp)
+    }
+
+    /// −w[t]·input[t] per position (input taken as log-probabilities). Returns the loss and its VJP.
+    func nll<T: LossFloat>(_: T.Type, reduction: Reduction) -> (Tensor, (Tensor) throws -> Tensor) {
+        let x = UnsafePointer(input.storage.typed(T.self) + input.offset)
+        let s = s, ignore = ignoreIndex
+        let w: [T]? = weight?.map { T($0) }
+        let losses = Tensor.make(lossShape, T.self) { out in
+            let o = out.baseAddress!
+            forEachRow { i, base in
+                let t = targets[i]
+                o[i] = t == ignore ? 0 : -(w?[Int(t)] ?? 1) * x[base + Int(t) * s]
+            }
+        }
+        let shape = input.shape
+        let vjp: (Tensor) throws -> Tensor = { g in
+            let scales = try gradientScales(g, reduction: reduction, T.self)
+            return Tensor.make(shape, T.self) { dx in
+                dx.initialize(repeating: 0)
+                let d = dx.baseAddress!
+                forEachRow { i, base in
+                    let t = targets[i]
+                    if t != ignore { d[base + Int(t) * s] = -scales[i] * (w?[Int(t)] ?? 1) }
+                }
+            }
+        }
+        return (reduce(losses, reduction, T.self), vjp)
+    }
+}
+
+extension Tensor {
+    /// log_softmax along `dim` for the losses: each row shifted by its max, so it is stable.
+    /// Its VJP is `g − softmax·Σg`.
+    func lossLogSoftmax(dim: Int) throws -> Tensor {
+        let d = try Shapes.normalize(dim, ndim: ndim, op: "log_softmax")
+        let layout = try reductionLayout([d], keepdim: true, op: "log_softmax")
+        let rows = layout.rows
+        func go<T: LossFloat>(_: T.Type) -> Tensor {
+            let src = UnsafePointer(rows.storage.typed(T.self) + rows.offset)
+            return Tensor.make(rows.shape, T.self) { out in
+                let inner = layout.inner, o = out.baseAddress!
+                parallelChunks(layout.outer, grain: max(1, (1 << 15) / max(inner, 1))) { r in
+                    for i in r {
+                        let row = src + i * inner, orow = o + i * inner
+                        var mx = -T.infinity
+                        for k in 0..<inner where row[k] > mx || row[k].isNaN { mx = row[k] }
+                        var sumExp: T = 0
+                        for k in 0..<inner { sumExp += T.exp(row[k] - mx) }
+                        let l = mx + T.log(sumExp)
+                        for k in 0..<inner { orow[k] = row[k] - l }
+                    }
+                }
+            }
+        }
+        let moved = dtype == .float64 ? go(Double.self) : go(Float.self)
+        // `rows` is the input permuted so that `d` is last; permute the result back.
+        var perm = Array(0..<ndim).filter { $0 != d }
+        perm.append(d)
+        var inverse = [Int](repeating: 0, count: ndim)
+        for (i, p) in perm.enumerated() { inverse[p] = i }
+        let y = ndim == 0 ? moved : try moved.permuted(inverse)
+        return y.recording("log_softmax", [self]) { g in [try g - y.exp() * g.sum(dims: [d], keepdim: true)] }
+    }
+}
+
+/// Cross-entropy between logits and targets (PyTorch's `F.cross_entropy`).
+///
+/// `logits` is `(N, C)`, `(C,)` or `(N, C, d1, …)`; `targets` holds int64 class indices
+/// (shape `(N)`, `()` or `(N, d1, …)`) or class probabilities of the logits' shape.
+/// Targets equal to `ignoreIndex` contribute nothing and are left out of the mean.
+///
+/// ```swift
+/// let loss = try crossEntropy(logits: scores, targets: Tensor([2, 0, 1] as [Int64]))
+/// ```
+public func crossEntropy(logits: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+                         reduction: Reduction = .mean, labelSmoothing: Double = 0) throws -> Tensor {
+    guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
+        throw TensorError(.value, "cross_entropy: label_smoothing must be in [0, 1], got \(labelSmoothing)", argument: "label_smoothing")
+    }
+    if targets.dtype.isFloating && targets.shape == logits.shape {
+        return try probabilityCrossEntropy(logits, targets, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, smoothing: labelSmoothing)
+    }
+    let problem = try ClassIndexProblem(input: logits, target: targets, weight: weight, ignoreIndex: ignoreIndex, op: "cross_entropy")
+    let (out, vjp) = logits.dtype == .float64
+        ? problem.crossEntropy(Double.self, reduction: reduction, smoothing: labelSmoothing)
+        : problem.crossEntropy(Float.self, reduction: reduction, smoothing: labelSmoothing)
+    return out.recording("cross_entropy", [logits]) { g in [try vjp(g)] }
+}
+
+/// `−Σ_c w_c·t'_c·logp_c` with `t' = (1−ε)·t + ε/C`; 'mean' divides by the number of samples.
+private func probabilityCrossEntropy(_ x: Tensor, _ target: Tensor, weight: Tensor?, ignoreIndex: Int,
+                                     reduction: Reduction, smoothing: Double) throws -> Tensor {
+    guard x.dtype.isFloating else { throw TensorError(.dtype, "cross_entropy: input must be floating, got \(x.dtype)", argument: "input") }
+    guard ignoreIndex < 0 else {
+        throw TensorError(.value, "cross_entropy: ignore_index is not supported for probability (floating) targets", argument: "ignore_index")
+    }
+    let classDim = x.ndim == 1 ? 0 : 1
+    let classes = x.shape[classDim]
+    var t = try target.cast(to: x.dtype)
+    if smoothing > 0 { t = try t * Scalar.float(1 - smoothing) + Scalar.float(smoothing / Double(classes)) }
+    var terms = try x.lossLogSoftmax(dim: classDim) * t
+    if let weight {
+        guard weight.ndim == 1, weight.shape[0] == classes else {
+            throw TensorError(.shape, "cross_entropy: weight must have shape [\(classes)] (one per class), got \(weight.shape)", argument: "weight")
+        }
+        let spatial = [Int](repeating: 1, count: x.ndim - classDim - 1)
+        terms = try terms * weight.cast(to: x.dtype).reshaped([classes] + spatial)
+    }
+    return try (-terms.sum(dims: [classDim])).reduced(reduction)
+}
+
+/// Negative log-likelihood of class-index targets, with `input` taken as log-probabilities
+/// (PyTorch's `F.nll_loss`). Layouts, weight and ignoreIndex as `crossEntropy`.
+///
+/// ```swift
+/// let loss = try nllLoss(logProbabilities: logp, targets: labels)
+/// ```
+public func nllLoss(logProbabilities input: Tensor, targets: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+                    reduction: Reduction = .mean) throws -> Tensor {
+    let problem = try ClassIndexProblem(input: input, target: targets, weight: weight, ignoreIndex: ignoreIndex, op: "nll_loss")
+    let (out, vjp) = input.dtype == .float64
+        ? problem.nll(Double.self, reduction: reduction)
+        : problem.nll(Float.self, reduction: reduction)
+    return out.recording("nll_loss", [input]) { g in [try vjp(g)] }
+}
