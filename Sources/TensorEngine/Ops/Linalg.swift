@@ -203,7 +203,7 @@ extension Ops {
     static let linalg: [OpSpec] = [
         OpSpec("mm", "matrix product of two 2-D tensors of the same dtype",
                params: [.tensor(), .tensor("mat2")],
-               gradchecks: [.init(.randn([2, 3]), .randn([3, 4])), .init(.randn([3, 2], .transposed), .randn([4, 3], .transposed)),
+               gradchecks: [.init(.randn([2, 3]), .randn([3, 4])), .init(.randn([2, 3], .transposed), .randn([3, 4], .transposed)),
                             .init(.randn([1, 3]), .randn([3, 1]))]) { c in
             [try c.tensor("input").mm(c.tensor("mat2"))]
         },
