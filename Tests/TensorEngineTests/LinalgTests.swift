@@ -35,6 +35,9 @@ struct LinalgTests {
         let c = try a.cast(to: .int64).mm(b.cast(to: .int64))
         #expect(c.dtype == .int64)
         #expect(vals(c) == [2, 11, 8, 23])
+        let ai = try a.cast(to: .int64), bi = try b.cast(to: .int64)
+        #expect(vals(try ai.t().contiguous().t().mm(bi.t().contiguous().t())) == [2, 11, 8, 23], "transposed operands in the plain loop")
+        #expect(vals(try ai.expanded([3, 2, 3]).matmul(bi)) == [2, 11, 8, 23, 2, 11, 8, 23, 2, 11, 8, 23])
         let big = Tensor([Int64.max, 2], shape: [1, 2]), two = Tensor([2, 1] as [Int64], shape: [2, 1])
         #expect(try big.mm(two).scalars(as: Int64.self) == [Int64.max &* 2 &+ 2], "wraps instead of trapping")
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // cross_entropy and nll_loss (semantics §9). Class-index targets take a fused path: one
@@ -7,16 +8,22 @@ import Foundation
 
 /// Float element types the loss kernels run on.
 protocol LossFloat: BinaryFloatingPoint, Element {
+    /// `dst[i] = e^src[i]` for `n` elements (vectorised for float32).
+    static func exp(_ src: UnsafePointer<Self>, _ dst: UnsafeMutablePointer<Self>, _ n: Int)
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
 }
 extension Float: LossFloat {
+    @inline(__always) static func exp(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) { td_exp_f32(src, dst, n) }
     @inline(__always) static func exp(_ x: Float) -> Float { Foundation.exp(x) }
     @inline(__always) static func log(_ x: Float) -> Float { Foundation.log(x) }
     @inline(__always) static func log1p(_ x: Float) -> Float { Foundation.log1p(x) }
 }
 extension Double: LossFloat {
+    @inline(__always) static func exp(_ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ n: Int) {
+        for i in 0..<n { dst[i] = Foundation.exp(src[i]) }
+    }
     @inline(__always) static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     @inline(__always) static func log(_ x: Double) -> Double { Foundation.log(x) }
     @inline(__always) static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
@@ -74,13 +81,30 @@ struct ClassIndexProblem {
         return total
     }
 
-    /// Runs `body` for each position i in parallel chunks, with the base of its strided row.
+    /// Runs `body` for each position i in parallel chunks, with the base of its (strided) row.
     func forEachRow(_ body: (_ i: Int, _ base: Int) -> Void) {
-        let count = n * s, s = s, c = classes
-        parallelChunks(count, grain: max(1, (1 << 15) / max(c, 1))) { r in
+        let s = s, c = classes
+        parallelChunks(n * s, grain: max(1, (1 << 15) / max(c, 1))) { r in
             for i in r {
                 let sample = i / s
                 body(i, sample * c * s + (i - sample * s))
+            }
+        }
+    }
+
+    /// Like `forEachRow`, with the row's C logits contiguous (the input itself when S = 1,
+    /// else gathered) and 2·C elements of per-chunk workspace.
+    func forEachContiguousRow<T: LossFloat>(_ x: UnsafePointer<T>, _ body: (_ i: Int, _ base: Int, _ row: UnsafePointer<T>, _ work: UnsafeMutablePointer<T>) -> Void) {
+        let s = s, c = classes
+        parallelChunks(n * s, grain: max(1, (1 << 15) / max(c, 1))) { r in
+            let work = UnsafeMutablePointer<T>.allocate(capacity: 3 * max(c, 1))
+            defer { work.deallocate() }
+            let gathered = work + 2 * max(c, 1)
+            for i in r {
+                let sample = i / s, base = sample * c * s + (i - sample * s)
+                if s == 1 { body(i, base, x + base, work); continue }
+                for k in 0..<c { gathered[k] = x[base + k * s] }
+                body(i, base, gathered, work)
             }
         }
     }
@@ -119,22 +143,22 @@ extension ClassIndexProblem {
             let lsePtr = lseBuf.baseAddress!
             return Tensor.make(lossShape, T.self) { out in
                 let o = out.baseAddress!
-                forEachRow { i, base in
-                    let row = x + base
+                forEachContiguousRow(x) { i, _, row, work in
+                    // A NaN anywhere reaches the sum through exp, so the max may skip it.
                     var mx = -T.infinity
-                    for k in 0..<c where row[k * s] > mx || row[k * s].isNaN { mx = row[k * s] }
-                    var sumExp: T = 0
-                    for k in 0..<c { sumExp += T.exp(row[k * s] - mx) }
-                    let l = mx + T.log(sumExp)
+                    for k in 0..<c { mx = row[k] > mx ? row[k] : mx }
+                    for k in 0..<c { work[k] = row[k] - mx }
+                    T.exp(work, work + c, c)
+                    let l = mx + T.log(Kernels.sum(work + c, c))
                     lsePtr[i] = l
                     let t = targets[i]
                     if t == ignore { o[i] = 0; return }
                     let wt = w?[Int(t)] ?? 1
-                    var loss = -(row[Int(t) * s] - l) * wt
+                    var loss = -(row[Int(t)] - l) * wt
                     if eps > 0 {
                         // Σ_c w_c·logp_c, the smoothing term.
                         var acc: T = 0
-                        if let w { for k in 0..<c { acc += w[k] * (row[k * s] - l) } } else { for k in 0..<c { acc += row[k * s] - l } }
+                        if let w { for k in 0..<c { acc += w[k] * (row[k] - l) } } else { for k in 0..<c { acc += row[k] - l } }
                         loss = keep * loss - epsPerClass * acc
                     }
                     o[i] = loss
@@ -147,19 +171,23 @@ extension ClassIndexProblem {
             let scales = try gradientScales(g, reduction: reduction, T.self)
             return Tensor.make(shape, T.self) { dx in
                 let d = dx.baseAddress!
-                forEachRow { i, base in
-                    let row = x + base, drow = d + base
+                forEachContiguousRow(x) { i, base, row, work in
                     let t = targets[i]
-                    if t == ignore { for k in 0..<c { drow[k * s] = 0 }; return }
+                    // The gradient row: written in place when rows are contiguous, else scattered.
+                    let drow = s == 1 ? d + base : work + c
+                    defer { if s != 1 { for k in 0..<c { d[base + k * s] = drow[k] } } }
+                    if t == ignore { drow.update(repeating: 0, count: c); return }
                     let scale = scales[i], wt = w?[Int(t)] ?? 1, l = logSumExp[i]
+                    for k in 0..<c { work[k] = row[k] - l }
+                    T.exp(work, drow, c)
                     // d/dx_k = (1−ε)·w_t·(p_k − δ_kt) + (ε/C)·(W·p_k − w_k)
                     let pCoef = scale * (keep * wt + epsPerClass * wTotal)
-                    for k in 0..<c { drow[k * s] = pCoef * T.exp(row[k * s] - l) }
+                    for k in 0..<c { drow[k] *= pCoef }
                     if eps > 0 {
                         let e = scale * epsPerClass
-                        if let w { for k in 0..<c { drow[k * s] -= e * w[k] } } else { for k in 0..<c { drow[k * s] -= e } }
+                        if let w { for k in 0..<c { drow[k] -= e * w[k] } } else { for k in 0..<c { drow[k] -= e } }
                     }
-                    drow[Int(t) * s] -= scale * keep * wt
+                    drow[Int(t)] -= scale * keep * wt
                 }
             }
         }
