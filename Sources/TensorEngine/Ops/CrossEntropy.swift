@@ -3,8 +3,8 @@ import Foundation
 
 // cross_entropy and nll_loss (semantics §9). Class-index targets take a fused path: one
 // pass per row computes a stable log-softmax and the loss, and the VJP writes
-// w_t·(softmax − onehot)/norm directly. Probability targets are composed from an
-// internal log-softmax and arithmetic, so their target gradient comes for free.
+// w_t·(softmax − onehot)/norm directly. Probability targets are composed from
+// log_softmax and arithmetic, so their target gradient comes for free.
 
 /// Float element types the loss kernels run on.
 protocol LossFloat: BinaryFloatingPoint, Element {
@@ -222,41 +222,6 @@ extension ClassIndexProblem {
     }
 }
 
-extension Tensor {
-    /// log_softmax along `dim` for the losses: each row shifted by its max, so it is stable.
-    /// Its VJP is `g − softmax·Σg`.
-    func lossLogSoftmax(dim: Int) throws -> Tensor {
-        let d = try Shapes.normalize(dim, ndim: ndim, op: "log_softmax")
-        let layout = try reductionLayout([d], keepdim: true, op: "log_softmax")
-        let rows = layout.rows
-        func go<T: LossFloat>(_: T.Type) -> Tensor {
-            let src = UnsafePointer(rows.storage.typed(T.self) + rows.offset)
-            return Tensor.make(rows.shape, T.self) { out in
-                let inner = layout.inner, o = out.baseAddress!
-                parallelChunks(layout.outer, grain: max(1, (1 << 15) / max(inner, 1))) { r in
-                    for i in r {
-                        let row = src + i * inner, orow = o + i * inner
-                        var mx = -T.infinity
-                        for k in 0..<inner where row[k] > mx || row[k].isNaN { mx = row[k] }
-                        var sumExp: T = 0
-                        for k in 0..<inner { sumExp += T.exp(row[k] - mx) }
-                        let l = mx + T.log(sumExp)
-                        for k in 0..<inner { orow[k] = row[k] - l }
-                    }
-                }
-            }
-        }
-        let moved = dtype == .float64 ? go(Double.self) : go(Float.self)
-        // `rows` is the input permuted so that `d` is last; permute the result back.
-        var perm = Array(0..<ndim).filter { $0 != d }
-        perm.append(d)
-        var inverse = [Int](repeating: 0, count: ndim)
-        for (i, p) in perm.enumerated() { inverse[p] = i }
-        let y = ndim == 0 ? moved : try moved.permuted(inverse)
-        return y.recording("log_softmax", [self]) { g in [try g - y.exp() * g.sum(dims: [d], keepdim: true)] }
-    }
-}
-
 /// Cross-entropy between logits and targets (PyTorch's `F.cross_entropy`).
 ///
 /// `logits` is `(N, C)`, `(C,)` or `(N, C, d1, …)`; `targets` holds int64 class indices
@@ -292,7 +257,7 @@ private func probabilityCrossEntropy(_ x: Tensor, _ target: Tensor, weight: Tens
     let classes = x.shape[classDim]
     var t = try target.cast(to: x.dtype)
     if smoothing > 0 { t = try t * Scalar.float(1 - smoothing) + Scalar.float(smoothing / Double(classes)) }
-    var terms = try x.lossLogSoftmax(dim: classDim) * t
+    var terms = try x.logSoftmax(dim: classDim) * t
     if let weight {
         guard weight.ndim == 1, weight.shape[0] == classes else {
             throw TensorError(.shape, "cross_entropy: weight must have shape [\(classes)] (one per class), got \(weight.shape)", argument: "weight")
