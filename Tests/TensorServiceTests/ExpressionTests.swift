@@ -51,6 +51,10 @@ struct ExpressionTests {
         #expect(try tensor(r, "i").doubles() == [2, 2])
         #expect(try tensor(r, "k").doubles() == [0, 0, 0])
         #expect(throws: ExpressionError.self) { try run("v = topk(x, 2).nothing", ["x": x]) }
+        let s = try run("a = split(x, 2, 1)[1]\nb = cat(split(x, 1), dim=1)\nc = cat([x, x], 0)", ["x": x])
+        #expect(try tensor(s, "a").doubles() == [3, 6])
+        #expect(try tensor(s, "b").doubles() == [1, 2, 3, 4, 5, 6])
+        #expect(try tensor(s, "c").shape == [4, 3])
     }
 
     @Test func gradientsOfInputsAndAssignedNames() throws {
@@ -60,6 +64,21 @@ struct ExpressionTests {
         #expect(r.grads[0].1.doubles() == x.doubles().map { 18 * $0 })
         #expect(r.grads[1].1.doubles() == x.doubles().map { 6 * $0 })
         #expect(r.grads[2].1.doubles() == [0, 0, 0, 0, 0, 0], "an input that does not affect the result gets zeros")
+    }
+
+    @Test func lossAndGradientOfALinearModel() throws {
+        // pred = x @ w + b; loss = mse(pred, y): dloss/dw = 2/N · xᵀ(pred − y), dloss/db = 2/N · Σ(pred − y).
+        let xs = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])
+        let w = Tensor([0.5, -1] as [Float], shape: [2, 1])
+        let b = Tensor([0.25] as [Float])
+        let y = Tensor([1, 2] as [Float], shape: [2, 1])
+        let r = try run("pred = x @ w + b\nloss = mse_loss(pred, y)", ["x": xs, "w": w, "b": b, "y": y],
+                        outputs: ["loss", "pred"], grad: .init(of: "loss", wrt: ["w", "b"]))
+        // pred = [-1.25, -2.25]; residual = [-2.25, -4.25]
+        #expect(try tensor(r, "pred").doubles() == [-1.25, -2.25])
+        #expect(try tensor(r, "loss").doubles() == [(2.25 * 2.25 + 4.25 * 4.25) / 2])
+        #expect(r.grads[0].1.doubles() == [-2.25 - 3 * 4.25, -2 * 2.25 - 4 * 4.25])
+        #expect(r.grads[1].1.doubles() == [-6.5])
     }
 
     @Test func seedGivesTheUpstreamGradient() throws {
