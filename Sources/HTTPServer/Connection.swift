@@ -8,12 +8,13 @@ import Foundation
 /// that touches its state afterwards.
 final class Connection: @unchecked Sendable {
     private let socket: Socket
-    private let id: Int
+    private let handle: ConnectionRegistry.Handle
     private let server: HTTPServer
     private var buffer = ReadBuffer()
     private var parser: RequestParser
     private var state: ConnectionState
     private var continueSent = false
+    private var date = HTTPDate()
 
     /// How long a closing connection keeps reading (and discarding) what the client still sends, so the
     /// client sees the response rather than a reset (RFC 9112 §9.6), and how much it discards at most.
@@ -21,16 +22,16 @@ final class Connection: @unchecked Sendable {
     private static let lingerBytes = 4 * 1024 * 1024
     private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    init(socket: Socket, id: Int, server: HTTPServer) {
-        self.socket = socket
-        self.id = id
+    init(handle: ConnectionRegistry.Handle, server: HTTPServer) {
+        socket = handle.socket
+        self.handle = handle
         self.server = server
         parser = RequestParser(limits: server.configuration.parserLimits)
         state = ConnectionState(configuration: server.configuration, now: .now)
     }
 
     func run() {
-        defer { server.registry.close(id) }
+        defer { server.registry.close(handle) }
         do {
             if try serve() { lingeringClose() }
         } catch {
@@ -68,7 +69,7 @@ final class Connection: @unchecked Sendable {
                     }
                 }
             }
-            if state.phase == .idle, !server.registry.markIdle(id) { return true }
+            if state.phase == .idle, !server.registry.markIdle(handle) { return true }
             let remaining = state.deadline - .now
             guard remaining > .zero, try socket.waitReadable(milliseconds: Self.milliseconds(remaining)) else {
                 switch state.timeoutAction {
@@ -82,7 +83,7 @@ final class Connection: @unchecked Sendable {
             }
             guard try buffer.receive(from: socket) > 0 else { return false }
             if state.phase == .idle {
-                server.registry.markBusy(id)
+                server.registry.markBusy(handle)
                 state.bytesArrived(now: .now)
             }
         }
@@ -106,7 +107,8 @@ final class Connection: @unchecked Sendable {
             let framing: Response.Framing = response.status.forbidsContent ? .none : .length(body.count)
             var bytes: [UInt8] = []
             bytes.reserveCapacity(256 + body.count)
-            response.appendHead(to: &bytes, framing: framing, connection: connectionHeader(request, keepAlive))
+            response.appendHead(to: &bytes, framing: framing, connection: connectionHeader(request, keepAlive),
+                                date: date.current())
             // RFC 9110 §9.3.2: HEAD gets the same header fields as GET, without content.
             if !isHead, !response.status.forbidsContent { bytes.append(contentsOf: body) }
             try socket.send(bytes)
@@ -117,7 +119,7 @@ final class Connection: @unchecked Sendable {
             if !chunked { keepAlive = false }
             var head: [UInt8] = []
             response.appendHead(to: &head, framing: chunked ? .chunked : .untilClose,
-                                connection: connectionHeader(request, keepAlive))
+                                connection: connectionHeader(request, keepAlive), date: date.current())
             try socket.send(head)
             guard !isHead else { return keepAlive }
             let writer = ResponseWriter(socket: socket, chunked: chunked)
@@ -146,7 +148,7 @@ final class Connection: @unchecked Sendable {
         var bytes: [UInt8] = []
         let response = server.render(error, for: nil)
         let body = response.bodyBytes ?? []
-        response.appendHead(to: &bytes, framing: .length(body.count), connection: "close")
+        response.appendHead(to: &bytes, framing: .length(body.count), connection: "close", date: date.current())
         bytes.append(contentsOf: body)
         try socket.send(bytes)
     }

@@ -2,23 +2,21 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// The `Date` header value (RFC 9110 §6.6.1) in IMF-fixdate form (§5.6.7), formatted at most once a second.
-final class HTTPDate: Sendable {
-    static let shared = HTTPDate()
-
-    private let cache = Mutex<(second: Int, value: [UInt8])>((-1, []))
+/// Each connection keeps its own: a cache shared across threads would need a lock on every response.
+struct HTTPDate {
+    private var second: time_t = -1
+    private var value: [UInt8] = []
 
     /// "Sun, 06 Nov 1994 08:49:37 GMT" for the current second.
-    func current() -> [UInt8] {
+    mutating func current() -> [UInt8] {
         let now = time(nil)
-        return cache.withLock { cache in
-            if cache.second != now {
-                cache = (now, Self.format(now))
-            }
-            return cache.value
+        if now != second {
+            second = now
+            value = Self.format(now)
         }
+        return value
     }
 
     static func format(_ seconds: time_t) -> [UInt8] {

@@ -19,17 +19,17 @@ extension HTTPServer {
                     continue
                 }
             }
-            guard let id = registry.register(client) else {
+            guard let handle = registry.register(client) else {
                 rejectBusy(client)
                 continue
             }
             do {
                 try client.setSendTimeout(configuration.writeTimeout)
             } catch {
-                registry.close(id)
+                registry.close(handle)
                 continue
             }
-            let connection = Connection(socket: client, id: id, server: self)
+            let connection = Connection(handle: handle, server: self)
             let thread = Thread { connection.run() }
             thread.name = "http-connection"
             thread.start()
@@ -47,7 +47,8 @@ extension HTTPServer {
         let response = render(error, for: nil)
         var bytes: [UInt8] = []
         let body = response.bodyBytes ?? []
-        response.appendHead(to: &bytes, framing: .length(body.count), connection: "close")
+        var date = HTTPDate()
+        response.appendHead(to: &bytes, framing: .length(body.count), connection: "close", date: date.current())
         bytes.append(contentsOf: body)
         try? client.send(bytes)
         client.shutdown(reading: false, writing: true)

@@ -50,7 +50,7 @@ public struct Request: Sendable {
     /// The path before percent-decoding, so routing splits on real "/" and not on an encoded "%2F".
     var rawPath: Substring {
         var path = Substring(target)
-        if let schemeEnd = path.range(of: "://") {
+        if !path.hasPrefix("/"), let schemeEnd = path.range(of: "://") {
             path = path[schemeEnd.upperBound...]
             path = path[(path.firstIndex(of: "/") ?? path.endIndex)...]
         }

@@ -17,7 +17,7 @@ extension Response {
 
     /// Appends the status line, the handler's fields, `Date`, the framing field and `Connection`,
     /// and the empty line. `connection` is the `Connection` value to send, if any.
-    func appendHead(to bytes: inout [UInt8], framing: Framing, connection: String?) {
+    func appendHead(to bytes: inout [UInt8], framing: Framing, connection: String?, date: [UInt8]) {
         bytes.append(contentsOf: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
         for field in headers where !Self.serverOwnedFields.contains(where: { HTTPHeaders.namesEqual($0, field.name) }) {
             Self.appendSanitized(field.name, to: &bytes)
@@ -26,7 +26,7 @@ extension Response {
             bytes.append(contentsOf: "\r\n".utf8)
         }
         bytes.append(contentsOf: "Date: ".utf8)
-        bytes.append(contentsOf: HTTPDate.shared.current())
+        bytes.append(contentsOf: date)
         switch framing {
         case .length(let length): bytes.append(contentsOf: "\r\nContent-Length: \(length)".utf8)
         case .chunked: bytes.append(contentsOf: "\r\nTransfer-Encoding: chunked".utf8)

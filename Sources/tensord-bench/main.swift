@@ -1,1 +1,15 @@
-print("stub")
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    switch arguments.first {
+    case "http":
+        try runHTTPBenchmark(Array(arguments.dropFirst()))
+    default:
+        FileHandle.standardError.write(Data("usage: tensord-bench http [--port N]\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("tensord-bench: \(error)\n".utf8))
+    exit(1)
+}
