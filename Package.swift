@@ -8,7 +8,8 @@ let package = Package(
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
-        .target(name: "HTTPServer"),
+        .target(name: "CEpoll"),
+        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .executableTarget(name: "tensord-bench", dependencies: ["HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
     ]

@@ -1,8 +1,8 @@
 import Foundation
 
 extension HTTPServer {
-    /// Accepts until the listener is shut down, starting one thread per connection within `maxConnections`.
-    func acceptLoop(_ listener: Socket) {
+    /// Accepts until the listener is shut down, handing each connection (within `maxConnections`) to the pool.
+    func acceptLoop(_ listener: Socket, _ pool: WorkerPool) {
         while true {
             let client: Socket
             do {
@@ -25,14 +25,21 @@ extension HTTPServer {
             }
             do {
                 try client.setSendTimeout(configuration.writeTimeout)
+                try pool.add(Connection(handle: handle, server: self))
             } catch {
+                log("cannot serve a new connection: \(error)")
                 registry.close(handle)
-                continue
             }
-            let connection = Connection(handle: handle, server: self)
-            let thread = Thread { connection.run() }
-            thread.name = "http-connection"
-            thread.start()
+        }
+    }
+
+    /// Every 50 ms until the server stops: expire deadlines of waiting connections and replace stuck workers.
+    /// Timeouts are therefore enforced to within this tick.
+    func housekeepingLoop(_ pool: WorkerPool, until stop: DispatchSemaphore) {
+        while stop.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+            let now = MonotonicTime.now()
+            registry.expireDeadlines(now: now)
+            pool.replaceStuckWorkers(now: now)
         }
     }
 

@@ -13,7 +13,7 @@ struct RequestTarget: Equatable {
             return RequestTarget(path: "*", query: [], authority: nil)
         }
         // The grammar of every form ends before a fragment (RFC 9112 §3.2); a '#' is never sent.
-        guard !target.contains("#") else { throw .badRequest(.invalidTarget, "a request-target has no fragment") }
+        guard !target.utf8.contains(UInt8(ascii: "#")) else { throw .badRequest(.invalidTarget, "a request-target has no fragment") }
         var rest = Substring(target)
         var authority: String?
         if !rest.hasPrefix("/") {

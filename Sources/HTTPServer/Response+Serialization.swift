@@ -39,6 +39,11 @@ extension Response {
     /// RFC 9110 §5.5: CR, LF and NUL in a field are dangerous; a value built from user input must not be able to
     /// split the response, so they become spaces.
     private static func appendSanitized(_ text: String, to bytes: inout [UInt8]) {
+        let isSafe = !text.utf8.contains { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }
+        guard !isSafe else {
+            bytes.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             bytes.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
         }

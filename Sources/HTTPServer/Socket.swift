@@ -57,12 +57,17 @@ struct Socket: Sendable, Hashable {
         }
     }
 
-    /// Reads what is available into `buffer`; 0 means the peer closed its side.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int {
+    /// Reads what is available into `buffer`; 0 means the peer closed its side. With `wait: false` it
+    /// returns nil instead of blocking when nothing has arrived.
+    func receive(into buffer: UnsafeMutableRawBufferPointer, wait: Bool = true) throws(SocketError) -> Int? {
         while true {
-            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            let count = recv(fd, buffer.baseAddress, buffer.count, wait ? 0 : Int32(MSG_DONTWAIT))
             if count >= 0 { return count }
-            if errno != EINTR { throw SocketError("recv") }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN where !wait: return nil  // EWOULDBLOCK is EAGAIN on Linux
+            default: throw SocketError("recv")
+            }
         }
     }
 

@@ -1,0 +1,2 @@
+// SwiftPM needs one source file for a C target; the module is the header.
+#include "CEpoll.h"
