@@ -8,8 +8,7 @@ let package = Package(
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
-        .target(name: "CEpoll"),
-        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
+        .target(name: "HTTPServer"),
         .executableTarget(name: "tensord-bench", dependencies: ["HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
     ]

@@ -1,13 +1,14 @@
 import Foundation
 
-/// One client connection: its buffer, parser and timers. A worker calls `resume()` whenever epoll reports the
-/// socket; it serves every complete request (pipelined requests are answered in order, RFC 9112 §9.3.2), reads
-/// until nothing more has arrived, and returns whether to keep waiting for more.
+/// Serves one client connection on its own thread: reads into a buffer (blocking `recv` bounded by the current
+/// phase's deadline), parses requests, calls the responder, writes responses in order (so pipelined requests
+/// are answered in order, RFC 9112 §9.3.2), and closes on `Connection: close`, a bad request, a timeout, or
+/// shutdown.
 ///
-/// Unchecked `Sendable`: epoll's one-shot mode hands the connection to one worker at a time, and the
-/// `epoll_ctl` that re-arms it orders one worker's writes before the next worker's reads.
+/// Unchecked `Sendable`: it is created on the accept thread and handed once to its own thread, the only one
+/// that touches its state afterwards.
 final class Connection: @unchecked Sendable {
-    let socket: Socket
+    private let socket: Socket
     private let handle: ConnectionRegistry.Handle
     private let server: HTTPServer
     private var buffer = ReadBuffer()
@@ -15,6 +16,8 @@ final class Connection: @unchecked Sendable {
     private var state: ConnectionState
     private var continueSent = false
     private var date = HTTPDate()
+    /// The SO_RCVTIMEO currently set on the socket.
+    private var receiveTimeout: Duration?
 
     /// How long a closing connection keeps reading (and discarding) what the client still sends, so the
     /// client sees the response rather than a reset (RFC 9112 §9.6), and how much it discards at most.
@@ -30,41 +33,18 @@ final class Connection: @unchecked Sendable {
         state = ConnectionState(configuration: server.configuration, now: .now)
     }
 
-    /// Serves what has arrived. True: wait in epoll for more (the deadline is registered). False: the
-    /// connection is finished; call `close()`.
-    func resume() -> Bool {
-        server.registry.setDeadline(handle, nil)
+    func run() {
+        defer { server.registry.close(handle) }
         do {
-            switch try serve() {
-            case .wait:
-                server.registry.setDeadline(handle, state.deadline)
-                return true
-            case .closeLingering:
-                lingeringClose()
-                return false
-            case .closed:
-                return false
-            }
+            if try serve() { lingeringClose() }
         } catch {
-            // The peer vanished or a write timed out: nothing can be sent.
-            return false
+            // The peer vanished or a write timed out: nothing can be sent; just close.
         }
     }
 
-    func close() {
-        server.registry.close(handle)
-    }
-
-    private enum Outcome {
-        /// Nothing more to read now; wait in epoll.
-        case wait
-        /// The server ends the connection (after a `Connection: close` response, an error or a timeout).
-        case closeLingering
-        /// The peer has closed.
-        case closed
-    }
-
-    private func serve() throws(SocketError) -> Outcome {
+    /// Serves requests until the connection should close. Returns true when the server closes it (and should
+    /// linger), false when the peer already has.
+    private func serve() throws(SocketError) -> Bool {
         while true {
             if !buffer.isEmpty {
                 let result: RequestParser.Result
@@ -74,17 +54,14 @@ final class Connection: @unchecked Sendable {
                     // A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes
                     // after a framing error cannot be trusted to start a request).
                     try sendError(error)
-                    return .closeLingering
+                    return true
                 }
                 switch result {
                 case .complete(let request, let consumed):
                     buffer.consume(consumed)
                     continueSent = false
-                    guard try respond(to: request) else { return .closeLingering }
+                    guard try respond(to: request) else { return true }
                     state.responseSent(now: .now, nextRequestBuffered: !buffer.isEmpty)
-                    // Usually the client is now waiting for this response: skip a `recv` that would find
-                    // nothing; epoll (level-triggered) reports the next request.
-                    if buffer.isEmpty { return try park() }
                     continue
                 case .incomplete:
                     if parser.isReadingBody { state.headParsed(now: .now) }
@@ -95,38 +72,42 @@ final class Connection: @unchecked Sendable {
                     }
                 }
             }
-            switch try buffer.receive(from: socket, wait: false) {
-            case let count? where count > 0:
+            if state.phase == .idle, !server.registry.markIdle(handle) { return true }
+            let remaining = state.deadline - .now
+            guard remaining > .zero else { return try timedOut() }
+            // A blocking `recv` bounded by SO_RCVTIMEO: one syscall per read. Idle waits use the constant idle
+            // timeout, so on a busy keep-alive connection the option is set once, not once per request.
+            try setReceiveTimeout(state.phase == .idle ? server.configuration.idleTimeout : remaining)
+            switch try buffer.receive(from: socket) {
+            case nil:
+                continue  // SO_RCVTIMEO expired; the deadline check decides
+            case 0:
+                return false
+            case .some:
                 if state.phase == .idle {
                     server.registry.markBusy(handle)
                     state.bytesArrived(now: .now)
                 }
-            case .some:
-                // End of stream: the client closed, or the deadline sweep or shutdown shut our reading side.
-                return try timedOut() ?? .closed
-            case nil:
-                return try park()
             }
         }
     }
 
-    /// Nothing more has arrived: wait in epoll, unless the deadline has passed or the server is shutting down.
-    private func park() throws(SocketError) -> Outcome {
-        if let outcome = try timedOut() { return outcome }
-        if state.phase == .idle, !server.registry.markIdle(handle) { return .closeLingering }
-        return .wait
-    }
-
-    /// After the phase's deadline: close an idle connection, answer 408 to a half-read request.
-    private func timedOut() throws(SocketError) -> Outcome? {
-        guard ContinuousClock.now >= state.deadline else { return nil }
+    /// The phase's deadline has passed: close an idle connection, answer 408 to a half-read request.
+    private func timedOut() throws(SocketError) -> Bool {
         switch state.timeoutAction {
         case .close:
-            return .closeLingering
+            break
         case .rejectAndClose:
             try sendError(HTTPError(.requestTimeout, status: .requestTimeout, message: "the request did not arrive in time"))
-            return .closeLingering
         }
+        return true
+    }
+
+    private func setReceiveTimeout(_ timeout: Duration) throws(SocketError) {
+        let timeout = max(timeout, .milliseconds(1))  // 0 would mean "no timeout"
+        guard timeout != receiveTimeout else { return }
+        try socket.setTimeout(SO_RCVTIMEO, timeout)
+        receiveTimeout = timeout
     }
 
     /// Calls the responder and writes its response (or the rendered error). Returns whether to keep the

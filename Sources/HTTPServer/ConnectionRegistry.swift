@@ -1,8 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The open connections, so the server can bound their number, enforce their deadlines while they wait in
-/// epoll, and close them on shutdown.
+/// The open connections, so the server can bound their number and close them on shutdown.
 ///
 /// The per-request path takes no lock: a connection flips its own atomic `idle` flag and reads the atomic
 /// `shuttingDown` flag; `beginShutdown` sets `shuttingDown` and then reads every `idle` flag. With sequentially
@@ -15,9 +14,6 @@ final class ConnectionRegistry: @unchecked Sendable {
         let id: Int
         let socket: Socket
         fileprivate let idle = Atomic<Bool>(false)
-        /// While the connection waits in epoll: when its current phase times out (`MonotonicTime`); 0 while a
-        /// worker is serving it.
-        fileprivate let deadline = Atomic<Int64>(0)
 
         fileprivate init(id: Int, socket: Socket) {
             self.id = id
@@ -58,25 +54,6 @@ final class ConnectionRegistry: @unchecked Sendable {
 
     func markBusy(_ handle: Handle) {
         handle.idle.store(false, ordering: .sequentiallyConsistent)
-    }
-
-    /// The connection waits in epoll until `deadline`, or is being served (nil).
-    func setDeadline(_ handle: Handle, _ deadline: ContinuousClock.Instant?) {
-        handle.deadline.store(deadline.map(MonotonicTime.nanoseconds) ?? 0, ordering: .relaxed)
-    }
-
-    /// Wakes every waiting connection whose deadline has passed by shutting its reading side: epoll reports it,
-    /// and its worker sees the deadline and answers 408 or closes.
-    func expireDeadlines(now: Int64) {
-        condition.withLock {
-            for handle in handles.values {
-                let deadline = handle.deadline.load(ordering: .relaxed)
-                if deadline != 0, deadline <= now {
-                    handle.deadline.store(0, ordering: .relaxed)
-                    handle.socket.shutdown(reading: true, writing: false)
-                }
-            }
-        }
     }
 
     /// Closes the connection's socket and forgets it.

@@ -1,8 +1,8 @@
 import Foundation
 
 extension HTTPServer {
-    /// Accepts until the listener is shut down, handing each connection (within `maxConnections`) to the pool.
-    func acceptLoop(_ listener: Socket, _ pool: WorkerPool) {
+    /// Accepts until the listener is shut down, starting one thread per connection within `maxConnections`.
+    func acceptLoop(_ listener: Socket) {
         while true {
             let client: Socket
             do {
@@ -24,22 +24,15 @@ extension HTTPServer {
                 continue
             }
             do {
-                try client.setSendTimeout(configuration.writeTimeout)
-                try pool.add(Connection(handle: handle, server: self))
+                try client.setTimeout(SO_SNDTIMEO, configuration.writeTimeout)
             } catch {
-                log("cannot serve a new connection: \(error)")
                 registry.close(handle)
+                continue
             }
-        }
-    }
-
-    /// Every 50 ms until the server stops: expire deadlines of waiting connections and replace stuck workers.
-    /// Timeouts are therefore enforced to within this tick.
-    func housekeepingLoop(_ pool: WorkerPool, until stop: DispatchSemaphore) {
-        while stop.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
-            let now = MonotonicTime.now()
-            registry.expireDeadlines(now: now)
-            pool.replaceStuckWorkers(now: now)
+            let connection = Connection(handle: handle, server: self)
+            let thread = Thread { connection.run() }
+            thread.name = "http-connection"
+            thread.start()
         }
     }
 

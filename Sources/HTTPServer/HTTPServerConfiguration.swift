@@ -1,5 +1,3 @@
-import Foundation
-
 /// Every limit of the server, by name. The defaults suit a service on 127.0.0.1; each one bounds a resource a
 /// slow or hostile client could otherwise hold.
 public struct HTTPServerConfiguration: Sendable {
@@ -9,11 +7,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int
     /// The kernel's queue of connections not yet accepted.
     public var backlog: Int
-    /// Open connections at most; a connection beyond it is answered 503 and closed.
+    /// Open connections at most (one thread each); a connection beyond it is answered 503 and closed.
     public var maxConnections: Int
-    /// Worker threads kept free to serve ready connections. A worker stuck in a long request (a computation,
-    /// an event stream) is replaced, so threads grow with blocked requests, up to `maxConnections` more.
-    public var workerThreads: Int
     /// Longest request-line; longer → 414.
     public var maxRequestLineBytes: Int
     /// Most bytes in the header section; more → 431.
@@ -40,7 +35,6 @@ public struct HTTPServerConfiguration: Sendable {
         port: Int = 8080,
         backlog: Int = 256,
         maxConnections: Int = 256,
-        workerThreads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount),
         maxRequestLineBytes: Int = 8 * 1024,
         maxHeaderBytes: Int = 16 * 1024,
         maxHeaderCount: Int = 100,
@@ -56,7 +50,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.port = port
         self.backlog = backlog
         self.maxConnections = maxConnections
-        self.workerThreads = workerThreads
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount

@@ -29,8 +29,8 @@ struct ReadBuffer {
     }
 
     /// Reads what the socket has into the free space, first compacting or growing it. 0 means end of stream;
-    /// nil (only with `wait: false`) means nothing has arrived.
-    mutating func receive(from socket: Socket, wait: Bool = true) throws(SocketError) -> Int? {
+    /// nil means the receive timeout expired.
+    mutating func receive(from socket: Socket) throws(SocketError) -> Int? {
         if storage.count - end < Self.minimumReadSize {
             if start > 0 {
                 storage.withUnsafeMutableBytes { bytes in
@@ -46,7 +46,7 @@ struct ReadBuffer {
         let freeStart = end
         let result = storage.withUnsafeMutableBytes { bytes in
             Result { () throws(SocketError) in
-                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: bytes[freeStart...]), wait: wait)
+                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: bytes[freeStart...]))
             }
         }
         let count = try result.get()

@@ -57,15 +57,15 @@ struct Socket: Sendable, Hashable {
         }
     }
 
-    /// Reads what is available into `buffer`; 0 means the peer closed its side. With `wait: false` it
-    /// returns nil instead of blocking when nothing has arrived.
-    func receive(into buffer: UnsafeMutableRawBufferPointer, wait: Bool = true) throws(SocketError) -> Int? {
+    /// Reads what is available into `buffer`, blocking until something arrives; 0 means the peer closed its
+    /// side, nil that SO_RCVTIMEO expired first.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int? {
         while true {
-            let count = recv(fd, buffer.baseAddress, buffer.count, wait ? 0 : Int32(MSG_DONTWAIT))
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
             switch errno {
             case EINTR: continue
-            case EAGAIN where !wait: return nil  // EWOULDBLOCK is EAGAIN on Linux
+            case EAGAIN: return nil  // EWOULDBLOCK is EAGAIN on Linux
             default: throw SocketError("recv")
             }
         }
@@ -101,12 +101,12 @@ struct Socket: Sendable, Hashable {
         }
     }
 
-    /// Bounds how long one `send` may block on a client that does not read.
-    func setSendTimeout(_ duration: Duration) throws(SocketError) {
+    /// Bounds how long one `recv` (SO_RCVTIMEO) or `send` (SO_SNDTIMEO) may block.
+    func setTimeout(_ option: Int32, _ duration: Duration) throws(SocketError) {
         let (seconds, attoseconds) = duration.components
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-        guard setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
-            throw SocketError("setsockopt(SO_SNDTIMEO)")
+        guard setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw SocketError("setsockopt(\(option))")
         }
     }
 

@@ -1,12 +1,11 @@
 import Foundation
 import HTTPServer
 
-/// `tensord-bench http [--port N] [--workers N]`: serves `POST /echo` (a small JSON endpoint answering
-/// `{"ok":true,"n":<body length>}`) on 127.0.0.1 with the default configuration (or `--workers` worker
-/// threads), until SIGTERM or SIGINT.
+/// `tensord-bench http [--port N]`: serves `POST /echo` (a small JSON endpoint answering
+/// `{"ok":true,"n":<body length>}`) on 127.0.0.1 with the default configuration, until SIGTERM or SIGINT.
 /// `scripts/bench-http.sh` drives it with wrk and compares it with Hummingbird 2.
 func runHTTPBenchmark(_ arguments: [String]) throws {
-    var configuration = HTTPServerConfiguration(port: 8080)
+    var port = 8080
     var remaining = arguments[...]
     while let argument = remaining.popFirst() {
         switch argument {
@@ -14,21 +13,16 @@ func runHTTPBenchmark(_ arguments: [String]) throws {
             guard let value = remaining.popFirst().flatMap(Int.init) else {
                 throw BenchmarkUsageError(message: "--port needs a number")
             }
-            configuration.port = value
-        case "--workers":
-            guard let value = remaining.popFirst().flatMap(Int.init), value > 0 else {
-                throw BenchmarkUsageError(message: "--workers needs a positive number")
-            }
-            configuration.workerThreads = value
+            port = value
         default:
-            throw BenchmarkUsageError(message: "unknown argument \(argument); usage: tensord-bench http [--port N] [--workers N]")
+            throw BenchmarkUsageError(message: "unknown argument \(argument); usage: tensord-bench http [--port N]")
         }
     }
     var router = Router()
     router.post("/echo") { request, _ in
         Response(json: #"{"ok":true,"n":\#(request.body.count)}"#)
     }
-    let server = HTTPServer(configuration: configuration, router: router)
+    let server = HTTPServer(configuration: HTTPServerConfiguration(port: port), router: router)
     try server.start()
     server.installSignalHandlers()
     FileHandle.standardOutput.write(Data("tensord-bench http: listening on 127.0.0.1:\(server.port)\n".utf8))

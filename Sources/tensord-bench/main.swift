@@ -6,7 +6,7 @@ do {
     case "http":
         try runHTTPBenchmark(Array(arguments.dropFirst()))
     default:
-        FileHandle.standardError.write(Data("usage: tensord-bench http [--port N] [--workers N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: tensord-bench http [--port N]\n".utf8))
         exit(2)
     }
 } catch {

@@ -1,2 +1,0 @@
-// SwiftPM needs one source file for a C target; the module is the header.
-#include "CEpoll.h"
