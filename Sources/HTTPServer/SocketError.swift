@@ -10,8 +10,5 @@ public struct SocketError: Error, CustomStringConvertible {
         self.code = code
     }
 
-    /// The peer has gone (reset, broken pipe) or a send timed out: the connection is unusable.
-    var isDisconnect: Bool { [EPIPE, ECONNRESET, ENOTCONN, EAGAIN, EWOULDBLOCK, ETIMEDOUT].contains(code) }
-
     public var description: String { "\(operation) failed: \(String(cString: strerror(code)))" }
 }
