@@ -10,13 +10,16 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "TensorService", targets: ["TensorService"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
         .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine"]),
+        .target(name: "TensorService", dependencies: ["TensorEngine"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "TensorService"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorEngine"]),
     ]
 )
