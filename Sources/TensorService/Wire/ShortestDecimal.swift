@@ -35,7 +35,22 @@ enum ShortestDecimal {
             return floatToDecimal(q: -mq, c: c, dk: 0)
         }
         // Subnormals; tiny ones are scaled by 10 so the interval still spans an integer (§8.2.1).
-        return t < 8 ? floatToDecimal(q: qMin, c: 10 * t, dk: -1) : floatToDecimal(q: qMin, c: t, dk: 0)
+        if t < 8 { return shortenTiny(floatToDecimal(q: qMin, c: 10 * t, dk: -1)) { Float($0)?.bitPattern == bits } }
+        return floatToDecimal(q: qMin, c: t, dk: 0)
+    }
+
+    /// Schubfach yields at least two digits for the few smallest subnormals (Java's
+    /// `toString` wants them); one digit may already round-trip (`1e-45`, `5e-324`).
+    /// Nine values in all, so checking a candidate by parsing it costs nothing that matters.
+    private static func shortenTiny(_ d: (UInt64, Int), roundTrips: (String) -> Bool) -> (UInt64, Int) {
+        var (f, e) = d
+        while f >= 10 {
+            let shorter = (f + 5) / 10
+            guard roundTrips("\(shorter)e\(e + 1)") else { break }
+            f = shorter
+            e += 1
+        }
+        return (f, e)
     }
 
     private static func floatToDecimal(q: Int, c: UInt64, dk: Int) -> (UInt64, Int) {
@@ -58,14 +73,13 @@ enum ShortestDecimal {
         let vbl = ropFloat(g, cbl << UInt64(h))
         let vbr = ropFloat(g, cbr << UInt64(h))
         let s = vb >> 2
-        if s >= 100 {
-            // One digit fewer: s' = floor(s/10) = floor(s·1717986919 / 2^34) for 9-digit s.
-            let sp10 = 10 * ((s &* 1_717_986_919) >> 34)
-            let tp10 = sp10 + 10
-            let upin = vbl + out <= sp10 << 2
-            let wpin = (tp10 << 2) + out <= vbr
-            if upin != wpin { return (upin ? sp10 : tp10, k) }
-        }
+        // One digit fewer: s' = floor(s/10) = floor(s·1717986919 / 2^34) for 9-digit s. (Java
+        // tries this only for s ≥ 100, as its format wants two digits; small subnormals need it.)
+        let sp10 = 10 * ((s &* 1_717_986_919) >> 34)
+        let tp10 = sp10 + 10
+        let upin = vbl + out <= sp10 << 2
+        let wpin = (tp10 << 2) + out <= vbr
+        if upin != wpin { return (upin ? sp10 : tp10, k + dk) }
         let t = s + 1
         let uin = vbl + out <= s << 2
         let win = (t << 2) + out <= vbr
@@ -99,7 +113,8 @@ enum ShortestDecimal {
             }
             return doubleToDecimal(q: -mq, c: c, dk: 0)
         }
-        return t < 3 ? doubleToDecimal(q: qMin, c: 10 * t, dk: -1) : doubleToDecimal(q: qMin, c: t, dk: 0)
+        if t < 3 { return shortenTiny(doubleToDecimal(q: qMin, c: 10 * t, dk: -1)) { Double($0)?.bitPattern == bits } }
+        return doubleToDecimal(q: qMin, c: t, dk: 0)
     }
 
     private static func doubleToDecimal(q: Int, c: UInt64, dk: Int) -> (UInt64, Int) {
@@ -122,14 +137,12 @@ enum ShortestDecimal {
         let vbl = ropDouble(g1, g0, cbl << UInt64(h))
         let vbr = ropDouble(g1, g0, cbr << UInt64(h))
         let s = vb >> 2
-        if s >= 100 {
-            // s' = floor(s/10) for 17-digit s, via a 128-bit reciprocal multiply (§10).
-            let sp10 = 10 * mulHigh(s, 115_292_150_460_684_698 << 4)
-            let tp10 = sp10 + 10
-            let upin = vbl + out <= sp10 << 2
-            let wpin = (tp10 << 2) + out <= vbr
-            if upin != wpin { return (upin ? sp10 : tp10, k) }
-        }
+        // s' = floor(s/10) for 17-digit s, via a 128-bit reciprocal multiply (§10).
+        let sp10 = 10 * mulHigh(s, 115_292_150_460_684_698 << 4)
+        let tp10 = sp10 + 10
+        let upin = vbl + out <= sp10 << 2
+        let wpin = (tp10 << 2) + out <= vbr
+        if upin != wpin { return (upin ? sp10 : tp10, k + dk) }
         let t = s + 1
         let uin = vbl + out <= s << 2
         let win = (t << 2) + out <= vbr
