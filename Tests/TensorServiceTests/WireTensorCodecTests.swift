@@ -117,6 +117,7 @@ private func json(_ t: Tensor, _ encoding: TensorEncoding = .json) -> String {
         #"{"shape": [1001], "data_b64": "AACAPw=="}"#,
         #"{"shape": [1099511627776], "data_b64": "AACAPw=="}"#,
         #"{"shape": [0, 1099511627776], "data": [1]}"#,
+        #"{"shape": [4611686018427387904, 4611686018427387904, 0], "data": []}"#,
     ])
     func elementLimitBeforeAllocation(_ text: String) {
         let e = decodeError(text)

@@ -89,7 +89,7 @@ public struct NumberArray: Sendable {
     /// Element `i` as a stand-alone value. In an array of mixed spellings the elements
     /// before `firstNonInteger` are integers and the rest are floats.
     public func element(_ i: Int) -> JSONValue {
-        if nonFiniteStrings.contains(i) { return .string(JSONWriter.nonFiniteName(doubles[i])) }
+        if !doubles[i].isFinite, nonFiniteStrings.binarySearchContains(i) { return .string(JSONWriter.nonFiniteName(doubles[i])) }
         if let ints = integers { return .number(JSONNumber(ints[i])) }
         if let first = firstNonInteger, i < first, let exact = Int64(exactly: doubles[i]) { return .number(JSONNumber(exact)) }
         return .number(JSONNumber(doubles[i]))
@@ -113,4 +113,16 @@ public struct JSONObject: Sendable {
     }
 
     public var count: Int { keys.count }
+}
+
+extension [Int] {
+    /// Membership in an ascending array.
+    func binarySearchContains(_ x: Int) -> Bool {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && self[lo] == x
+    }
 }

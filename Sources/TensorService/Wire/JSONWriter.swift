@@ -118,10 +118,9 @@ public struct JSONWriter: Sendable {
                     case 0x0D: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "r"); n += 2
                     case 0x09: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "t"); n += 2
                     case 0..<0x20:
-                        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                        for (k, b) in [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]].enumerated() {
-                            p[n + k] = b
-                        }
+                        let hex: StaticString = "0123456789abcdef"
+                        p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "u"); p[n + 2] = 0x30; p[n + 3] = 0x30
+                        p[n + 4] = hex.utf8Start[Int(c >> 4)]; p[n + 5] = hex.utf8Start[Int(c & 15)]
                         n += 6
                     default:
                         p[n] = c; n += 1

@@ -125,16 +125,17 @@ public struct TensorCodec: Sendable {
         return dims
     }
 
-    /// The product of `dims`, refused when above the limit (overflow included).
+    /// The product of `dims`, refused when above the limit. The product of the non-zero
+    /// sizes must not overflow even when a size is 0: strides are computed from it.
     private func elementCount(_ dims: [Int], at pointer: String) throws(WireError) -> Int {
         var n = 1
         var overflow = false
         for d in dims {
-            let (m, o) = n.multipliedReportingOverflow(by: d)
+            let (m, o) = n.multipliedReportingOverflow(by: max(d, 1))
             n = m
             overflow = overflow || o
         }
-        if dims.contains(0) { return 0 }
+        if !overflow && dims.contains(0) { return 0 }
         if overflow || n > maxElements {
             throw WireError(.tooManyElements, status: 413,
                             "shape \(dims) has \(overflow ? "too many" : String(n)) elements; the limit is \(maxElements) per tensor",
