@@ -95,6 +95,33 @@ private func parseError(_ text: String) -> WireError? { parseError(Array(text.ut
         #expect(parseError("{\"k\": 1, \"k\": 2}")?.message.contains("duplicate key") == true)
     }
 
+    /// Random corruptions of a valid request never crash: each parses or is a clean error,
+    /// and so is decoding whatever parses as a tensor.
+    @Test func corruptedDocumentsFailCleanly() {
+        let docs = [#"{"shape":[2,2],"dtype":"int64","data":[[1,-2],[3,4]]}"#, #"{"shape":[3],"data":[1.5e3,"NaN",-0.25]}"#,
+                    #"{"dtype":"bool","data":[[true],[false]]}"#, #"{"shape":[2],"data_b64":"AACAPwAAgD8="}"#,
+                    #"{"ref":"w\u00e9\n"}"#].map { Array($0.utf8) }
+        let bytes: [UInt8] = Array(#"[]{}",:-.0123456789eE+\u"#.utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xED, 0xF4, 0xFF]
+        var state: UInt64 = 7
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for k in 0..<5000 {
+            var d = docs[k % docs.count]
+            for _ in 0...next(3) {
+                switch next(3) {
+                case 0: d[next(d.count)] = bytes[next(bytes.count)]
+                case 1: d.insert(bytes[next(bytes.count)], at: next(d.count))
+                default: d.remove(at: next(d.count))
+                }
+            }
+            if let v = try? JSONParser().parse(d) {
+                _ = try? TensorCodec(maxElements: 100).decode(v, at: "")
+            }
+        }
+    }
+
     @Test func objectsKeepKeyOrder() throws {
         guard case .object(let o) = try JSONParser().parse(#"{"z": 1, "a": [true], "m": {}}"#) else { Issue.record("not an object"); return }
         #expect(o.keys == ["z", "a", "m"])
