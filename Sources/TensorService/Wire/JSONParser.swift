@@ -213,7 +213,11 @@ struct JSONReader {
     private mutating func packedNumbers() -> NumberArray? {
         let start = i
         skipWhitespace()
-        guard i < end, p[i] == UInt8(ascii: "-") || NumberScanner.isDigit(p[i]) || p[i] == Self.quote else {
+        // The hot loop of a large tensor: locals, so nothing is reloaded through `self`.
+        let p = self.p, end = self.end
+        var j = i
+        @inline(__always) func startsNumber(_ j: Int) -> Bool { p[j] == UInt8(ascii: "-") || NumberScanner.isDigit(p[j]) }
+        guard j < end, startsNumber(j) || p[j] == Self.quote else {
             i = start
             return nil
         }
@@ -223,14 +227,14 @@ struct JSONReader {
         var firstNonInteger: Int?
         var nonFinite: [Int] = []
         while true {
-            if p[i] == Self.quote {
-                guard let (v, next) = nonFiniteString(at: i) else { i = start; return nil }
+            if p[j] == Self.quote {
+                guard let (v, next) = nonFiniteString(at: j) else { i = start; return nil }
                 nonFinite.append(doubles.count)
                 if allIntegers { allIntegers = false; firstNonInteger = doubles.count }
                 doubles.append(v)
-                i = next
+                j = next
             } else {
-                guard let n = try? NumberScanner.scan(p, i, end) else { i = start; return nil }
+                guard let n = try? NumberScanner.scan(p, j, end) else { i = start; return nil }
                 if allIntegers {
                     if let int = n.integer {
                         integers.append(int)
@@ -240,22 +244,27 @@ struct JSONReader {
                     }
                 }
                 doubles.append(n.double)
-                i = n.end
+                j = n.end
             }
-            if i < end, p[i] == Self.comma {
-                i += 1
+            if j < end, p[j] == Self.comma {
+                j += 1
             } else {
+                i = j
                 skipWhitespace()
-                guard i < end else { i = start; return nil }
-                if p[i] == Self.closeBracket { i += 1; break }
-                guard p[i] == Self.comma else { i = start; return nil }
-                i += 1
+                j = i
+                guard j < end else { i = start; return nil }
+                if p[j] == Self.closeBracket { j += 1; break }
+                guard p[j] == Self.comma else { i = start; return nil }
+                j += 1
             }
-            if i < end, p[i] == UInt8(ascii: " ") { i += 1 }
-            if i < end, p[i] == UInt8(ascii: "-") || NumberScanner.isDigit(p[i]) { continue }
+            if j < end, p[j] == UInt8(ascii: " ") { j += 1 }
+            if j < end, startsNumber(j) { continue }
+            i = j
             skipWhitespace()
-            guard i < end, p[i] == UInt8(ascii: "-") || NumberScanner.isDigit(p[i]) || p[i] == Self.quote else { i = start; return nil }
+            j = i
+            guard j < end, startsNumber(j) || p[j] == Self.quote else { i = start; return nil }
         }
+        i = j
         return NumberArray(doubles: doubles, integers: allIntegers ? integers : nil,
                            firstNonInteger: firstNonInteger, nonFiniteStrings: nonFinite)
     }

@@ -108,7 +108,12 @@ enum NumberFormatter {
         return guess + (guess < 20 && v >= powersOfTen[guess] ? 1 : 0) + (v == 0 ? 1 : 0)
     }
 
-    static let powersOfTen: [UInt64] = (0..<20).map { k in (0..<k).reduce(1) { a, _ in a * 10 } }
+    static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+        10_000_000_000_000_000_000,
+    ]
 
     /// Writes exactly `count` digits of `v`, right to left, two at a time.
     @inline(__always)
