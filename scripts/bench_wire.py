@@ -10,7 +10,11 @@ encode >= 1.0x).
 orjson side: decode = orjson.loads (plus base64 + numpy.frombuffer for b64);
 encode = orjson.dumps of the decoded document (b64: base64 of the array's bytes first).
 
-    python3 scripts/bench_wire.py [--iterations 15] [--swift-json FILE --docs DIR]
+The machine is shared, so the two sides are measured in interleaved rounds (Swift, then
+orjson, repeated) and each figure is the best over all rounds: a burst of load from other
+work then penalises neither side more than the other.
+
+    python3 scripts/bench_wire.py [--rounds 3] [--iterations 10] [--swift-json FILE --docs DIR]
 """
 import argparse, base64, json, os, subprocess, sys, tempfile, time
 
@@ -53,32 +57,44 @@ def orjson_rates(doc_json, doc_b64, iterations):
     return rates
 
 
+def run_swift(iterations, docs):
+    out = subprocess.run(["swift", "run", "-c", "release", "tensord-bench", "wire", "--json",
+                          "--iterations", str(iterations), "--docs", docs],
+                         check=True, capture_output=True, text=True).stdout
+    return {r["encoding"]: r for r in json.loads(out.strip().splitlines()[-1])["results"]}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--iterations", type=int, default=15)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--iterations", type=int, default=10)
     ap.add_argument("--swift-json", help="read the Swift results from this file instead of running the bench")
     ap.add_argument("--docs", help="directory holding wire_json.json and wire_b64.json (with --swift-json)")
     args = ap.parse_args()
 
-    if args.swift_json:
-        swift = json.load(open(args.swift_json))
-        docs = args.docs
-    else:
-        docs = tempfile.mkdtemp(prefix="tensord-wire-")
-        out = subprocess.run(["swift", "run", "-c", "release", "tensord-bench", "wire", "--json",
-                              "--iterations", str(args.iterations), "--docs", docs],
-                             check=True, capture_output=True, text=True).stdout
-        swift = json.loads(out.strip().splitlines()[-1])
+    swift, py = {}, {}
+    docs = args.docs or tempfile.mkdtemp(prefix="tensord-wire-")
+    for _ in range(args.rounds if not args.swift_json else 1):
+        if args.swift_json:
+            rows = {r["encoding"]: r for r in json.load(open(args.swift_json))["results"]}
+        else:
+            rows = run_swift(args.iterations, docs)
+        for enc, r in rows.items():
+            old = swift.get(enc, r)
+            swift[enc] = dict(r, decode_mb_s=max(r["decode_mb_s"], old["decode_mb_s"]),
+                              encode_mb_s=max(r["encode_mb_s"], old["encode_mb_s"]))
+        doc_json = open(os.path.join(docs, "wire_json.json"), "rb").read()
+        doc_b64 = open(os.path.join(docs, "wire_b64.json"), "rb").read()
+        for enc, (d, e) in orjson_rates(doc_json, doc_b64, args.iterations).items():
+            od, oe = py.get(enc, (d, e))
+            py[enc] = (max(d, od), max(e, oe))
 
-    doc_json = open(os.path.join(docs, "wire_json.json"), "rb").read()
-    doc_b64 = open(os.path.join(docs, "wire_b64.json"), "rb").read()
-    py = orjson_rates(doc_json, doc_b64, args.iterations)
-
-    print(f"10^6 float32 (random normal), MB/s of JSON text, best of {args.iterations}; orjson {orjson.__version__}")
+    rounds = 1 if args.swift_json else args.rounds
+    print(f"10^6 float32 (random normal), MB/s of JSON text, best of {rounds} rounds x {args.iterations}; orjson {orjson.__version__}")
     print(f"{'':8}{'bytes':>10}  {'decode':>8} {'orjson':>8} {'ratio':>6}   {'encode':>8} {'orjson':>8} {'ratio':>6}")
     ok = True
-    for r in swift["results"]:
-        enc = r["encoding"]
+    for enc in ("json", "b64"):
+        r = swift[enc]
         pd, pe = py[enc]
         rd, re = r["decode_mb_s"] / pd, r["encode_mb_s"] / pe
         ok = ok and rd >= 1.5 and re >= 1.0

@@ -75,6 +75,27 @@ enum NumberScanner {
             isInteger = false
             i += 1
             guard i < end, isDigit(p[i]) else { throw .missingFractionDigits }
+            // Most fractions of float data are 4–9 digits: take them eight or four at a time.
+            if i + 8 <= end, digits <= 11 {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                if allDigits8(w) {
+                    let v = parse8(w)
+                    digits = mantissa == 0 ? (v == 0 ? 0 : digitCount8(v)) : digits + 8
+                    mantissa = mantissa &* 100_000_000 &+ v
+                    exp10 -= 8
+                    i += 8
+                }
+            }
+            if i + 4 <= end, digits <= 15 {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self)
+                if allDigits4(w) {
+                    let v = parse4(w)
+                    digits = mantissa == 0 ? (v == 0 ? 0 : digitCount8(v)) : digits + 4
+                    mantissa = mantissa &* 10_000 &+ v
+                    exp10 -= 4
+                    i += 4
+                }
+            }
             while i < end, isDigit(p[i]) {
                 let d = p[i] &- 0x30
                 if digits < 19 {
@@ -126,6 +147,39 @@ enum NumberScanner {
             return ScannedNumber(double: slowParse(p + start, i - start), integer: integer, isInteger: isInteger, end: i)
         }
         return ScannedNumber(double: negative ? -value : value, integer: integer, isInteger: isInteger, end: i)
+    }
+
+    // SWAR digit runs (little-endian: the first character is the lowest byte), after
+    // Lemire, "Fast numerical parsing", and simdjson's parse_eight_digits_unrolled.
+
+    @inline(__always) static func allDigits8(_ w: UInt64) -> Bool {
+        (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    @inline(__always) static func allDigits4(_ w: UInt32) -> Bool {
+        (w & 0xF0F0_F0F0) | (((w &+ 0x0606_0606) & 0xF0F0_F0F0) >> 4) == 0x3333_3333
+    }
+
+    /// The value of eight ASCII digits.
+    @inline(__always) static func parse8(_ w: UInt64) -> UInt64 {
+        var v = w &- 0x3030_3030_3030_3030
+        v = v &* 10 &+ (v >> 8)  // each even byte: a two-digit value
+        let lo = (v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32))
+        let hi = ((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))
+        return (lo &+ hi) >> 32
+    }
+
+    /// The value of four ASCII digits.
+    @inline(__always) static func parse4(_ w: UInt32) -> UInt64 {
+        var v = w &- 0x3030_3030
+        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF
+        return UInt64((v &* 100 &+ (v >> 16)) & 0xFFFF)
+    }
+
+    /// Decimal digits of 0 < v < 10^8.
+    @inline(__always) static func digitCount8(_ v: UInt64) -> Int {
+        v < 10_000 ? (v < 100 ? (v < 10 ? 1 : 2) : (v < 1000 ? 3 : 4))
+            : (v < 1_000_000 ? (v < 100_000 ? 5 : 6) : (v < 10_000_000 ? 7 : 8))
     }
 
     /// `strtod` on a NUL-terminated copy of the literal. (The process stays in the "C"
