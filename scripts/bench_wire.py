@@ -14,7 +14,9 @@ The machine is shared, so the two sides are measured in interleaved rounds (Swif
 orjson, repeated) and each figure is the best over all rounds: a burst of load from other
 work then penalises neither side more than the other.
 
-    python3 scripts/bench_wire.py [--rounds 3] [--iterations 10] [--swift-json FILE --docs DIR]
+`--clock cpu` times both sides with their thread's CPU clock instead of wall time.
+
+    python3 scripts/bench_wire.py [--rounds 3] [--iterations 10] [--clock wall|cpu] [--swift-json FILE --docs DIR]
 """
 import argparse, base64, json, os, subprocess, sys, tempfile, time
 
@@ -22,12 +24,15 @@ import numpy as np
 import orjson
 
 
+CLOCK = time.perf_counter
+
+
 def best(iterations, fn):
     fastest = float("inf")
     for _ in range(iterations):
-        t = time.perf_counter()
+        t = CLOCK()
         fn()
-        fastest = min(fastest, time.perf_counter() - t)
+        fastest = min(fastest, CLOCK() - t)
     return fastest
 
 
@@ -57,9 +62,9 @@ def orjson_rates(doc_json, doc_b64, iterations):
     return rates
 
 
-def run_swift(iterations, docs):
+def run_swift(iterations, docs, clock):
     out = subprocess.run(["swift", "run", "-c", "release", "tensord-bench", "wire", "--json",
-                          "--iterations", str(iterations), "--docs", docs],
+                          "--iterations", str(iterations), "--docs", docs, "--clock", clock],
                          check=True, capture_output=True, text=True).stdout
     return {r["encoding"]: r for r in json.loads(out.strip().splitlines()[-1])["results"]}
 
@@ -68,9 +73,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--iterations", type=int, default=10)
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     ap.add_argument("--swift-json", help="read the Swift results from this file instead of running the bench")
     ap.add_argument("--docs", help="directory holding wire_json.json and wire_b64.json (with --swift-json)")
     args = ap.parse_args()
+    global CLOCK
+    CLOCK = time.thread_time if args.clock == "cpu" else time.perf_counter
 
     swift, py = {}, {}
     docs = args.docs or tempfile.mkdtemp(prefix="tensord-wire-")
@@ -78,7 +86,7 @@ def main():
         if args.swift_json:
             rows = {r["encoding"]: r for r in json.load(open(args.swift_json))["results"]}
         else:
-            rows = run_swift(args.iterations, docs)
+            rows = run_swift(args.iterations, docs, args.clock)
         for enc, r in rows.items():
             old = swift.get(enc, r)
             swift[enc] = dict(r, decode_mb_s=max(r["decode_mb_s"], old["decode_mb_s"]),
@@ -90,7 +98,7 @@ def main():
             py[enc] = (max(d, od), max(e, oe))
 
     rounds = 1 if args.swift_json else args.rounds
-    print(f"10^6 float32 (random normal), MB/s of JSON text, best of {rounds} rounds x {args.iterations}; orjson {orjson.__version__}")
+    print(f"10^6 float32 (random normal), MB/s of JSON text ({args.clock} clock), best of {rounds} rounds x {args.iterations}; orjson {orjson.__version__}")
     print(f"{'':8}{'bytes':>10}  {'decode':>8} {'orjson':>8} {'ratio':>6}   {'encode':>8} {'orjson':>8} {'ratio':>6}")
     ok = True
     for enc in ("json", "b64"):

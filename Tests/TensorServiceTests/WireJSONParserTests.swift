@@ -143,6 +143,19 @@ private func parseError(_ text: String) -> WireError? { parseError(Array(text.ut
         #expect(mixed.count == 3)
     }
 
+    @Test func writerPlacesCommasAndGrows() throws {
+        var w = JSONWriter(capacity: 1)
+        w.beginObject()
+        w.key("a"); w.rawValue(Array("[1,2]".utf8))
+        w.key("b"); w.int(-3)
+        w.key("c"); w.beginArray(); w.float(2); w.float(.infinity); w.null(); w.bool(false); w.endArray()
+        w.key("d"); w.floats((0..<5000).map { Float($0) / 8 })
+        w.endObject()
+        let parsed = try JSONParser().parse(w.finish())
+        #expect(parsed["d"]?.numberArray?.doubles == (0..<5000).map { Double($0) / 8 })
+        #expect(String(decoding: w.finish().prefix(55), as: UTF8.self) == #"{"a":[1,2],"b":-3,"c":[2.0,"Infinity",null,false],"d":["#)
+    }
+
     @Test func writerRoundTripsParsedDocuments() throws {
         let text = #"{"a":[1,2.5,"NaN"],"b":{"c":null,"d":[true,false]},"e":"x\"y\\z\n\u0001é","f":[],"g":7.0}"#
         var w = JSONWriter()
