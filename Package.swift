@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "TensorService", targets: ["TensorService"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
@@ -18,8 +19,10 @@ let package = Package(
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "HTTPServer"),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer"]),
+        .target(name: "TensorService", dependencies: ["TensorEngine", "HTTPServer"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorService"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorEngine"]),
     ]
 )
