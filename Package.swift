@@ -10,15 +10,19 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "TensorService", targets: ["TensorService"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
         .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
-        .target(name: "TensorService", dependencies: ["TensorEngine"]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine"]),
-        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService"]),
+        .target(name: "HTTPServer"),
+        .target(name: "TensorService", dependencies: ["TensorEngine", "HTTPServer"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorService"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorEngine"]),
     ]
 )

@@ -1,1 +1,18 @@
-print("tensord-bench: engine | http | train")
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: tensord-bench http [--port N] | wire [--json] [--clock cpu]\n"
+do {
+    switch arguments.first {
+    case "http":
+        try runHTTPBenchmark(Array(arguments.dropFirst()))
+    case "wire":
+        try runWireBenchmark(Array(arguments.dropFirst()))
+    default:
+        FileHandle.standardError.write(Data(usage.utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("tensord-bench: \(error)\n".utf8))
+    exit(1)
+}
