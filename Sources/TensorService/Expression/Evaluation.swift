@@ -13,6 +13,15 @@ public enum Evaluation {
         }
     }
 
+    /// A request field (`outputs`, `grad.of`, `grad.wrt`, `grad.seed`) that names something
+    /// the program does not have, or cannot be differentiated; `pointer` locates the field.
+    public struct RequestError: Error, Sendable {
+        public enum Kind: Sendable { case unknownName, notFloating, needsSeed, seedShape }
+        public let kind: Kind
+        public let pointer: String
+        public let message: String
+    }
+
     public struct Result {
         /// Requested outputs (all assigned names when none were requested), in request order.
         public var outputs: [(String, EvalValue)]
@@ -30,23 +39,29 @@ public enum Evaluation {
         try evaluator.run(program)
 
         let names = requested ?? program.statements.compactMap(\.target).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let outputs = try names.map { name -> (String, EvalValue) in
+        let outputs = try names.enumerated().map { i, name -> (String, EvalValue) in
             guard let v = evaluator.environment[name] else {
-                throw ExpressionError(message: "output '\(name)' is neither an input nor assigned by the program", location: nil)
+                throw RequestError(kind: .unknownName, pointer: "/outputs/\(i)", message: "output '\(name)' is neither an input nor assigned by the program")
             }
             return (name, v)
         }
         guard let grad else { return Result(outputs: outputs, grads: []) }
-        let of = try evaluator.tensor(named: grad.of)
-        let wrt = try grad.wrt.map { name -> Tensor in
-            let t = try evaluator.tensor(named: name)
+        func tensor(_ name: String, _ pointer: String) throws -> Tensor {
+            guard case .tensor(let t)? = evaluator.environment[name] else {
+                throw RequestError(kind: .unknownName, pointer: pointer, message: "'\(name)' is not a tensor input or a tensor assigned by the program")
+            }
             guard t.dtype.isFloating else {
-                throw ExpressionError(message: "cannot differentiate with respect to '\(name)': it is \(t.dtype), not floating", location: nil)
+                throw RequestError(kind: .notFloating, pointer: pointer, message: "cannot differentiate '\(name)': it is \(t.dtype), not floating")
             }
             return t
         }
+        let of = try tensor(grad.of, "/grad/of")
+        let wrt = try grad.wrt.enumerated().map { try tensor($1, "/grad/wrt/\($0)") }
+        if let seed = grad.seed, seed.shape != of.shape {
+            throw RequestError(kind: .seedShape, pointer: "/grad/seed", message: "grad.seed has shape \(seed.shape) but '\(grad.of)' has shape \(of.shape)")
+        }
         if grad.seed == nil && of.count != 1 {
-            throw ExpressionError(message: "grad.of '\(grad.of)' has shape \(of.shape); give grad.seed for a tensor with more than one element", location: nil)
+            throw RequestError(kind: .needsSeed, pointer: "/grad/seed", message: "'\(grad.of)' has shape \(of.shape); give grad.seed for a tensor with more than one element")
         }
         let grads: [Tensor]
         if of.node == nil {

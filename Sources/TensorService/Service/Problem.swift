@@ -1,8 +1,9 @@
+import HTTPServer
 import TensorEngine
 
 /// An RFC 9457 problem: every API failure becomes one of these, rendered in one place as
 /// `application/problem+json`. `code` is stable and documented in openapi.yaml.
-public struct Problem: Error, Sendable, Equatable {
+public struct Problem: Error, Sendable, Equatable, HTTPResponseError {
     public struct FieldError: Sendable, Equatable {
         public let pointer: String
         public let detail: String
@@ -12,7 +13,7 @@ public struct Problem: Error, Sendable, Equatable {
         }
     }
 
-    public let status: Int
+    public let statusCode: Int
     public let code: String
     public let title: String
     public let detail: String
@@ -21,7 +22,7 @@ public struct Problem: Error, Sendable, Equatable {
     public var retryAfter: Int?
 
     public init(status: Int, code: String, title: String, detail: String, errors: [FieldError] = [], retryAfter: Int? = nil) {
-        self.status = status
+        self.statusCode = status
         self.code = code
         self.title = title
         self.detail = detail
@@ -29,17 +30,23 @@ public struct Problem: Error, Sendable, Equatable {
         self.retryAfter = retryAfter
     }
 
-    public static func invalidJSON(_ detail: String, pointer: String? = nil) -> Problem {
-        Problem(status: 400, code: "invalid_json", title: "Request body is not valid JSON", detail: detail,
-                errors: pointer.map { [FieldError(pointer: $0, detail: detail)] } ?? [])
+    public var status: HTTPStatus { HTTPStatus(code: statusCode) }
+    public var message: String { detail }
+    public var headers: HTTPHeaders {
+        var h: HTTPHeaders = [:]
+        if let retryAfter { h.add("Retry-After", String(retryAfter)) }
+        if statusCode == 401 { h.add("WWW-Authenticate", "Bearer realm=\"tensord\"") }
+        return h
     }
+
     /// The body is JSON but lacks the request's structure (a missing field, a wrong JSON type).
     public static func badRequest(_ detail: String, pointer: String) -> Problem {
         Problem(status: 400, code: "invalid_request", title: "Request does not have the expected structure", detail: detail,
                 errors: [FieldError(pointer: pointer, detail: detail)])
     }
-    public static func invalidTensor(_ detail: String, pointer: String) -> Problem {
-        Problem(status: 422, code: "invalid_tensor", title: "Invalid tensor", detail: detail, errors: [FieldError(pointer: pointer, detail: detail)])
+    public static func invalidArgument(_ detail: String, pointer: String) -> Problem {
+        Problem(status: 422, code: "invalid_argument", title: "Invalid argument", detail: detail,
+                errors: [FieldError(pointer: pointer, detail: detail)])
     }
     public static func notFound(_ detail: String) -> Problem {
         Problem(status: 404, code: "not_found", title: "Not found", detail: detail)
@@ -47,29 +54,45 @@ public struct Problem: Error, Sendable, Equatable {
     public static func unknownOp(_ name: String) -> Problem {
         Problem(status: 404, code: "unknown_op", title: "Unknown op", detail: "there is no op named '\(name)'; GET /v1/ops lists them")
     }
-    public static func tooManyElements(_ detail: String, pointer: String? = nil) -> Problem {
-        Problem(status: 422, code: "too_many_elements", title: "Too many elements", detail: detail,
-                errors: pointer.map { [FieldError(pointer: $0, detail: detail)] } ?? [])
+    public static func unknownRef(_ name: String, pointer: String) -> Problem {
+        let detail = "no tensor named '\(name)' in the store; PUT /v1/tensors/\(name) first"
+        return Problem(status: 422, code: "unknown_ref", title: "Unknown tensor reference", detail: detail,
+                       errors: [FieldError(pointer: pointer, detail: detail)])
     }
-    public static func parseError(_ detail: String, pointer: String = "/expr") -> Problem {
-        Problem(status: 422, code: "parse_error", title: "Expression does not parse", detail: detail,
-                errors: [FieldError(pointer: pointer, detail: detail)])
+    public static func unsupportedMediaType(_ type: String) -> Problem {
+        Problem(status: 415, code: "unsupported_media_type", title: "Unsupported media type",
+                detail: "the body must be application/json, got '\(type)'")
     }
     public static func queueFull(retryAfter: Int) -> Problem {
-        Problem(status: 429, code: "queue_full", title: "Engine queue is full", detail: "the compute queue is full; retry after \(retryAfter) s", retryAfter: retryAfter)
+        Problem(status: 429, code: "queue_full", title: "Engine queue is full",
+                detail: "the compute queue is full; retry after \(retryAfter) s", retryAfter: retryAfter)
     }
     public static let unauthorized = Problem(status: 401, code: "unauthorized", title: "Unauthorized",
                                              detail: "this server needs 'Authorization: Bearer <token>'")
 
-    /// An op's own error, with a pointer to the argument at fault when the op named it.
-    public static func from(_ e: TensorError, pointerPrefix: String = "") -> Problem {
-        let (code, title): (String, String) = switch e.kind {
-        case .shape: ("shape_mismatch", "Shapes are incompatible")
-        case .dim: ("invalid_dim", "Invalid dimension")
-        case .dtype: ("dtype_mismatch", "Unsupported dtype")
-        case .value: ("invalid_argument", "Invalid argument")
+    /// An op's own error, pointing at the argument at fault when the op named it.
+    public static func from(_ e: TensorError, pointer: String? = nil) -> Problem {
+        let (status, code, title): (Int, String, String) = switch e.kind {
+        case .shape: (422, "shape_mismatch", "Shapes are incompatible")
+        case .dim: (422, "invalid_dim", "Invalid dimension")
+        case .dtype: (422, "dtype_mismatch", "Unsupported dtype")
+        case .value: (422, "invalid_argument", "Invalid argument")
+        case .limit: (422, "too_many_elements", "Result too large")
         }
-        let errors = e.argument.map { [FieldError(pointer: "\(pointerPrefix)/args/\($0)", detail: e.message)] } ?? []
-        return Problem(status: 422, code: code, title: title, detail: e.message, errors: errors)
+        let at = pointer ?? e.argument.map { "/args/\($0)" }
+        return Problem(status: status, code: code, title: title, detail: e.message,
+                       errors: at.map { [FieldError(pointer: $0, detail: e.message)] } ?? [])
+    }
+
+    /// A request body that is not JSON, not a tensor, or too large.
+    public static func from(_ e: WireError) -> Problem {
+        let title = switch e.code {
+        case .invalidJSON: "Request body is not valid JSON"
+        case .invalidTensor: "Invalid tensor"
+        case .tooManyElements: "Too many elements"
+        case .invalidArgument: "Invalid argument"
+        }
+        return Problem(status: e.status, code: e.code.rawValue, title: title, detail: e.message,
+                       errors: [FieldError(pointer: e.pointer, detail: e.message)])
     }
 }

@@ -1,0 +1,84 @@
+import HTTPServer
+import TensorEngine
+
+// POST /v1/eval: run a program of the expression language, and differentiate it.
+extension TensorService {
+    func addEvalRoutes() {
+        add(.post, "/v1/eval") { [unowned self] request, _ in
+            let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
+            try body.allowOnly(["tensors", "expr", "outputs", "grad", "encoding"])
+            let encoding = try body.encoding()
+            guard let source = try body.string("expr") else { throw Problem.badRequest("missing required field 'expr'", pointer: "/expr") }
+            var inputs: [String: Tensor] = [:]
+            for (name, json, pointer) in try body.members("tensors") { inputs[name] = try tensor(json, at: pointer) }
+            let outputs = try body.strings("outputs")
+            var grad: Evaluation.GradRequest?
+            if let g = try body.object("grad") {
+                try g.allowOnly(["of", "wrt", "seed"])
+                guard let of = try g.string("of") else { throw Problem.badRequest("missing required field 'of'", pointer: "/grad/of") }
+                grad = Evaluation.GradRequest(of: of, wrt: try g.strings("wrt") ?? [],
+                                              seed: try g["seed"].map { try tensor($0, at: "/grad/seed") })
+            }
+            let limits = configuration.expressionLimits
+            let result = try compute { () throws -> Evaluation.Result in
+                do {
+                    return try Evaluation.run(source: source, inputs: inputs, outputs: outputs, grad: grad, limits: limits)
+                } catch let e as ExpressionError {
+                    throw Problem(status: 422, code: "parse_error", title: "Expression does not parse", detail: e.description,
+                                  errors: [.init(pointer: "/expr", detail: e.description)])
+                } catch let e as EvaluationError {
+                    let p = Problem.from(e.error, pointer: "/expr")
+                    throw Problem(status: p.statusCode, code: p.code, title: p.title, detail: e.description, errors: [.init(pointer: "/expr", detail: e.description)])
+                } catch let e as Evaluation.RequestError {
+                    let code = e.kind == .notFloating ? "dtype_mismatch" : e.kind == .seedShape ? "shape_mismatch" : "invalid_argument"
+                    throw Problem(status: 422, code: code, title: "Invalid argument", detail: e.message, errors: [.init(pointer: e.pointer, detail: e.message)])
+                } catch let e as TensorError {
+                    throw Problem.from(e, pointer: "/grad")
+                }
+            }
+            return .json { w in
+                w.beginObject()
+                w.key("outputs")
+                w.beginObject()
+                for (name, value) in result.outputs {
+                    w.key(name)
+                    TensorService.write(value, encoding: encoding, into: &w)
+                }
+                w.endObject()
+                if grad != nil {
+                    w.key("grads")
+                    w.beginObject()
+                    for (name, g) in result.grads {
+                        w.key(name)
+                        TensorCodec.encode(g, encoding: encoding, into: &w)
+                    }
+                    w.endObject()
+                }
+                w.endObject()
+            }
+        }
+    }
+
+    /// An evaluation result: a tensor, a list of (named) tensors, a number, a string or null.
+    static func write(_ value: EvalValue, encoding: TensorEncoding, into w: inout JSONWriter) {
+        switch value {
+        case .tensor(let t): TensorCodec.encode(t, encoding: encoding, into: &w)
+        case .results(let ts, let names):
+            w.beginArray()
+            for (i, t) in ts.enumerated() {
+                let name = i < names.count && !names[i].hasSuffix("*") && names[i] != "output" ? names[i] : nil
+                TensorCodec.encode(t, encoding: encoding, name: name, into: &w)
+            }
+            w.endArray()
+        case .scalar(.int(let i)): w.int(i)
+        case .scalar(.float(let d)): w.float(d)
+        case .scalar(.bool(let b)): w.bool(b)
+        case .string(let s): w.string(s)
+        case .none: w.null()
+        case .list(let items):
+            w.beginArray()
+            for item in items { write(item, encoding: encoding, into: &w) }
+            w.endArray()
+        }
+    }
+}

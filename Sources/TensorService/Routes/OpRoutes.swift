@@ -1,0 +1,125 @@
+import HTTPServer
+import TensorEngine
+
+// GET /v1/ops and POST /v1/ops/{op}: generated from the op declarations.
+extension TensorService {
+    func addOpRoutes() {
+        let catalogue = TensorService.catalogueJSON()
+        add(.get, "/v1/ops") { _, _ in Response(json: catalogue) }
+        add(.post, "/v1/ops/{op}") { [unowned self] request, params in
+            let name = params["op"] ?? ""
+            guard let spec = Ops.spec(name) else { throw Problem.unknownOp(name) }
+            let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
+            try body.allowOnly(["inputs", "args", "encoding"])
+            let encoding = try body.encoding()
+            let positional = try opInputs(spec, body)
+            let keywords = try Dictionary(uniqueKeysWithValues: body.members("args").map { key, json, pointer in
+                (key, try argument(json, at: pointer))
+            })
+            let outputs = try compute {
+                do {
+                    let call = try OpCall(spec: spec, positional: positional, keywords: keywords)
+                    return try GradMode.withoutGrad { try spec.forward(call) }
+                } catch let e as TensorError {
+                    throw Problem.from(e, pointer: TensorService.pointer(for: e.argument, spec: spec, inputs: positional.count))
+                }
+            }
+            let names = TensorService.outputNames(spec, count: outputs.count)
+            return .json(capacity: outputs.reduce(64) { $0 + $1.count * 12 }) { w in
+                w.beginObject()
+                w.key("outputs")
+                w.beginArray()
+                for (t, n) in zip(outputs, names) { TensorCodec.encode(t, encoding: encoding, name: n, into: &w) }
+                w.endArray()
+                w.endObject()
+            }
+        }
+    }
+
+    /// The `inputs` of a request as the op's leading positional values. An op whose first
+    /// parameter is a tensor list (`cat`, `stack`, `clip_grad_norm`) takes `[a, b]` or `[[a, b]]`.
+    private func opInputs(_ spec: OpSpec, _ body: RequestBody) throws -> [Value] {
+        let inputs = try body.array("inputs") ?? []
+        if spec.params.first?.type == .tensorList {
+            if inputs.count == 1, let inner = inputs[0].arrayElements {
+                return [.tensorList(try inner.enumerated().map { try tensor($1, at: "/inputs/0/\($0)") })]
+            }
+            return inputs.isEmpty ? [] : [.tensorList(try inputs.enumerated().map { try tensor($1, at: "/inputs/\($0)") })]
+        }
+        let tensorParams = spec.tensorInputs
+        guard inputs.count <= tensorParams.count else {
+            throw Problem.invalidArgument("\(spec.name) takes at most \(tensorParams.count) input tensor(s) (\(tensorParams.map(\.name).joined(separator: ", "))), got \(inputs.count); pass numbers in args",
+                                          pointer: "/inputs/\(tensorParams.count)")
+        }
+        return try inputs.enumerated().map { .tensor(try tensor($1, at: "/inputs/\($0)")) }
+    }
+
+    /// Where an op's error points: `/inputs/i` for a tensor given in `inputs`, else `/args/name`.
+    static func pointer(for argument: String?, spec: OpSpec, inputs: Int) -> String? {
+        guard let argument else { return nil }
+        if let i = spec.params.prefix(inputs).firstIndex(where: { $0.name == argument }) { return "/inputs/\(i)" }
+        return "/args/\(argument)"
+    }
+
+    /// PyTorch's names for an op's results (`values`, `indices`, `total_norm`); plain
+    /// single results and list pieces are unnamed.
+    static func outputNames(_ spec: OpSpec, count: Int) -> [String?] {
+        let declared = spec.outputs
+        guard let star = declared.firstIndex(where: { $0.hasSuffix("*") }) else {
+            return (0..<count).map { i in i < declared.count && declared[i] != "output" ? declared[i] : nil }
+        }
+        let trailing = Array(declared[(star + 1)...])
+        return (0..<count).map { i in
+            let fromEnd = count - i
+            return fromEnd <= trailing.count ? trailing[trailing.count - fromEnd] : nil
+        }
+    }
+
+    /// The catalogue as served by `GET /v1/ops`, encoded once.
+    static func catalogueJSON() -> [UInt8] {
+        var w = JSONWriter(capacity: 32 * 1024)
+        w.beginObject()
+        w.key("ops")
+        w.beginArray()
+        for spec in Ops.all {
+            let inputs = spec.tensorInputs
+            w.beginObject()
+            w.key("name"); w.string(spec.name)
+            w.key("summary"); w.string(spec.summary)
+            w.key("inputs")
+            w.beginArray()
+            for p in inputs {
+                w.beginObject(); w.key("name"); w.string(p.name); w.key("type"); w.string(p.type.displayName); w.endObject()
+            }
+            w.endArray()
+            w.key("args")
+            w.beginArray()
+            for p in spec.params.dropFirst(inputs.count) {
+                w.beginObject()
+                w.key("name"); w.string(p.name)
+                w.key("type"); w.string(p.type.displayName)
+                w.key("required"); w.bool(p.defaultValue == nil)
+                if let d = p.defaultValue { w.key("default"); write(d, into: &w) }
+                w.endObject()
+            }
+            w.endArray()
+            w.key("outputs"); w.beginArray(); for o in spec.outputs { w.string(o) }; w.endArray()
+            w.key("differentiable"); w.bool(spec.isDifferentiable)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.take()
+    }
+
+    private static func write(_ v: Value, into w: inout JSONWriter) {
+        switch v {
+        case .int(let i): w.int(i)
+        case .float(let d): w.float(d)
+        case .bool(let b): w.bool(b)
+        case .string(let s): w.string(s)
+        case .intList(let l): w.beginArray(); for i in l { w.int(i) }; w.endArray()
+        case .null, .tensor, .tensorList: w.null()
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HTTPServer
+
+/// Everything `tensord` can be told: where it keeps data, who may call it, and every limit.
+public struct ServiceConfiguration: Sendable {
+    /// Tensors, jobs and checkpoints live here.
+    public var dataDirectory: URL
+    /// When set, every `/v1` request needs `Authorization: Bearer <token>`.
+    public var token: String?
+    /// Compute lanes (threads) of the shared engine; the cores by default.
+    public var lanes: Int
+    /// Most elements one tensor in a request or one result may have.
+    public var maxElements: Int
+    /// Most bytes the tensor store may hold.
+    public var maxStoreBytes: Int
+    /// Deepest JSON nesting a request may use.
+    public var maxJSONDepth: Int
+    /// Interactive requests waiting for a lane before new ones get 429.
+    public var maxQueuedRequests: Int
+    /// Size and nesting limits of `/v1/eval` programs.
+    public var expressionLimits: ExpressionParser.Limits
+    /// One log line per request (method, path, status, duration).
+    public var logRequests: Bool
+    /// The HTTP layer's own limits (connections, header and body bytes, timeouts).
+    public var http: HTTPServerConfiguration
+
+    public init(dataDirectory: URL = URL(fileURLWithPath: "tensord-data"), token: String? = nil,
+                lanes: Int = ProcessInfo.processInfo.activeProcessorCount,
+                maxElements: Int = 16_777_216, maxStoreBytes: Int = 1 << 30, maxJSONDepth: Int = 512,
+                maxQueuedRequests: Int = 1024, expressionLimits: ExpressionParser.Limits = .init(),
+                logRequests: Bool = true, http: HTTPServerConfiguration = HTTPServerConfiguration()) {
+        self.logRequests = logRequests
+        self.dataDirectory = dataDirectory
+        self.token = token
+        self.lanes = lanes
+        self.maxElements = maxElements
+        self.maxStoreBytes = maxStoreBytes
+        self.maxJSONDepth = maxJSONDepth
+        self.maxQueuedRequests = maxQueuedRequests
+        self.expressionLimits = expressionLimits
+        self.http = http
+    }
+}

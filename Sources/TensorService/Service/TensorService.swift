@@ -1,0 +1,146 @@
+import Foundation
+import HTTPServer
+import Synchronization
+import TensorEngine
+
+/// The Tensord API: routes over the shared compute engine, the tensor store and metrics.
+/// `makeServer()` gives the HTTP server that serves it.
+public final class TensorService: @unchecked Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: ServiceConfiguration
+    public let engine: ComputeEngine
+    public let store: TensorStore
+    public let metrics = Metrics()
+    let codec: TensorCodec
+    let log: HTTPServer.Logger
+    private let stopping = Atomic<Bool>(false)
+    public private(set) var router = Router()
+
+    public init(configuration: ServiceConfiguration, logger: @escaping HTTPServer.Logger = HTTPServer.standardErrorLogger) throws {
+        self.configuration = configuration
+        self.log = logger
+        codec = TensorCodec(maxElements: configuration.maxElements)
+        store = try TensorStore(directory: configuration.dataDirectory.appendingPathComponent("tensors"),
+                                maxTotalBytes: configuration.maxStoreBytes)
+        engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests)
+        addServiceRoutes()
+        addOpRoutes()
+        addEvalRoutes()
+        addTensorRoutes()
+    }
+
+    /// The HTTP server for this service, configured with its limits and problem+json errors.
+    public func makeServer() -> HTTPServer {
+        HTTPServer(configuration: configuration.http, errorRenderer: ProblemRenderer.renderer, logger: log) { [self] request in
+            try respond(request)
+        }
+    }
+
+    /// Marks the service as stopping (readiness turns 503) and stops the engine's lanes.
+    public func shutdown() {
+        stopping.store(true, ordering: .releasing)
+        engine.shutdown()
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Routes a request; requests no route matches are counted and logged here.
+    func respond(_ request: Request) throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            return try router.respond(to: request)
+        } catch let e as HTTPError where e.kind == .notFound || e.kind == .methodNotAllowed {
+            finish(request, route: "unmatched", status: e.status.code, since: start)
+            throw e
+        }
+    }
+
+    /// Registers a handler with authentication, metrics and the request log around it.
+    func add(_ method: HTTPMethod, _ pattern: String, open: Bool = false,
+             _ handler: @escaping @Sendable (Request, PathParameters) throws -> Response) {
+        router.add(method, pattern) { [unowned self] request, params in
+            let start = ContinuousClock.now
+            do {
+                if !open { try authorize(request) }
+                let response = try handler(request, params)
+                finish(request, route: pattern, status: response.status.code, since: start)
+                return response
+            } catch {
+                finish(request, route: pattern, status: HTTPError(wrapping: error).status.code, since: start)
+                throw error
+            }
+        }
+    }
+
+    private func finish(_ request: Request, route: String, status: Int, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        metrics.record(route: route, method: request.method.rawValue, status: status, seconds: seconds)
+        if configuration.logRequests {
+            log("\(request.method.rawValue) \(request.path) \(status) \(String(format: "%.3f", seconds * 1000)) ms")
+        }
+    }
+
+    /// Bearer-token check, compared in constant time so the token cannot be guessed byte by byte.
+    private func authorize(_ request: Request) throws {
+        guard let token = configuration.token else { return }
+        let given = request.headers["Authorization"] ?? ""
+        let expected = "Bearer " + token
+        guard ConstantTime.equal(Array(given.utf8), Array(expected.utf8)) else { throw Problem.unauthorized }
+    }
+
+    /// Runs compute on an engine lane with the element limit in force.
+    func compute<T>(_ body: @escaping () throws -> T) throws -> T {
+        let limit = configuration.maxElements
+        do {
+            return try engine.run(.interactive) { try ElementLimit.with(limit) { try body() } }
+        } catch is ComputeEngine.QueueFull {
+            throw Problem.queueFull(retryAfter: 1)
+        }
+    }
+
+    /// A tensor (or `{"ref"}` to a stored one) at `pointer` in a request.
+    func tensor(_ json: JSONValue, at pointer: String) throws -> Tensor {
+        do {
+            return try codec.tensor(json, at: pointer) { name, refPointer in
+                guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
+                return t
+            }
+        } catch let e as WireError {
+            throw Problem.from(e)
+        }
+    }
+
+    /// An op argument at `pointer` (numbers keep their spelling; tensors and refs resolved).
+    func argument(_ json: JSONValue, at pointer: String) throws -> Value {
+        do {
+            return try codec.argument(json, at: pointer) { name, refPointer in
+                guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
+                return t
+            }
+        } catch let e as WireError {
+            throw Problem.from(e)
+        }
+    }
+}
+
+/// Comparison whose time does not depend on where the inputs differ.
+enum ConstantTime {
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var diff = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return diff == 0
+    }
+}
+
+extension Response {
+    /// A JSON response written by `body` into a fresh writer.
+    static func json(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], capacity: Int = 1024, _ body: (inout JSONWriter) -> Void) -> Response {
+        var w = JSONWriter(capacity: capacity)
+        body(&w)
+        return Response(status: status, headers: headers, json: w.take())
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import HTTPServer
+import TensorService
+
+/// `tensord`: the Tensord server. Every option also reads an environment variable
+/// (`--port` ← `TENSORD_PORT`); a flag on the command line wins.
+@main
+struct Tensord: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Tensord: PyTorch tensor semantics over an HTTP/1.1 JSON API.",
+        discussion: "Every option can also be set by the environment variable named in its help (the flag wins).")
+
+    @Option(help: "Address to listen on (TENSORD_HOST).") var host = env("TENSORD_HOST") ?? "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one (TENSORD_PORT).") var port = env("TENSORD_PORT").flatMap(Int.init) ?? 8080
+    @Option(help: "Data directory for tensors and jobs (TENSORD_DATA_DIR).") var dataDir = env("TENSORD_DATA_DIR") ?? "tensord-data"
+    @Option(help: "Bearer token every /v1 request must carry (TENSORD_TOKEN).") var token = env("TENSORD_TOKEN")
+    @Option(help: "Compute lanes of the shared engine (TENSORD_LANES).") var lanes = envInt("TENSORD_LANES") ?? ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Most elements of one tensor or result (TENSORD_MAX_ELEMENTS).") var maxElements = envInt("TENSORD_MAX_ELEMENTS") ?? 16_777_216
+    @Option(help: "Most bytes the tensor store holds (TENSORD_MAX_STORE_BYTES).") var maxStoreBytes = envInt("TENSORD_MAX_STORE_BYTES") ?? 1 << 30
+    @Option(help: "Most bytes of a request body (TENSORD_MAX_BODY_BYTES).") var maxBodyBytes = envInt("TENSORD_MAX_BODY_BYTES") ?? 64 << 20
+    @Option(help: "Deepest JSON nesting of a request (TENSORD_MAX_JSON_DEPTH).") var maxJSONDepth = envInt("TENSORD_MAX_JSON_DEPTH") ?? 512
+    @Option(help: "Interactive requests queued for a lane before 429 (TENSORD_MAX_QUEUED_REQUESTS).") var maxQueuedRequests = envInt("TENSORD_MAX_QUEUED_REQUESTS") ?? 1024
+    @Option(help: "Most open connections (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? 256
+    @Option(help: "Most bytes of the request line (TENSORD_MAX_REQUEST_LINE_BYTES).") var maxRequestLineBytes = envInt("TENSORD_MAX_REQUEST_LINE_BYTES") ?? 8 * 1024
+    @Option(help: "Most bytes of the request headers (TENSORD_MAX_HEADER_BYTES).") var maxHeaderBytes = envInt("TENSORD_MAX_HEADER_BYTES") ?? 16 * 1024
+    @Option(help: "Most request header fields (TENSORD_MAX_HEADER_COUNT).") var maxHeaderCount = envInt("TENSORD_MAX_HEADER_COUNT") ?? 100
+    @Option(help: "Seconds to receive the request headers (TENSORD_HEADER_TIMEOUT).") var headerTimeout = envInt("TENSORD_HEADER_TIMEOUT") ?? 10
+    @Option(help: "Seconds to receive the request body (TENSORD_BODY_TIMEOUT).") var bodyTimeout = envInt("TENSORD_BODY_TIMEOUT") ?? 30
+    @Option(help: "Seconds an idle keep-alive connection stays open (TENSORD_IDLE_TIMEOUT).") var idleTimeout = envInt("TENSORD_IDLE_TIMEOUT") ?? 30
+    @Option(help: "Requests served on one connection before it closes (TENSORD_MAX_REQUESTS_PER_CONNECTION).") var maxRequestsPerConnection = envInt("TENSORD_MAX_REQUESTS_PER_CONNECTION") ?? 10_000
+    @Option(help: "Seconds in-flight requests get to finish on shutdown (TENSORD_SHUTDOWN_GRACE).") var shutdownGrace = envInt("TENSORD_SHUTDOWN_GRACE") ?? 10
+    @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
+
+    func run() throws {
+        var http = HTTPServerConfiguration()
+        http.host = host
+        http.port = port
+        http.maxConnections = maxConnections
+        http.maxRequestLineBytes = maxRequestLineBytes
+        http.maxHeaderBytes = maxHeaderBytes
+        http.maxHeaderCount = maxHeaderCount
+        http.maxBodyBytes = maxBodyBytes
+        http.headerReadTimeout = .seconds(headerTimeout)
+        http.bodyReadTimeout = .seconds(bodyTimeout)
+        http.idleTimeout = .seconds(idleTimeout)
+        http.maxRequestsPerConnection = maxRequestsPerConnection
+        http.shutdownGracePeriod = .seconds(shutdownGrace)
+        let configuration = ServiceConfiguration(
+            dataDirectory: URL(fileURLWithPath: dataDir), token: token, lanes: lanes, maxElements: maxElements,
+            maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
+            logRequests: !quiet, http: http)
+        let service = try TensorService(configuration: configuration)
+        let server = service.makeServer()
+        try server.start()
+        server.installSignalHandlers()
+        HTTPServer.standardErrorLogger(
+            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir), \(lanes) lanes\(token == nil ? "" : ", token required"))")
+        server.waitUntilStopped()
+        service.shutdown()
+        HTTPServer.standardErrorLogger("tensord stopped")
+    }
+}
+
+private func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
+private func envInt(_ name: String) -> Int? { env(name).flatMap(Int.init) }
