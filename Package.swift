@@ -10,13 +10,16 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "Training", targets: ["Training"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
         .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine"]),
+        .target(name: "Training", dependencies: ["TensorEngine"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "Training"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
 )
