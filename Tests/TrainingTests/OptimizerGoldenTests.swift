@@ -4,7 +4,7 @@ import TensorEngine
 @testable import Training
 
 /// PyTorch's optimizer updates for 3 steps on fixed values (Fixtures/optim_goldens.json,
-/// written once by Scripts/optim_goldens.py with torch 2.15 on CPU).
+/// written once by scripts/optim_goldens.py with torch 2.15 on CPU).
 struct Goldens: Decodable {
     struct Case: Decodable {
         let type: String

@@ -1,6 +1,6 @@
 """Generates Tests/TrainingTests/Fixtures/optim_goldens.json: PyTorch's optimizer updates
 for 3 steps on fixed values, and clip_grad_norm_ results. Run once; the tests never need
-Python. Usage: python3 Scripts/optim_goldens.py"""
+Python. Usage: python3 scripts/optim_goldens.py"""
 import json, os, torch
 
 torch.manual_seed(0)
