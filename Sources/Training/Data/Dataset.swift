@@ -1,3 +1,4 @@
+import Foundation
 import TensorEngine
 
 /// Examples for supervised training: a float32 feature matrix `(n, features)` and one target
@@ -24,6 +25,44 @@ public struct Dataset: Sendable {
         }
         self.features = try Self.owned(features.cast(to: .float32).detached())
         self.targets = try Self.owned(targets.dtype == .int64 ? targets.detached() : targets.cast(to: .float32).detached())
+    }
+
+    /// Parses numeric CSV (no header) whose last column is the target: an integer class
+    /// label when `classLabels`, else a float value. Blank lines are skipped.
+    ///
+    /// ```swift
+    /// let digits = try Dataset(csv: String(contentsOf: url, encoding: .utf8))   // 64 pixels, label
+    /// ```
+    public init(csv: String, classLabels: Bool = true) throws {
+        var values: [Float] = [], labels: [Int64] = [], targets: [Float] = []
+        var width: Int?
+        for (number, line) in csv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            if fields.count == 1 && fields[0].allSatisfy(\.isWhitespace) { continue }
+            guard fields.count >= 2, width == nil || fields.count == width else {
+                throw TensorError(.value, "CSV line \(number + 1) has \(fields.count) fields, expected \(width ?? 2) or more", argument: "csv")
+            }
+            width = fields.count
+            for f in fields.dropLast() {
+                guard let v = Float(f.trimmingCharacters(in: .whitespaces)) else {
+                    throw TensorError(.value, "CSV line \(number + 1): '\(f)' is not a number", argument: "csv")
+                }
+                values.append(v)
+            }
+            let last = fields[fields.count - 1].trimmingCharacters(in: .whitespaces)
+            if classLabels {
+                guard let label = Int64(last), label >= 0 else {
+                    throw TensorError(.value, "CSV line \(number + 1): class label '\(last)' is not a non-negative integer", argument: "csv")
+                }
+                labels.append(label)
+            } else {
+                guard let v = Float(last) else { throw TensorError(.value, "CSV line \(number + 1): '\(last)' is not a number", argument: "csv") }
+                targets.append(v)
+            }
+        }
+        let n = classLabels ? labels.count : targets.count
+        try self.init(features: Tensor(values, shape: [n, (width ?? 1) - 1]),
+                      targets: classLabels ? Tensor(labels) : Tensor(targets))
     }
 
     public var count: Int { features.shape[0] }

@@ -162,7 +162,7 @@ public struct Trainer {
         progress.history.append(metrics)
         if let es = config.earlyStopping {
             let monitored = val?.loss ?? metrics.loss
-            if monitored < progress.bestLoss - es.minDelta {
+            if monitored < (progress.bestLoss ?? .infinity) - es.minDelta {
                 progress.bestLoss = monitored
                 progress.epochsWithoutImprovement = 0
             } else {

@@ -1,3 +1,4 @@
+import Foundation
 import TensorEngine
 
 /// Everything needed to continue a run exactly where it stopped: parameters, optimizer
@@ -11,6 +12,34 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
     public var optimizerStates: [OptimizerState]
     public var progress: TrainingProgress
     public var scaler: FeatureScaler?
+
+    public init(config: TrainerConfig, parameters: [TensorSnapshot], optimizerStates: [OptimizerState],
+                progress: TrainingProgress, scaler: FeatureScaler?) {
+        self.config = config
+        self.parameters = parameters
+        self.optimizerStates = optimizerStates
+        self.progress = progress
+        self.scaler = scaler
+    }
+
+    /// JSON in which non-finite numbers (a diverged loss) are the strings "NaN", "Infinity"
+    /// and "-Infinity", as Python's `json` writes them; tensors are base64 bytes.
+    public func json() throws -> Data { try Self.encoder.encode(self) }
+
+    /// Reads what `json()` wrote.
+    public init(json: Data) throws { self = try Self.decoder.decode(Self.self, from: json) }
+
+    private static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }
+
+    private static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return d
+    }
 }
 
 /// Where a run is and what it has seen so far.
@@ -29,8 +58,9 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     public var correct = 0
     public var seen = 0
     public var history: [EpochMetrics] = []
-    /// Early stopping: the best monitored loss and the epochs since it improved.
-    public var bestLoss = Double.infinity
+    /// Early stopping: the best monitored loss (nil before the first epoch ends) and the
+    /// epochs since it improved.
+    public var bestLoss: Double?
     public var epochsWithoutImprovement = 0
     public var stoppedEarly = false
 
