@@ -1,3 +1,4 @@
+import COptim
 import TensorEngine
 
 /// Adagrad with `torch.optim.Adagrad`'s exact update (semantics §11):
@@ -38,16 +39,14 @@ public struct Adagrad: ElementwiseOptimizer, Codable, Equatable {
         try run(parameter: parameter, gradient: gradient, state: &state)
     }
 
-    func apply<T: BinaryFloatingPoint & Element>(_ b: UpdateBuffers<T>, t: Int) {
+    func apply(_ b: UpdateBuffers, t: Int) {
         let clr = lr / (1 + Double(t - 1) * lrDecay)
-        let wd = T(weightDecay), e = T(eps), negCLR = T(-clr)
-        let p = b.p, g = b.g, sum = b.state[0]
-        for i in 0..<b.count {
-            var gi = maximize ? -g[i] : g[i]
-            if weightDecay != 0 { gi = gi.addingProduct(wd, p[i]) }
-            sum[i] = sum[i].addingProduct(gi, gi)           // addcmul_(g, g, value=1), fused
-            let std = sum[i].squareRoot() + e
-            p[i] = p[i] + negCLR * gi / std                 // addcdiv_(g, std, value=-clr)
+        if b.dtype == .float64 {
+            let o = td_adagrad_f64(wd: weightDecay, eps: eps, neg_clr: -clr, maximize: maximize ? 1 : 0)
+            td_adagrad_step_f64(b.p(Double.self), b.g(Double.self), b.state(0, Double.self), b.count, o)
+        } else {
+            let o = td_adagrad_f32(wd: Float(weightDecay), eps: Float(eps), neg_clr: Float(-clr), maximize: maximize ? 1 : 0)
+            td_adagrad_step_f32(b.p(Float.self), b.g(Float.self), b.state(0, Float.self), b.count, o)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import COptim
 import TensorEngine
 
 /// Adam with `torch.optim.Adam`'s exact update (semantics §11):
@@ -44,27 +45,21 @@ public struct Adam: ElementwiseOptimizer, Codable, Equatable {
         try run(parameter: parameter, gradient: gradient, state: &state)
     }
 
-    func apply<T: BinaryFloatingPoint & Element>(_ b: UpdateBuffers<T>, t: Int) {
+    func apply(_ b: UpdateBuffers, t: Int) {
         // The scalar factors are computed in double, as Python does, then meet the tensors
         // in their dtype.
         let bc1 = 1 - pow(beta1, Double(t)), bc2 = 1 - pow(beta2, Double(t))
-        let negStep = T(-(lr / bc1)), bc2Sqrt = T(bc2.squareRoot())
-        let decay = T(1 - lr * weightDecay), wd = T(weightDecay)
-        let w1 = T(1 - beta1), b2 = T(beta2), oneMinusB2 = T(1 - beta2), e = T(eps)
-        let decoupled = decoupledWeightDecay && weightDecay != 0, l2 = !decoupledWeightDecay && weightDecay != 0
-        let p = b.p, g = b.g, m = b.state[0], v = b.state[1]
-        let vmax = amsgrad ? b.state[2] : nil
-        for i in 0..<b.count {
-            var gi = maximize ? -g[i] : g[i]
-            if decoupled { p[i] = p[i] * decay }
-            if l2 { gi = gi.addingProduct(wd, p[i]) }
-            m[i] = lerp(m[i], gi, w1)
-            v[i] = v[i] * b2
-            v[i] = v[i].addingProduct(oneMinusB2 * gi, gi) // addcmul_(g, g, value=1-β2), fused
-            var vhat = v[i]
-            if let vmax { vmax[i] = max(vmax[i], v[i]); vhat = vmax[i] }
-            let denom = vhat.squareRoot() / bc2Sqrt + e
-            p[i] = p[i] + negStep * m[i] / denom            // addcdiv_(m, denom, value=-step_size)
+        let decoupled: Int32 = decoupledWeightDecay && weightDecay != 0 ? 1 : 0
+        let l2: Int32 = !decoupledWeightDecay && weightDecay != 0 ? 1 : 0
+        if b.dtype == .float64 {
+            let o = td_adam_f64(wd: weightDecay, decay: 1 - lr * weightDecay, w1: 1 - beta1, beta2: beta2, one_minus_beta2: 1 - beta2,
+                                neg_step: -(lr / bc1), bc2_sqrt: bc2.squareRoot(), eps: eps, maximize: maximize ? 1 : 0, l2: l2, decoupled: decoupled)
+            td_adam_step_f64(b.p(Double.self), b.g(Double.self), b.state(0, Double.self), b.state(1, Double.self), b.state(2, Double.self), b.count, o)
+        } else {
+            let o = td_adam_f32(wd: Float(weightDecay), decay: Float(1 - lr * weightDecay), w1: Float(1 - beta1), beta2: Float(beta2),
+                                one_minus_beta2: Float(1 - beta2), neg_step: Float(-(lr / bc1)), bc2_sqrt: Float(bc2.squareRoot()), eps: Float(eps),
+                                maximize: maximize ? 1 : 0, l2: l2, decoupled: decoupled)
+            td_adam_step_f32(b.p(Float.self), b.g(Float.self), b.state(0, Float.self), b.state(1, Float.self), b.state(2, Float.self), b.count, o)
         }
     }
 }
@@ -89,5 +84,5 @@ public struct AdamW: ElementwiseOptimizer, Codable, Equatable {
         try run(parameter: parameter, gradient: gradient, state: &state)
     }
 
-    func apply<T: BinaryFloatingPoint & Element>(_ b: UpdateBuffers<T>, t: Int) { adam.apply(b, t: t) }
+    func apply(_ b: UpdateBuffers, t: Int) { adam.apply(b, t: t) }
 }

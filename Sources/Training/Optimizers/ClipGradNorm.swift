@@ -98,3 +98,8 @@ private func combineNorms(_ norms: [Double], _ ord: Double) -> Double {
     if ord == 1 { return norms.reduce(0, +) }
     return Foundation.pow(norms.reduce(0) { $0 + Foundation.pow($1, ord) }, 1 / ord)
 }
+
+/// The first element of a contiguous tensor, for reading or writing in place.
+private func pointer<T: Element>(_ t: Tensor, _: T.Type) -> UnsafeMutablePointer<T> {
+    t.storage.pointer.assumingMemoryBound(to: T.self) + t.offset
+}

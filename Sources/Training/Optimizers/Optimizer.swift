@@ -105,15 +105,21 @@ func requireNonNegative(_ value: Double, _ name: String) throws {
     guard value >= 0 else { throw TensorError(.value, "invalid \(name): \(value); it must be ≥ 0", argument: name) }
 }
 
-/// The operands of one elementwise update: raw pointers to the parameter, its gradient and
-/// the state buffers (in `bufferNames` order), all `count` elements of one floating type.
-struct UpdateBuffers<T: BinaryFloatingPoint & Element> {
-    let p: UnsafeMutablePointer<T>
-    let g: UnsafePointer<T>
-    let state: [UnsafeMutablePointer<T>]
+/// The operands of one elementwise update: the parameter, its gradient and the state
+/// buffers (in `bufferNames` order), `count` contiguous elements of `dtype` each.
+struct UpdateBuffers {
+    let dtype: DType
+    let p: UnsafeMutableRawPointer
+    let g: UnsafeRawPointer
+    let state: [UnsafeMutableRawPointer]
     let count: Int
     /// Whether this step created the state buffers (PyTorch's "buffer is None" case).
     let created: Bool
+
+    func p<T>(_: T.Type) -> UnsafeMutablePointer<T> { p.assumingMemoryBound(to: T.self) }
+    func g<T>(_: T.Type) -> UnsafePointer<T> { g.assumingMemoryBound(to: T.self) }
+    /// State buffer `k`, or nil when there are not that many.
+    func state<T>(_ k: Int, _: T.Type) -> UnsafeMutablePointer<T>? { k < state.count ? state[k].assumingMemoryBound(to: T.self) : nil }
 }
 
 /// An optimizer whose rule is a loop over elements. `update` validates the operands, makes
@@ -123,8 +129,8 @@ protocol ElementwiseOptimizer: Optimizer {
     var bufferNames: [String] { get }
     /// The value a new buffer starts with.
     func initialValue(of buffer: String) -> Double
-    /// Applies step `t` (1-based) to every element.
-    func apply<T: BinaryFloatingPoint & Element>(_ b: UpdateBuffers<T>, t: Int)
+    /// Applies step `t` (1-based) to every element (through the COptim loops).
+    func apply(_ b: UpdateBuffers, t: Int)
 }
 
 extension ElementwiseOptimizer {
@@ -160,22 +166,13 @@ extension ElementwiseOptimizer {
             }
         }
         let t = state.step + 1
-        let grad = try gradient.detached().cast(to: parameter.dtype)
+        // A transposed gradient (the weight of x·Wᵀ) is made contiguous by the engine's
+        // specialised copy; withContiguousBuffer's own copy is generic across modules.
+        let grad = try gradient.detached().cast(to: parameter.dtype).contiguous()
         let buffers = names.map { state.buffers[$0]! }
-        func go<T: BinaryFloatingPoint & Element>(_: T.Type) {
-            grad.withContiguousBuffer(as: T.self) { g in
-                let p = pointer(parameter, T.self)
-                apply(UpdateBuffers(p: p, g: g.baseAddress ?? UnsafePointer(p), state: buffers.map { pointer($0, T.self) }, count: parameter.count, created: created), t: t)
-            }
-        }
-        if parameter.dtype == .float64 { go(Double.self) } else { go(Float.self) }
+        let raw = { (t: Tensor) in t.storage.pointer + t.offset * t.dtype.byteSize }
+        apply(UpdateBuffers(dtype: parameter.dtype, p: raw(parameter), g: UnsafeRawPointer(raw(grad)), state: buffers.map(raw),
+                            count: parameter.count, created: created), t: t)
         state.step = t
     }
-}
-
-/// The first element of a contiguous tensor, for writing in place.
-@inline(__always)
-func pointer<T: Element>(_ t: Tensor, _: T.Type) -> UnsafeMutablePointer<T> {
-    precondition(t.dtype == T.dtype)
-    return t.storage.pointer.assumingMemoryBound(to: T.self) + t.offset
 }

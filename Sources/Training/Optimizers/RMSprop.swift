@@ -1,3 +1,4 @@
+import COptim
 import TensorEngine
 
 /// RMSprop with `torch.optim.RMSprop`'s exact update (semantics §11):
@@ -42,38 +43,18 @@ public struct RMSprop: ElementwiseOptimizer, Codable, Equatable {
         try run(parameter: parameter, gradient: gradient, state: &state)
     }
 
-    func apply<T: BinaryFloatingPoint & Element>(_ b: UpdateBuffers<T>, t: Int) {
-        let wd = T(weightDecay), a = T(alpha), oneMinusA = T(1 - alpha), e = T(eps), mom = T(momentum), negLR = T(-lr)
-        let p = b.p, g = b.g, v = b.state[0]
-        let buf = momentum > 0 ? b.state[1] : nil
-        let gbar = centered ? b.state[b.state.count - 1] : nil
-        for i in 0..<b.count {
-            var gi = maximize ? -g[i] : g[i]
-            if weightDecay != 0 { gi = gi.addingProduct(wd, p[i]) }
-            v[i] = v[i] * a
-            v[i] = v[i].addingProduct(oneMinusA * gi, gi)  // addcmul_(g, g, value=1-alpha), fused
-            var avg: T
-            if let gbar {
-                gbar[i] = lerp(gbar[i], gi, oneMinusA)
-                avg = v[i].addingProduct(-gbar[i], gbar[i]).squareRoot()   // addcmul(gbar, gbar, value=-1).sqrt_()
-            } else {
-                avg = v[i].squareRoot()
-            }
-            avg = avg + e
-            if let buf {
-                buf[i] = buf[i] * mom
-                buf[i] = buf[i] + gi / avg                  // addcdiv_(g, avg), value 1
-                p[i] = p[i].addingProduct(negLR, buf[i])
-            } else {
-                p[i] = p[i] + negLR * gi / avg
-            }
+    func apply(_ b: UpdateBuffers, t: Int) {
+        let bufIndex = momentum > 0 ? 1 : nil, gbarIndex = centered ? b.state.count - 1 : nil
+        if b.dtype == .float64 {
+            let o = td_rmsprop_f64(wd: weightDecay, alpha: alpha, one_minus_alpha: 1 - alpha, eps: eps, momentum: momentum, neg_lr: -lr,
+                                   maximize: maximize ? 1 : 0)
+            td_rmsprop_step_f64(b.p(Double.self), b.g(Double.self), b.state(0, Double.self), bufIndex.flatMap { b.state($0, Double.self) },
+                                gbarIndex.flatMap { b.state($0, Double.self) }, b.count, o)
+        } else {
+            let o = td_rmsprop_f32(wd: Float(weightDecay), alpha: Float(alpha), one_minus_alpha: Float(1 - alpha), eps: Float(eps),
+                                   momentum: Float(momentum), neg_lr: Float(-lr), maximize: maximize ? 1 : 0)
+            td_rmsprop_step_f32(b.p(Float.self), b.g(Float.self), b.state(0, Float.self), bufIndex.flatMap { b.state($0, Float.self) },
+                                gbarIndex.flatMap { b.state($0, Float.self) }, b.count, o)
         }
     }
-}
-
-/// PyTorch's `lerp` on CPU: one fused multiply-add from whichever end is nearer, so that
-/// both ends are reproduced exactly (ATen/native/cpu/LerpKernel.cpp).
-@inline(__always)
-func lerp<T: BinaryFloatingPoint>(_ start: T, _ end: T, _ weight: T) -> T {
-    abs(weight) < 0.5 ? start.addingProduct(weight, end - start) : end.addingProduct(weight - 1, end - start)
 }

@@ -1,3 +1,4 @@
+import COptim
 import TensorEngine
 
 /// Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay,
@@ -39,22 +40,16 @@ public struct SGD: ElementwiseOptimizer, Codable, Equatable {
         try run(parameter: parameter, gradient: gradient, state: &state)
     }
 
-    func apply<T: BinaryFloatingPoint & Element>(_ b: UpdateBuffers<T>, t: Int) {
-        // Python scalars reach PyTorch's kernels converted to the tensor's dtype. PyTorch's CPU
-        // kernels fuse `x + alpha·y` into one multiply-add, so these do too.
-        let wd = T(weightDecay), mom = T(momentum), keep = T(1 - dampening), negLR = T(-lr)
-        let p = b.p, g = b.g
-        // PyTorch creates the buffer as a copy of g on the step where it has none yet.
-        let first = b.created
-        let buf = b.state.first
-        for i in 0..<b.count {
-            var gi = maximize ? -g[i] : g[i]
-            if weightDecay != 0 { gi = gi.addingProduct(wd, p[i]) }     // g.add(p, alpha=wd)
-            if let buf {
-                if first { buf[i] = gi } else { buf[i] = (buf[i] * mom).addingProduct(keep, gi) }
-                gi = nesterov ? gi.addingProduct(mom, buf[i]) : buf[i]
-            }
-            p[i] = p[i].addingProduct(negLR, gi)                  // p.add_(g, alpha=-lr)
+    func apply(_ b: UpdateBuffers, t: Int) {
+        // Python scalars reach PyTorch's kernels converted to the tensor's dtype.
+        let (maximize, first, nesterov): (Int32, Int32, Int32) = (maximize ? 1 : 0, b.created ? 1 : 0, nesterov ? 1 : 0)
+        if b.dtype == .float64 {
+            let o = td_sgd_f64(wd: weightDecay, momentum: momentum, keep: 1 - dampening, neg_lr: -lr, maximize: maximize, first: first, nesterov: nesterov)
+            td_sgd_step_f64(b.p(Double.self), b.g(Double.self), b.state(0, Double.self), b.count, o)
+        } else {
+            let o = td_sgd_f32(wd: Float(weightDecay), momentum: Float(momentum), keep: Float(1 - dampening), neg_lr: Float(-lr),
+                               maximize: maximize, first: first, nesterov: nesterov)
+            td_sgd_step_f32(b.p(Float.self), b.g(Float.self), b.state(0, Float.self), b.count, o)
         }
     }
 }
