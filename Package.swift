@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "Training", targets: ["Training"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
@@ -19,7 +20,9 @@ let package = Package(
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "COptim", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Training", dependencies: ["TensorEngine", "COptim"]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "Training"]),
+        .target(name: "HTTPServer"),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "Training", "HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]

@@ -1,12 +1,15 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: tensord-bench http [--port N] | train [--epochs N] [--data digits.csv] [--json]\n"
 do {
     switch arguments.first {
+    case "http":
+        try runHTTPBenchmark(Array(arguments.dropFirst()))
     case "train":
         try runTrainBenchmark(Array(arguments.dropFirst()))
     default:
-        FileHandle.standardError.write(Data("usage: tensord-bench train [--epochs N] [--data digits.csv] [--json]\n".utf8))
+        FileHandle.standardError.write(Data(usage.utf8))
         exit(2)
     }
 } catch {
