@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "TensorService", targets: ["TensorService"]),
         .library(name: "Training", targets: ["Training"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
@@ -21,9 +22,11 @@ let package = Package(
         .target(name: "COptim", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Training", dependencies: ["TensorEngine", "COptim"]),
         .target(name: "HTTPServer"),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "Training", "HTTPServer"]),
+        .target(name: "TensorService", dependencies: ["TensorEngine", "HTTPServer"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorService", "Training"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorEngine"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,11 +1,13 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: tensord-bench http [--port N] | train [--epochs N] [--data digits.csv] [--json]\n"
+let usage = "usage: tensord-bench http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json]\n"
 do {
     switch arguments.first {
     case "http":
         try runHTTPBenchmark(Array(arguments.dropFirst()))
+    case "wire":
+        try runWireBenchmark(Array(arguments.dropFirst()))
     case "train":
         try runTrainBenchmark(Array(arguments.dropFirst()))
     default:
