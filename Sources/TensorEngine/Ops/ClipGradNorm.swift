@@ -16,7 +16,10 @@ import TensorEngine
 /// A non-finite total throws a value error when `errorIfNonfinite`; otherwise the scaling is
 /// applied as is and may produce NaN.
 public func clipGradNorm(_ gradients: [Tensor], maxNorm: Double, normType: Double = 2, errorIfNonfinite: Bool = false) throws -> (gradients: [Tensor], totalNorm: Tensor) {
-    let owned = try gradients.map { try ownedCopy($0, as: $0.dtype, argument: "gradients") }
+    for g in gradients where !g.dtype.isFloating {
+        throw TensorError(.dtype, "clip_grad_norm: gradients must be floating, got \(g.dtype)", argument: "tensors")
+    }
+    let owned = gradients.map { $0.copied() }
     let total = try clipGradNormInPlace(owned, maxNorm: maxNorm, normType: normType, errorIfNonfinite: errorIfNonfinite)
     return (owned, total)
 }
@@ -27,8 +30,8 @@ public func clipGradNormInPlace(_ gradients: [Tensor], maxNorm: Double, normType
     guard !maxNorm.isNaN else { throw TensorError(.value, "max_norm is NaN", argument: "max_norm") }
     guard !normType.isNaN else { throw TensorError(.value, "norm_type is NaN", argument: "norm_type") }
     for g in gradients {
-        guard g.dtype.isFloating else { throw TensorError(.dtype, "gradients must be floating, got \(g.dtype)", argument: "gradients") }
-        guard g.isContiguous else { throw TensorError(.value, "in-place clipping needs contiguous gradients", argument: "gradients") }
+        guard g.dtype.isFloating else { throw TensorError(.dtype, "gradients must be floating, got \(g.dtype)", argument: "tensors") }
+        guard g.isContiguous else { throw TensorError(.value, "in-place clipping needs contiguous gradients", argument: "tensors") }
     }
     let dtype: DType = gradients.contains { $0.dtype == .float64 } ? .float64 : .float32
     if gradients.isEmpty { return Tensor.filled([], with: 0, dtype: dtype) }
@@ -102,4 +105,24 @@ private func combineNorms(_ norms: [Double], _ ord: Double) -> Double {
 /// The first element of a contiguous tensor, for reading or writing in place.
 private func pointer<T: Element>(_ t: Tensor, _: T.Type) -> UnsafeMutablePointer<T> {
     t.storage.pointer.assumingMemoryBound(to: T.self) + t.offset
+}
+
+extension Ops {
+    static let clipping: [OpSpec] = [
+        OpSpec("clip_grad_norm", "scales the tensors so their total norm_type-norm is at most max_norm (torch.nn.utils.clip_grad_norm_); returns the clipped tensors, then the total norm before clipping",
+               params: [Param("tensors", .tensorList), Param("max_norm", .number),
+                        Param("norm_type", .numberOrChoice(["inf", "-inf"]), default: .float(2)),
+                        Param("error_if_nonfinite", .bool, default: .bool(false))],
+               outputs: ["tensors*", "total_norm"],
+               examples: [.init(.tensors([TensorRecipe(shape: [2, 3], distribution: .normal), TensorRecipe(shape: [3], distribution: .normal)]), .number(0.5), [:])]) { c in
+            let p: Double = switch c.values["norm_type"] {
+            case .string("inf"): .infinity
+            case .string("-inf"): -.infinity
+            default: c.double("norm_type")
+            }
+            let (clipped, total) = try clipGradNorm(c.tensors("tensors"), maxNorm: c.double("max_norm"), normType: p,
+                                                    errorIfNonfinite: c.bool("error_if_nonfinite"))
+            return clipped + [total]
+        },
+    ]
 }
