@@ -1,13 +1,15 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: tensord-bench http [--port N] | wire [--json] [--clock cpu]\n"
+let usage = "usage: tensord-bench http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json]\n"
 do {
     switch arguments.first {
     case "http":
         try runHTTPBenchmark(Array(arguments.dropFirst()))
     case "wire":
         try runWireBenchmark(Array(arguments.dropFirst()))
+    case "train":
+        try runTrainBenchmark(Array(arguments.dropFirst()))
     default:
         FileHandle.standardError.write(Data(usage.utf8))
         exit(2)
