@@ -108,7 +108,7 @@ struct ExpressionTests {
             _ = try ExpressionParser.parse(source)
             Issue.record("expected a parse error for \(source)")
         } catch let e as ExpressionError {
-            #expect(e.location == SourceLocation(line: line, column: column), "\(e)")
+            #expect(e.location == SourcePosition(line: line, column: column), "\(e)")
         } catch {
             Issue.record("unexpected \(error)")
         }

@@ -105,7 +105,7 @@ public struct Evaluator {
         }
     }
 
-    private func binary(_ op: String, _ l: EvalValue, _ r: EvalValue, _ loc: SourceLocation) throws -> EvalValue {
+    private func binary(_ op: String, _ l: EvalValue, _ r: EvalValue, _ loc: SourcePosition) throws -> EvalValue {
         guard let name = Evaluator.binaryOps[op] else { throw ExpressionError(message: "unknown operator \(op)", location: loc) }
         switch (l, r) {
         case (.tensor, .tensor), (.tensor, .scalar):
@@ -131,7 +131,7 @@ public struct Evaluator {
         }
     }
 
-    private func callOp(_ name: String, _ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourceLocation) throws -> EvalValue {
+    private func callOp(_ name: String, _ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
         guard let spec = Ops.spec(name) else {
             throw ExpressionError(message: "unknown function '\(name)'", location: loc)
         }
@@ -146,7 +146,7 @@ public struct Evaluator {
         }
     }
 
-    private func gradCall(_ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourceLocation) throws -> EvalValue {
+    private func gradCall(_ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
         guard positional.count == 2, keywords.isEmpty, case .tensor(let y) = positional[0], case .tensor(let x) = positional[1] else {
             throw ExpressionError(message: "grad takes two tensors: grad(output, input)", location: loc)
         }
@@ -159,7 +159,7 @@ public struct Evaluator {
     }
 
     /// An evaluation value as an op argument.
-    private func value(_ v: EvalValue, _ loc: SourceLocation) throws -> Value {
+    private func value(_ v: EvalValue, _ loc: SourcePosition) throws -> Value {
         switch v {
         case .tensor(let t): return .tensor(t)
         case .scalar(.int(let i)): return .int(Int(i))
@@ -188,7 +188,7 @@ public struct Evaluator {
 /// An op's own error (shape, dim, dtype, value) raised inside a program, with where.
 public struct EvaluationError: Error, CustomStringConvertible {
     public let error: TensorError
-    public let location: SourceLocation
+    public let location: SourcePosition
     public let op: String
     public var description: String { "\(location): \(op): \(error.message)" }
 }

@@ -5,7 +5,7 @@ struct Lexer {
         let chars = Array(source.unicodeScalars)
         var tokens: [Token] = []
         var i = 0, line = 1, lineStart = 0, depth = 0
-        func location(_ at: Int) -> SourceLocation { SourceLocation(line: line, column: at - lineStart + 1) }
+        func location(_ at: Int) -> SourcePosition { SourcePosition(line: line, column: at - lineStart + 1) }
         func fail(_ m: String, _ at: Int) -> ExpressionError { ExpressionError(message: m, location: location(at)) }
 
         while i < chars.count {

@@ -1,5 +1,5 @@
 /// A position in the program text, 1-based, for error messages.
-public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
+public struct SourcePosition: Equatable, Sendable, CustomStringConvertible {
     public let line: Int
     public let column: Int
     public var description: String { "line \(line), column \(column)" }
@@ -17,13 +17,13 @@ enum TokenKind: Equatable {
 
 struct Token {
     let kind: TokenKind
-    let location: SourceLocation
+    let location: SourcePosition
 }
 
 /// A parse or evaluation error with the place it happened.
 public struct ExpressionError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
-    public let location: SourceLocation?
+    public let location: SourcePosition?
     public var description: String {
         location.map { "\($0): \(message)" } ?? message
     }

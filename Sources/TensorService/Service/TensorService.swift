@@ -28,6 +28,7 @@ public final class TensorService: @unchecked Sendable {
         addOpRoutes()
         addEvalRoutes()
         addTensorRoutes()
+        addOptimRoutes()
     }
 
     /// The HTTP server for this service, configured with its limits and problem+json errors.
