@@ -1,7 +1,9 @@
 /// Every op, by name. The HTTP API, the expression language, the documentation and the
 /// catalogue-driven tests (gradient check included) all read this one list.
 public enum Ops {
-    public static let all: [OpSpec] = arithmetic + unary + reduction
+    public static let all: [OpSpec] = creation + arithmetic + unary + power + comparison + rounding + activations
+        + reduction + product + extrema + norms + variance + selection
+        + linalg + views + joining + losses
 
     private static let byName: [String: OpSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

@@ -12,6 +12,17 @@ struct ReductionLayout {
     let dims: [Int]
     /// The result's shape with every reduced dim kept as 1 (for broadcasting back).
     let keptShape: [Int]
+    /// The permutation that laid the input out as rows: kept dims, then reduced dims.
+    let order: [Int]
+
+    /// A contiguous tensor in row order (`[outer, inner]` elements) returned to the input's
+    /// dim order, for per-element results such as gradients.
+    func restored(_ rowOrdered: Tensor, inputShape: [Int]) throws -> Tensor {
+        if inputShape.isEmpty { return try rowOrdered.reshaped([]) }
+        var inverse = [Int](repeating: 0, count: order.count)
+        for (i, p) in order.enumerated() { inverse[p] = i }
+        return try rowOrdered.reshaped(order.map { inputShape[$0] }).permuted(inverse)
+    }
 }
 
 extension Tensor {
@@ -20,13 +31,14 @@ extension Tensor {
         let reduced: [Int] = try dims.map { try Shapes.normalize($0, ndim: ndim, op: op) } ?? Array(0..<ndim)
         let reducedSet = Set(reduced)
         let kept = (0..<ndim).filter { !reducedSet.contains($0) }
-        let moved = ndim == 0 ? detached() : try detached().permuted(kept + reduced.sorted())
+        let order = kept + reduced.sorted()
+        let moved = ndim == 0 ? detached() : try detached().permuted(order)
         let outer = kept.map { shape[$0] }.reduce(1, *)
         let inner = reduced.filter { $0 < ndim }.map { shape[$0] }.reduce(1, *)
         let keptShape = (0..<ndim).map { reducedSet.contains($0) ? 1 : shape[$0] }
         let outShape = keepdim ? keptShape : kept.map { shape[$0] }
         let rows = moved.isContiguous ? moved : moved.copied()
-        return ReductionLayout(rows: rows, outer: outer, inner: inner, outShape: outShape, dims: reduced, keptShape: keptShape)
+        return ReductionLayout(rows: rows, outer: outer, inner: inner, outShape: outShape, dims: reduced, keptShape: keptShape, order: ndim == 0 ? [] : order)
     }
 
     /// Reduces each row of `layout` with `f`, which receives a pointer and a length.
@@ -59,7 +71,11 @@ extension Tensor {
         case .float32: out = Tensor.reduceRows(layout, Float.self, to: Float.self) { Kernels.sum($0, $1) }
         case .float64: out = Tensor.reduceRows(layout, Double.self, to: Double.self) { Kernels.sum($0, $1) }
         case .int64: out = Tensor.reduceRows(layout, Int64.self, to: Int64.self) { p, n in (0..<n).reduce(0) { $0 &+ p[$1] } }
-        case .bool: out = Tensor.reduceRows(layout, Bool.self, to: Int64.self) { p, n in Int64((0..<n).filter { p[$0] }.count) }
+        case .bool: out = Tensor.reduceRows(layout, Bool.self, to: Int64.self) { p, n in
+            var c: Int64 = 0
+            for i in 0..<n where p[i] { c &+= 1 }
+            return c
+        }
         }
         let input = self
         return out.recording("sum", [self]) { g in [try input.expandReduced(g, layout)] }

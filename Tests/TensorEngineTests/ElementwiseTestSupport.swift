@@ -1,0 +1,47 @@
+import Testing
+@testable import TensorEngine
+
+// Small helpers for value and error checks in the elementwise, creation and activation tests.
+
+func f32(_ values: [Float], _ shape: [Int]? = nil) -> Tensor { Tensor(values, shape: shape ?? [values.count]) }
+func f64(_ values: [Double], _ shape: [Int]? = nil) -> Tensor { Tensor(values, shape: shape ?? [values.count]) }
+func i64(_ values: [Int64], _ shape: [Int]? = nil) -> Tensor { Tensor(values, shape: shape ?? [values.count]) }
+func bools(_ values: [Bool], _ shape: [Int]? = nil) -> Tensor { Tensor(values, shape: shape ?? [values.count]) }
+
+/// Checks dtype, shape and values (NaN matches NaN; infinities must match exactly;
+/// `signed` also checks the sign of zeros).
+func expectValues(_ t: Tensor, _ expected: [Double], shape: [Int]? = nil, dtype: DType? = nil,
+                  tol: Double = 1e-6, signed: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) {
+    if let dtype { #expect(t.dtype == dtype, "dtype", sourceLocation: sourceLocation) }
+    #expect(t.shape == (shape ?? [expected.count]), "shape", sourceLocation: sourceLocation)
+    let got = t.doubles()
+    guard got.count == expected.count else {
+        Issue.record("got \(got.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+        return
+    }
+    for (g, e) in zip(got, expected) {
+        let ok: Bool
+        if e.isNaN { ok = g.isNaN } else if e.isInfinite || !e.isFinite { ok = g == e } else { ok = Swift.abs(g - e) <= tol * Swift.max(1, Swift.abs(e)) }
+        #expect(ok, "got \(got), expected \(expected)", sourceLocation: sourceLocation)
+        if signed && e == 0 { #expect(g.sign == e.sign, "sign of zero: got \(got), expected \(expected)", sourceLocation: sourceLocation) }
+        if !ok { return }
+    }
+}
+
+/// Checks that `body` throws a `TensorError` of `kind`.
+func expectError(_ kind: TensorError.Kind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Any) {
+    do {
+        _ = try body()
+        Issue.record("expected a \(kind) error, got a result", sourceLocation: sourceLocation)
+    } catch let e as TensorError {
+        #expect(e.kind == kind, "expected a \(kind) error, got \(e)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected a TensorError, got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// d(sum(f(x)))/dx.
+func gradient(at x: Tensor, _ f: (Tensor) throws -> Tensor) throws -> Tensor {
+    let leaf = x.requiringGrad()
+    return try Autograd.gradients(of: f(leaf).sum(), wrt: [leaf])[0]
+}
