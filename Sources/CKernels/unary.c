@@ -106,8 +106,8 @@ static inline float tanh_f32(float x) {
     float small = p * z * x + x;
     float e = exp_f32(a + a);
     float big = 1.0f - 2.0f / (e + 1.0f);
-    big = copysignf(big, x);
     float r = a < 0.625f ? small : big;
+    r = copysignf(r, x);                         // keeps tanh(−0) = −0
     return x != x ? x + x : r;
 }
 

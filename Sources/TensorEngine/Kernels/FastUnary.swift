@@ -34,19 +34,35 @@ extension Kernels {
         #endif
     }
 
-    /// Float64 exp/log through the vectorised kernels; nil for kinds without a float64 kernel.
-    static func apply(_ kind: FastUnary, _ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ n: Int) -> Bool {
+    /// `dst[i] = f(src[i])` for float64: exp and log have vectorised kernels (see
+    /// `FastUnary.hasFloat64Kernel`); the other kinds run `scalar`.
+    static func apply(_ kind: FastUnary, _ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ n: Int,
+                      scalar: (Double) -> Double) {
         #if arch(x86_64) || arch(arm64)
-        let kernel: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void
+        let kernel: ((UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void)?
         switch kind {
         case .exp: kernel = td_exp_f64
         case .log: kernel = td_log_f64
-        default: return false
+        default: kernel = nil
         }
-        parallelChunks(n, grain: elementwiseGrain / 4) { r in kernel(src + r.lowerBound, dst + r.lowerBound, r.count) }
-        return true
+        if let kernel {
+            parallelChunks(n, grain: elementwiseGrain / 4) { r in kernel(src + r.lowerBound, dst + r.lowerBound, r.count) }
+            return
+        }
+        #endif
+        parallelChunks(n, grain: elementwiseGrain) { r in
+            for i in r { dst[i] = scalar(src[i]) }
+        }
+    }
+}
+
+extension FastUnary {
+    /// Whether float64 data has a vectorised kernel too (exp, log).
+    var hasFloat64Kernel: Bool {
+        #if arch(x86_64) || arch(arm64)
+        self == .exp || self == .log
         #else
-        return false
+        false
         #endif
     }
 }
