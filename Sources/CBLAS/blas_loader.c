@@ -37,7 +37,15 @@ static void load(void) {
         sgemm_ptr = (sgemm_fn)dlsym(h, "cblas_sgemm");
         dgemm_ptr = (dgemm_fn)dlsym(h, "cblas_dgemm");
         corename_ptr = (char *(*)(void))dlsym(h, "openblas_get_corename");
-        if (sgemm_ptr && dgemm_ptr) return;
+        if (sgemm_ptr && dgemm_ptr) {
+            // Tensord splits products across cores itself (Kernels.gemm): Debian's 0.3.21
+            // scales poorly from 1 to 2 threads on sgemm (~100 → ~120 GFLOPS where two
+            // single-threaded halves reach ~190), and one BLAS thread per call lets
+            // concurrent requests run side by side.
+            void (*set_threads)(int) = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+            if (set_threads) set_threads(1);
+            return;
+        }
         corename_ptr = NULL;
         sgemm_ptr = NULL; dgemm_ptr = NULL;
         dlclose(h);

@@ -201,4 +201,16 @@ private func sigmoidReference(_ x: Double) -> Double { x < 0 ? Foundation.exp(x)
             }
         }
     }
+
+    @Test func largeProductsSplitByRowsMatchTheDefinition() throws {
+        // 100·160·170 > 2^21 multiply-adds: split across cores, with a ragged last block.
+        let (n, k, m) = (100, 170, 160)
+        let a = Tensor.make([n, k], Float.self) { b in for i in b.indices { b[i] = Float(i % 13) - 6 } }
+        let b = Tensor.make([k, m], Float.self) { b in for i in b.indices { b[i] = Float(i % 7) - 3 } }
+        let av = a.scalars(as: Float.self), bv = b.scalars(as: Float.self)
+        let expected = (0..<(n * m)).map { idx in (0..<k).reduce(Float(0)) { $0 + av[idx / m * k + $1] * bv[$1 * m + idx % m] } }
+        #expect(try a.matmul(b).scalars(as: Float.self) == expected)
+        #expect(try a.t().copied().t().matmul(b).scalars(as: Float.self) == expected)  // op(A) transposed in memory
+        #expect(try a.cast(to: .float64).matmul(b.cast(to: .float64)).doubles() == expected.map(Double.init))
+    }
 }

@@ -6,7 +6,8 @@
 
 enum TDBlasTranspose { TDBlasNoTrans = 111, TDBlasTrans = 112 };
 
-/// Loads OpenBLAS once (thread-safe). Returns 1 when BLAS is available.
+/// Loads OpenBLAS once (thread-safe) and sets it to one thread per call (callers split
+/// large products across cores themselves). Returns 1 when BLAS is available.
 int td_blas_available(void);
 /// The core type OpenBLAS was told to use ("" if the user's setting was kept or none was needed).
 const char *td_blas_coretype(void);
