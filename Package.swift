@@ -10,13 +10,23 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "TensorService", targets: ["TensorService"]),
+        .library(name: "Training", targets: ["Training"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
     targets: [
         .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine"]),
+        .target(name: "COptim", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])], linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "Training", dependencies: ["TensorEngine", "COptim"]),
+        .target(name: "HTTPServer"),
+        .target(name: "TensorService", dependencies: ["TensorEngine", "HTTPServer"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorService", "Training"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorEngine"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
 )

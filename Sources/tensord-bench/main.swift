@@ -1,8 +1,22 @@
-let args = Array(CommandLine.arguments.dropFirst())
-switch args.first {
-case "engine":
-    do { try runEngineBenchmark(Array(args.dropFirst())) } catch { print("engine benchmark failed: \(error)") }
-case "http": print("tensord-bench http: not yet")
-case "train": print("tensord-bench train: not yet")
-default: print("usage: tensord-bench engine [--json] [--quick] | http | train")
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: tensord-bench engine [--json] [--quick] | http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json]\n"
+do {
+    switch arguments.first {
+    case "engine":
+        try runEngineBenchmark(Array(arguments.dropFirst()))
+    case "http":
+        try runHTTPBenchmark(Array(arguments.dropFirst()))
+    case "wire":
+        try runWireBenchmark(Array(arguments.dropFirst()))
+    case "train":
+        try runTrainBenchmark(Array(arguments.dropFirst()))
+    default:
+        FileHandle.standardError.write(Data(usage.utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("tensord-bench: \(error)\n".utf8))
+    exit(1)
 }

@@ -12,6 +12,7 @@ public enum Shapes {
             }
             out[i] = x == 1 ? y : x
         }
+        if out != a && out != b { try ElementLimit.check(out, op: "broadcast") }
         return out
     }
 

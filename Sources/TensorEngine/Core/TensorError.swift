@@ -1,7 +1,8 @@
 /// A user error raised by an op, in one of the four categories of the op spec.
 /// Every message names what was wrong and what would be accepted.
 public struct TensorError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Kind: String, Sendable { case shape, dim, dtype, value }
+    /// `limit`: the result would exceed a configured size limit (see `ElementLimit`).
+    public enum Kind: String, Sendable { case shape, dim, dtype, value, limit }
     public let kind: Kind
     public let message: String
     /// The op argument at fault, when one is (so an API can point at it).

@@ -56,11 +56,13 @@ extension Tensor {
             size = ((span + Double(istep) - Double(istep.signum())) / Double(istep)).rounded(.towardZero)
             guard size <= Double(Int.max) else { throw TensorError.value("arange: the range is too large") }
             let n = Int(size)
+            try ElementLimit.check([n], op: "arange")
             return make([n], Int64.self) { out in for i in 0..<n { out[i] = ia &+ Int64(i) &* istep } }
         }
         size = ((b - a) / s).rounded(.up)
         guard size >= 0 && size <= Double(Int.max) else { throw TensorError.value("arange: the range is too large") }
         let n = Int(size)
+        try ElementLimit.check([n], op: "arange")
         return generated(n, dtype: dtype) { a + Double($0) * s }
     }
 
@@ -71,6 +73,7 @@ extension Tensor {
         // As ATen: the first half counts up from start, the second half down from end, so
         // both ends are exact; computed in the output's float type with fused multiply-adds
         // (as its vectorised kernel), so float32 values match PyTorch's bit for bit.
+        try ElementLimit.check([steps], op: "linspace")
         if steps == 1 { return try full([1], fillValue: .float(start), dtype: dtype) }
         let half = steps / 2
         let denominator = Double(Swift.max(steps - 1, 1))
@@ -119,6 +122,7 @@ extension Tensor {
             guard !overflow else { throw TensorError(.value, "\(op): size \(shape) has too many elements", argument: "size") }
             total = p
         }
+        try ElementLimit.check(shape, op: op)
     }
 }
 

@@ -21,6 +21,7 @@ extension Tensor {
         let interleavedOnes = padded.flatMap { [1, $0] }
         let tiles = zip(repeats, padded).flatMap { [$0, $1] }
         let outShape = zip(repeats, padded).map { $0 * $1 }
+        try ElementLimit.check(outShape, op: "repeat")
         let tiled = try detached().reshaped(interleavedOnes).broadcastView(to: tiles).copied()
         let out = tiled.restrided(shape: outShape, strides: Tensor.contiguousStrides(outShape), offset: 0)
         let input = self
@@ -104,6 +105,7 @@ public func concatenated(_ tensors: [Tensor], dim: Int = 0) throws -> Tensor {
     }
     var outShape = first.shape
     outShape[d] = used.map { tensors[$0].shape[d] }.reduce(0, +)
+    try ElementLimit.check(outShape, op: "cat")
     let parts = try used.map { try tensors[$0].detached().cast(to: dtype) }
     let out: Tensor
     switch dtype {

@@ -51,6 +51,7 @@ extension Tensor {
         } catch {
             throw TensorError.shape("\(op): batch dims of shapes \(a.shape) and \(b.shape) cannot be broadcast")
         }
+        try ElementLimit.check(batch + [n, m], op: op)
         let x = a.detached(), y = b.detached()
         let out: Tensor
         switch a.dtype {

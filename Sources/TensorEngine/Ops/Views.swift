@@ -109,6 +109,7 @@ extension Tensor {
                 throw TensorError.shape("expand: cannot expand size \(cur) to \(size[i]) at dim \(i) (only size-1 dims expand); shape \(shape) → \(size)")
             }
         }
+        try ElementLimit.check(target, op: "expand")
         // The walk sums the gradient back over the expanded dims.
         return broadcastView(to: target).recording("expand", [self]) { g in [g] }
     }

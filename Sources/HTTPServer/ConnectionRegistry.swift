@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// The open connections, so the server can bound their number and close them on shutdown.
+///
+/// The per-request path takes no lock: a connection flips its own atomic `idle` flag and reads the atomic
+/// `shuttingDown` flag; `beginShutdown` sets `shuttingDown` and then reads every `idle` flag. With sequentially
+/// consistent atomics at least one side sees the other, so an idle connection is always closed (by itself or by
+/// the server). Sockets are closed under the lock that `shutdown` uses, so a descriptor number is never shut
+/// down after it has been reused.
+final class ConnectionRegistry: @unchecked Sendable {
+    /// One registered connection.
+    final class Handle: Sendable {
+        let id: Int
+        let socket: Socket
+        fileprivate let idle = Atomic<Bool>(false)
+
+        fileprivate init(id: Int, socket: Socket) {
+            self.id = id
+            self.socket = socket
+        }
+    }
+
+    private let condition = NSCondition()
+    private var handles: [Int: Handle] = [:]
+    private var nextID = 0
+    private let shuttingDown = Atomic<Bool>(false)
+    let maxConnections: Int
+
+    init(maxConnections: Int) {
+        self.maxConnections = maxConnections
+    }
+
+    /// Registers an accepted socket; nil when the server is full or shutting down.
+    func register(_ socket: Socket) -> Handle? {
+        condition.withLock {
+            guard !isShuttingDown, handles.count < maxConnections else { return nil }
+            nextID += 1
+            let handle = Handle(id: nextID, socket: socket)
+            handles[nextID] = handle
+            return handle
+        }
+    }
+
+    var count: Int { condition.withLock { handles.count } }
+
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .sequentiallyConsistent) }
+
+    /// The connection waits for its next request. False when the server is shutting down: close instead.
+    func markIdle(_ handle: Handle) -> Bool {
+        handle.idle.store(true, ordering: .sequentiallyConsistent)
+        return !isShuttingDown
+    }
+
+    func markBusy(_ handle: Handle) {
+        handle.idle.store(false, ordering: .sequentiallyConsistent)
+    }
+
+    /// Closes the connection's socket and forgets it.
+    func close(_ handle: Handle) {
+        condition.withLock {
+            handles.removeValue(forKey: handle.id)?.socket.close()
+            condition.broadcast()
+        }
+    }
+
+    /// Refuses new connections and wakes idle ones so they close; busy ones finish their request.
+    func beginShutdown() {
+        shuttingDown.store(true, ordering: .sequentiallyConsistent)
+        condition.withLock {
+            for handle in handles.values where handle.idle.load(ordering: .sequentiallyConsistent) {
+                handle.socket.shutdown(reading: true, writing: false)
+            }
+        }
+    }
+
+    /// Shuts every remaining socket down, failing any read or write in progress.
+    func closeAll() {
+        condition.withLock {
+            for handle in handles.values { handle.socket.shutdown() }
+        }
+    }
+
+    /// Waits until every connection has closed or `deadline` passes; true when all closed.
+    func waitUntilEmpty(deadline: ContinuousClock.Instant) -> Bool {
+        condition.withLock {
+            while !handles.isEmpty {
+                let remaining = deadline - .now
+                guard remaining > .zero else { return false }
+                let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
+                _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+            }
+            return true
+        }
+    }
+}

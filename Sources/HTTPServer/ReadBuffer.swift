@@ -1,0 +1,64 @@
+import Foundation
+
+/// A connection's receive buffer: bytes are read in large blocks (never one per syscall) and handed to the
+/// parser as one contiguous region starting at the current request.
+struct ReadBuffer {
+    private var storage: [UInt8]
+    private var start = 0
+    private var end = 0
+    private let initialCapacity: Int
+    /// The least free space offered to one `recv`.
+    private static let minimumReadSize = 16 * 1024
+
+    init(capacity: Int = 32 * 1024) {
+        initialCapacity = capacity
+        storage = [UInt8](repeating: 0, count: capacity)
+    }
+
+    var isEmpty: Bool { start == end }
+
+    /// Drops the first `count` readable bytes (a request the parser consumed).
+    mutating func consume(_ count: Int) {
+        start += count
+        if start == end {
+            start = 0
+            end = 0
+            // Give back the memory a large body needed.
+            if storage.count > initialCapacity * 4 { storage = [UInt8](repeating: 0, count: initialCapacity) }
+        }
+    }
+
+    /// Reads what the socket has into the free space, first compacting or growing it. 0 means end of stream;
+    /// nil means the receive timeout expired.
+    mutating func receive(from socket: Socket) throws(SocketError) -> Int? {
+        if storage.count - end < Self.minimumReadSize {
+            if start > 0 {
+                storage.withUnsafeMutableBytes { bytes in
+                    _ = memmove(bytes.baseAddress!, bytes.baseAddress! + start, end - start)
+                }
+                end -= start
+                start = 0
+            }
+            if storage.count - end < Self.minimumReadSize {
+                storage.append(contentsOf: repeatElement(0, count: storage.count))
+            }
+        }
+        let freeStart = end
+        let result = storage.withUnsafeMutableBytes { bytes in
+            Result { () throws(SocketError) in
+                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: bytes[freeStart...]))
+            }
+        }
+        let count = try result.get()
+        end += count ?? 0
+        return count
+    }
+
+    /// Runs `body` over the readable bytes.
+    func withReadable<T>(_ body: (UnsafeBufferPointer<UInt8>) throws(HTTPError) -> T) throws(HTTPError) -> T {
+        let result = storage.withUnsafeBufferPointer { buffer in
+            Result { () throws(HTTPError) in try body(UnsafeBufferPointer(rebasing: buffer[start..<end])) }
+        }
+        return try result.get()
+    }
+}

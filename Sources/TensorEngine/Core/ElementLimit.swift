@@ -1,0 +1,39 @@
+import Foundation
+
+/// A per-thread cap on the elements of any tensor an op creates, so a server can refuse
+/// `zeros([100000, 100000])` or a broadcast that explodes *before* allocating. The ops
+/// whose result size comes from user input (creation, broadcasting, expand, repeat,
+/// cat/stack, matmul) check it; the default is no limit.
+public enum ElementLimit {
+    private nonisolated(unsafe) static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The limit on the current thread (Int.max when none is set).
+    public static var current: Int {
+        pthread_getspecific(key).map { Int(bitPattern: $0) } ?? .max
+    }
+
+    /// Runs `body` with results limited to `limit` elements on this thread.
+    public static func with<R>(_ limit: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: max(limit, 1)))
+        defer { pthread_setspecific(key, previous) }
+        return try body()
+    }
+
+    /// Throws a `.limit` error if a result of `shape` would exceed the limit (or overflow).
+    public static func check(_ shape: [Int], op: String) throws {
+        let limit = current
+        var total = 1
+        for s in shape where s > 0 {
+            let (p, overflow) = total.multipliedReportingOverflow(by: s)
+            guard !overflow, p <= limit else {
+                throw TensorError(.limit, "\(op): a result of shape \(shape) would exceed the limit of \(limit) elements")
+            }
+            total = p
+        }
+    }
+}

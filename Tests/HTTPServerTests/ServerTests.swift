@@ -1,0 +1,198 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import HTTPServer
+
+@Suite struct ServerTests {
+    @Test func thousandSequentialKeepAliveRequestsOnOneConnection() throws {
+        try ServerFixture.withServer { server in
+            let client = try TestClient(port: server.port)
+            for index in 0..<1000 {
+                let body = String(repeating: "x", count: index % 50)
+                try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                let response = try #require(try client.readResponse())
+                #expect(response.status == 200)
+                #expect(response.text == #"{"ok":true,"n":\#(body.utf8.count)}"#)
+                #expect(response.headers["Date"] != nil)
+                #expect(response.headers["Connection"] == nil)
+            }
+            #expect(server.connectionCount == 1)
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        try ServerFixture.withServer { server in
+            let client = try TestClient(port: server.port)
+            try client.send((0..<20).map { ServerFixture.get("/n/\($0)") }.joined())
+            for index in 0..<20 {
+                let response = try #require(try client.readResponse())
+                #expect(response.text == "\(index)")
+            }
+        }
+    }
+
+    @Test func sixtyFourConcurrentClients() throws {
+        try ServerFixture.withServer { server in
+            let failures = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: 64) { clientIndex in
+                do {
+                    let client = try TestClient(port: server.port)
+                    for request in 0..<20 {
+                        try client.send(ServerFixture.get("/n/\(clientIndex)-\(request)"))
+                        guard try client.readResponse()?.text == "\(clientIndex)-\(request)" else {
+                            failures.add(1, ordering: .relaxed)
+                            return
+                        }
+                    }
+                } catch {
+                    failures.add(1, ordering: .relaxed)
+                }
+            }
+            #expect(failures.load(ordering: .relaxed) == 0)
+        }
+    }
+
+    @Test func headHasLengthButNoBody() throws {
+        try ServerFixture.withServer { server in
+            let client = try TestClient(port: server.port)
+            try client.send("HEAD /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+            let head = try #require(try client.readResponse(isHead: true))
+            #expect(head.status == 200)
+            #expect(head.headers["Content-Length"] == "5")
+            try client.send(ServerFixture.get("/hello"))  // no stray body bytes precede this response
+            #expect(try client.readResponse()?.text == "hello")
+        }
+    }
+
+    @Test func expectContinueGetsAnInterimResponse() throws {
+        try ServerFixture.withServer { server in
+            let client = try TestClient(port: server.port)
+            try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+            #expect(try client.readResponse()?.status == 100)
+            try client.send("abcd")
+            #expect(try client.readResponse()?.text == #"{"ok":true,"n":4}"#)
+        }
+    }
+
+    @Test func connectionCloseIsHonouredBothWays() throws {
+        try ServerFixture.withServer { server in
+            let client = try TestClient(port: server.port)
+            try client.send("GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            #expect(try client.readResponse()?.headers["Connection"] == "close")
+            #expect(try client.isClosedWithoutMoreData())
+        }
+    }
+
+    @Test func http10ClosesUnlessAskedToKeepAlive() throws {
+        try ServerFixture.withServer { server in
+            let plain = try TestClient(port: server.port)
+            try plain.send("GET /hello HTTP/1.0\r\n\r\n")
+            #expect(try plain.readResponse()?.headers["Connection"] == "close")
+            #expect(try plain.isClosedWithoutMoreData())
+
+            let keepAlive = try TestClient(port: server.port)
+            for _ in 0..<3 {
+                try keepAlive.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                let response = try #require(try keepAlive.readResponse())
+                #expect(response.headers["Connection"] == "keep-alive")
+                #expect(response.text == "hello")
+            }
+        }
+    }
+
+    @Test func requestsPerConnectionAreCapped() throws {
+        try ServerFixture.withServer(HTTPServerConfiguration(maxRequestsPerConnection: 3)) { server in
+            let client = try TestClient(port: server.port)
+            for index in 1...3 {
+                try client.send(ServerFixture.get("/hello"))
+                let response = try #require(try client.readResponse())
+                #expect(response.headers["Connection"] == (index == 3 ? "close" : nil))
+            }
+            #expect(try client.isClosedWithoutMoreData())
+        }
+    }
+
+    @Test func idleConnectionsTimeOut() throws {
+        try ServerFixture.withServer(HTTPServerConfiguration(idleTimeout: .milliseconds(300))) { server in
+            let client = try TestClient(port: server.port)
+            try client.send(ServerFixture.get("/hello"))
+            #expect(try client.readResponse()?.status == 200)
+            let start = ContinuousClock.now
+            #expect(try client.isClosedWithoutMoreData())
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
+
+    @Test func overTheConnectionLimitGets503() throws {
+        try ServerFixture.withServer(HTTPServerConfiguration(maxConnections: 2)) { server in
+            let first = try TestClient(port: server.port)
+            let second = try TestClient(port: server.port)
+            for client in [first, second] {
+                try client.send(ServerFixture.get("/hello"))
+                #expect(try client.readResponse()?.status == 200)
+            }
+            let third = try TestClient(port: server.port)
+            let refused = try #require(try third.readResponse())
+            #expect(refused.status == 503)
+            #expect(refused.headers["Retry-After"] == "1")
+            #expect(try third.isClosedWithoutMoreData())
+            // Once a slot frees up, new clients are served again.
+            try first.send("GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            _ = try first.readResponse()
+            #expect(try first.isClosedWithoutMoreData())
+            var served = false
+            for _ in 0..<50 where !served {
+                served = try ServerFixture.stillServes(server)
+                if !served { Thread.sleep(forTimeInterval: 0.02) }
+            }
+            #expect(served)
+        }
+    }
+
+    @Test func gracefulShutdownCompletesAnInFlightRequest() throws {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: 0), router: ServerFixture.router(), logger: { _ in })
+        try server.start()
+        let port = server.port
+        let idle = try TestClient(port: port)
+        try idle.send(ServerFixture.get("/hello"))
+        #expect(try idle.readResponse()?.status == 200)
+        let busy = try TestClient(port: port)
+        try busy.send(ServerFixture.get("/slow"))
+        Thread.sleep(forTimeInterval: 0.1)  // the handler is running
+        let start = ContinuousClock.now
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            server.shutdown(deadline: .now + .seconds(5))
+            done.signal()
+        }.start()
+        let response = try #require(try busy.readResponse())
+        #expect(response.text == "done")
+        #expect(response.headers["Connection"] == "close")
+        #expect(try idle.isClosedWithoutMoreData())
+        done.wait()
+        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(throws: TestClientError.self) { try TestClient(port: port) }
+    }
+
+    @Test func signalHandlerShutsDown() throws {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: 0), router: ServerFixture.router(), logger: { _ in })
+        try server.start()
+        let port = server.port
+        server.installSignalHandlers([SIGUSR2])
+        let stopped = DispatchSemaphore(value: 0)
+        Thread {
+            server.waitUntilStopped()
+            stopped.signal()
+        }.start()
+        // A Dispatch signal source is registered asynchronously: send until it has been seen.
+        var attempts = 0
+        while stopped.wait(timeout: .now() + .milliseconds(100)) == .timedOut, attempts < 50 {
+            kill(getpid(), SIGUSR2)
+            attempts += 1
+        }
+        #expect(attempts < 50)
+        #expect(throws: TestClientError.self) { try TestClient(port: port) }
+    }
+}
