@@ -11,6 +11,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static sgemm_fn sgemm_ptr;
 static dgemm_fn dgemm_ptr;
 static const char *coretype = "";
+static char *(*corename_ptr)(void);
 
 enum { CblasRowMajor = 101 };
 
@@ -35,7 +36,17 @@ static void load(void) {
         if (!h) continue;
         sgemm_ptr = (sgemm_fn)dlsym(h, "cblas_sgemm");
         dgemm_ptr = (dgemm_fn)dlsym(h, "cblas_dgemm");
-        if (sgemm_ptr && dgemm_ptr) return;
+        corename_ptr = (char *(*)(void))dlsym(h, "openblas_get_corename");
+        if (sgemm_ptr && dgemm_ptr) {
+            // Tensord splits products across cores itself (Kernels.gemm): Debian's 0.3.21
+            // scales poorly from 1 to 2 threads on sgemm (~100 → ~120 GFLOPS where two
+            // single-threaded halves reach ~190), and one BLAS thread per call lets
+            // concurrent requests run side by side.
+            void (*set_threads)(int) = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+            if (set_threads) set_threads(1);
+            return;
+        }
+        corename_ptr = NULL;
         sgemm_ptr = NULL; dgemm_ptr = NULL;
         dlclose(h);
     }
@@ -49,6 +60,11 @@ int td_blas_available(void) {
 const char *td_blas_coretype(void) {
     pthread_once(&once, load);
     return coretype;
+}
+
+const char *td_blas_corename(void) {
+    pthread_once(&once, load);
+    return corename_ptr ? corename_ptr() : "";
 }
 
 void td_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda,

@@ -1,9 +1,11 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: tensord-bench http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json]\n"
+let usage = "usage: tensord-bench engine [--json] [--quick] | http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json]\n"
 do {
     switch arguments.first {
+    case "engine":
+        try runEngineBenchmark(Array(arguments.dropFirst()))
     case "http":
         try runHTTPBenchmark(Array(arguments.dropFirst()))
     case "wire":

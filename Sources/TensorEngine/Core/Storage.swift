@@ -9,7 +9,7 @@ public final class Storage: @unchecked Sendable {
     public init(count: Int, dtype: DType) {
         self.count = count
         self.dtype = dtype
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count * dtype.byteSize, 1), alignment: 64)
+        pointer = BufferPool.shared.allocate(max(count * dtype.byteSize, 1))
         switch dtype {
         case .bool: pointer.bindMemory(to: Bool.self, capacity: count)
         case .int64: pointer.bindMemory(to: Int64.self, capacity: count)
@@ -18,7 +18,7 @@ public final class Storage: @unchecked Sendable {
         }
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferPool.shared.release(pointer, max(count * dtype.byteSize, 1)) }
 
     @inline(__always) func typed<T: Element>(_: T.Type) -> UnsafeMutablePointer<T> {
         precondition(T.dtype == dtype, "storage holds \(dtype), not \(T.dtype)")

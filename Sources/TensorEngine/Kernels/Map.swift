@@ -7,14 +7,16 @@ extension Tensor {
         return Tensor.make(shape, U.self) { out in
             withContiguousBuffer(as: T.self) { src in
                 let s = src.baseAddress!, d = out.baseAddress!
-                parallelChunks(n) { r in for i in r { d[i] = f(s[i]) } }
+                parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(s[i]) } }
             }
         }
     }
 
-    /// `f` applied to broadcast pairs of `a` and `b` (both already of dtype `T`).
+    /// `f` applied to broadcast pairs of `a` and `b` (both already of dtype `T`). When `fast`
+    /// names `f` and the data is float32, dense operands (or one scalar) go to the C kernel.
     @inline(__always)
-    static func zipped<T: Element, U: Element>(_ a: Tensor, _ b: Tensor, _: T.Type, to _: U.Type, _ f: (T, T) -> U) throws -> Tensor {
+    static func zipped<T: Element, U: Element>(_ a: Tensor, _ b: Tensor, _: T.Type, to _: U.Type,
+                                              fast: FastBinary? = nil, _ f: (T, T) -> U) throws -> Tensor {
         let shape = try Shapes.broadcast(a.shape, b.shape)
         let n = shape.reduce(1, *)
         // Scalars stay scalars; other operands are read through stride-0 views.
@@ -26,10 +28,17 @@ extension Tensor {
                 bv.withContiguousBuffer(as: T.self) { bb in
                     let x = ab.baseAddress!, y = bb.baseAddress!
                     if n == 0 { return }
+                    if let fast, T.self == Float.self, U.self == Float.self, n > 1 {
+                        let mode: Int32 = ab.count == 1 ? 1 : bb.count == 1 ? 2 : 0
+                        Kernels.apply(fast, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                                      UnsafeRawPointer(y).assumingMemoryBound(to: Float.self),
+                                      UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self), n, mode: mode)
+                        return
+                    }
                     switch (ab.count == 1 && n != 1, bb.count == 1 && n != 1) {
-                    case (false, false): parallelChunks(n) { r in for i in r { d[i] = f(x[i], y[i]) } }
-                    case (true, false): let c = x[0]; parallelChunks(n) { r in for i in r { d[i] = f(c, y[i]) } }
-                    case (false, true): let c = y[0]; parallelChunks(n) { r in for i in r { d[i] = f(x[i], c) } }
+                    case (false, false): parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(x[i], y[i]) } }
+                    case (true, false): let c = x[0]; parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(c, y[i]) } }
+                    case (false, true): let c = y[0]; parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(x[i], c) } }
                     case (true, true): d[0] = f(x[0], y[0])
                     }
                 }

@@ -7,7 +7,7 @@ extension Tensor {
     /// `1 / (1 + e^-x)`, computed so that it saturates to exactly 0 or 1 and never gives NaN
     /// for large |x|. Integer input gives float32.
     public func sigmoid() throws -> Tensor {
-        let y = try floatMap("sigmoid", f32: { stableSigmoid($0, Foundation.exp) }, f64: { stableSigmoid($0, Foundation.exp) })
+        let y = try floatMap("sigmoid", fast: .sigmoid, f32: { stableSigmoid($0, Foundation.exp) }, f64: { stableSigmoid($0, Foundation.exp) })
         let x = self
         return y.recording("sigmoid", [self]) { g in
             let s = try x.resultForGrad(y) { try x.sigmoid() }
@@ -17,7 +17,7 @@ extension Tensor {
 
     /// Hyperbolic tangent, saturating to ±1. Integer input gives float32.
     public func tanh() throws -> Tensor {
-        let y = try floatMap("tanh", f32: { Foundation.tanh($0) }, f64: { Foundation.tanh($0) })
+        let y = try floatMap("tanh", fast: .tanh, f32: { Foundation.tanh($0) }, f64: { Foundation.tanh($0) })
         let x = self
         return y.recording("tanh", [self]) { g in
             let t = try x.resultForGrad(y) { try x.tanh() }

@@ -6,10 +6,11 @@ extension Tensor {
     /// Runs a binary arithmetic kernel on the operands promoted to `dtype`.
     static func arithmetic(_ a: Tensor, _ b: Tensor, as dtype: DType,
                            f32: (Float, Float) -> Float, f64: (Double, Double) -> Double,
-                           i64: (Int64, Int64) -> Int64, bool: ((Bool, Bool) -> Bool)?, op: String) throws -> Tensor {
+                           i64: (Int64, Int64) -> Int64, bool: ((Bool, Bool) -> Bool)?, op: String,
+                           fast: FastBinary? = nil) throws -> Tensor {
         let x = try a.cast(to: dtype).detached(), y = try b.cast(to: dtype).detached()
         switch dtype {
-        case .float32: return try zipped(x, y, Float.self, to: Float.self, f32)
+        case .float32: return try zipped(x, y, Float.self, to: Float.self, fast: fast, f32)
         case .float64: return try zipped(x, y, Double.self, to: Double.self, f64)
         case .int64: return try zipped(x, y, Int64.self, to: Int64.self, i64)
         case .bool:
@@ -42,7 +43,9 @@ extension Tensor {
         let ki = negate ? 0 &- (alpha.integerValue) : alpha.integerValue
         let out: Tensor
         if k == 1 {
-            out = try Tensor.arithmetic(self, b, as: dtype, f32: +, f64: +, i64: (&+), bool: { $0 || $1 }, op: name)
+            out = try Tensor.arithmetic(self, b, as: dtype, f32: +, f64: +, i64: (&+), bool: { $0 || $1 }, op: name, fast: .add)
+        } else if k == -1 {
+            out = try Tensor.arithmetic(self, b, as: dtype, f32: -, f64: -, i64: (&-), bool: { $0 || $1 }, op: name, fast: .sub)
         } else {
             let kf = Float(k)
             out = try Tensor.arithmetic(self, b, as: dtype, f32: { $0 + kf * $1 }, f64: { $0 + k * $1 },
@@ -56,7 +59,7 @@ extension Tensor {
     public func mul(_ other: Operand) throws -> Tensor {
         let dtype = Promotion.resultType([.tensor(self), other])
         let b = try other.tensor(as: dtype)
-        let out = try Tensor.arithmetic(self, b, as: dtype, f32: *, f64: *, i64: (&*), bool: { $0 && $1 }, op: "mul")
+        let out = try Tensor.arithmetic(self, b, as: dtype, f32: *, f64: *, i64: (&*), bool: { $0 && $1 }, op: "mul", fast: .mul)
         let a = self
         guard case .tensor(let bt) = other else { return out.recording("mul", [a]) { g in [try g * b] } }
         return out.recording("mul", [a, bt]) { g in [try g * bt, try g * a] }
@@ -69,7 +72,7 @@ extension Tensor {
         guard let mode = roundingMode else {
             let dtype = promoted.isFloating ? promoted : .float32
             let b = try other.tensor(as: dtype)
-            let out = try Tensor.arithmetic(self, b, as: dtype, f32: /, f64: /, i64: { _, _ in 0 }, bool: nil, op: "div")
+            let out = try Tensor.arithmetic(self, b, as: dtype, f32: /, f64: /, i64: { _, _ in 0 }, bool: nil, op: "div", fast: .div)
             let a = self
             guard case .tensor(let bt) = other else { return out.recording("div", [a]) { g in [try g / b] } }
             return out.recording("div", [a, bt]) { g in [try g / bt, try -(g * a) / (bt * bt)] }

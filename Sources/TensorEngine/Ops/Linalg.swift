@@ -132,14 +132,13 @@ private typealias Gemm<T> = (Bool, Bool, Int, Int, Int, UnsafePointer<T>, Int, U
 
 private func sgemm(_ ta: Bool, _ tb: Bool, _ n: Int, _ m: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
                    _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
-    td_sgemm(transFlag(ta), transFlag(tb), Int32(n), Int32(m), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    Kernels.gemm(ta, tb, n, m, k, a, lda, b, ldb, c, ldc)
 }
 private func dgemm(_ ta: Bool, _ tb: Bool, _ n: Int, _ m: Int, _ k: Int, _ a: UnsafePointer<Double>, _ lda: Int,
                    _ b: UnsafePointer<Double>, _ ldb: Int, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
-    td_dgemm(transFlag(ta), transFlag(tb), Int32(n), Int32(m), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+    Kernels.gemm(ta, tb, n, m, k, a, lda, b, ldb, c, ldc)
 }
 
-private func transFlag(_ t: Bool) -> Int32 { Int32(t ? TDBlasTrans.rawValue : TDBlasNoTrans.rawValue) }
 
 /// Multiply-add for the plain loop: wrapping for integers, IEEE for floats.
 private protocol MatmulElement: Element {
@@ -173,9 +172,10 @@ private func gemmBatched<T: MatmulElement>(_ a: Tensor, _ b: Tensor, batch: [Int
         let one = { (i: Int) in
             gemm(A.transposed, B.transposed, n, m, k, pa + A.offsets[i], A.ld, pb + B.offsets[i], B.ld, pc + i * n * m, m)
         }
-        // BLAS threads large products itself; many small ones are split across cores here.
+        // BLAS runs one thread per call: a batch is split across cores here, and one large
+        // product by rows inside Kernels.gemm.
         let work = n * m * k
-        if count >= 2 && work <= 1 << 18 {
+        if count >= 2 {
             parallelChunks(count, grain: max(1, (1 << 16) / max(work, 1))) { r in for i in r { one(i) } }
         } else {
             for i in 0..<count { one(i) }

@@ -7,12 +7,21 @@ extension Tensor {
     /// Contiguous float32 data goes to a vectorised kernel when `fast` names one.
     func floatMap(_ op: String, fast: FastUnary? = nil, f32: (Float) -> Float, f64: (Double) -> Double) throws -> Tensor {
         let x = dtype.isFloating ? detached() : try cast(to: .float32).detached()
+        // Strided input is packed first, so a value's result does not depend on the layout.
         switch x.dtype {
-        case .float64: return x.mapped(Double.self, to: Double.self, f64)
+        case .float64:
+            if let fast, fast.hasFloat64Kernel {
+                let xc = x.isContiguous ? x : x.copied()
+                return Tensor.make(xc.shape, Double.self) { out in
+                    Kernels.apply(fast, xc.storage.typed(Double.self) + xc.offset, out.baseAddress!, xc.count, scalar: f64)
+                }
+            }
+            return x.mapped(Double.self, to: Double.self, f64)
         default:
-            if let fast, x.isContiguous {
-                return Tensor.make(x.shape, Float.self) { out in
-                    Kernels.apply(fast, x.storage.typed(Float.self) + x.offset, out.baseAddress!, x.count, scalar: f32)
+            if let fast {
+                let xc = x.isContiguous ? x : x.copied()
+                return Tensor.make(xc.shape, Float.self) { out in
+                    Kernels.apply(fast, xc.storage.typed(Float.self) + xc.offset, out.baseAddress!, xc.count, scalar: f32)
                 }
             }
             return x.mapped(Float.self, to: Float.self, f32)
@@ -57,7 +66,7 @@ extension Tensor {
 
     /// √x; negative gives NaN, `sqrt(-0.0) = -0.0`. The gradient at 0 is +inf.
     public func sqrt() throws -> Tensor {
-        let y = try floatMap("sqrt", f32: { $0.squareRoot() }, f64: { $0.squareRoot() })
+        let y = try floatMap("sqrt", fast: .sqrt, f32: { $0.squareRoot() }, f64: { $0.squareRoot() })
         let x = self
         return y.recording("sqrt", [self]) { g in [try g / (x.resultForGrad(y) { try x.sqrt() } * Scalar.float(2))] }
     }
@@ -74,7 +83,7 @@ extension Tensor {
 
     /// Natural logarithm; `log(0) = -inf`, negative gives NaN.
     public func log() throws -> Tensor {
-        let y = try floatMap("log", f32: { Foundation.log($0) }, f64: { Foundation.log($0) })
+        let y = try floatMap("log", fast: .log, f32: { Foundation.log($0) }, f64: { Foundation.log($0) })
         let x = self
         return y.recording("log", [self]) { g in [try g / x] }
     }
