@@ -103,26 +103,18 @@ public final class TensorService: @unchecked Sendable {
 
     /// A tensor (or `{"ref"}` to a stored one) at `pointer` in a request.
     func tensor(_ json: JSONValue, at pointer: String) throws -> Tensor {
-        do {
-            return try codec.tensor(json, at: pointer) { name, refPointer in
-                guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
-                return t
-            }
-        } catch let e as WireError {
-            throw Problem.from(e)
-        }
+        do { return try codec.tensor(json, at: pointer, resolve: storedTensor) } catch let e as WireError { throw Problem.from(e) }
     }
 
     /// An op argument at `pointer` (numbers keep their spelling; tensors and refs resolved).
     func argument(_ json: JSONValue, at pointer: String) throws -> Value {
-        do {
-            return try codec.argument(json, at: pointer) { name, refPointer in
-                guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
-                return t
-            }
-        } catch let e as WireError {
-            throw Problem.from(e)
-        }
+        do { return try codec.argument(json, at: pointer, resolve: storedTensor) } catch let e as WireError { throw Problem.from(e) }
+    }
+
+    /// The stored tensor a `{"ref": name}` names.
+    private func storedTensor(_ name: String, _ pointer: String) throws -> Tensor {
+        guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: pointer) }
+        return t
     }
 }
 
