@@ -18,15 +18,16 @@ for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && br
 
 LUA=$(mktemp --suffix .lua)
 run() { # NAME PATH BODY-FILE
+    local out="/tmp/bench-api-$(echo "$1" | tr -c 'a-z0-9' '_').txt"
     cat > "$LUA" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$3", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT$2" > /tmp/bench-api-$1.txt
-    grep -E "Socket errors|Non-2xx" /tmp/bench-api-$1.txt >&2 || true
-    printf '%-28s %10s %10s %10s\n' "$1" "$(awk '/^Requests\/sec/ {print $2}' /tmp/bench-api-$1.txt)" \
-        "$(awk '$1 == "50%" {print $2}' /tmp/bench-api-$1.txt)" "$(awk '$1 == "99%" {print $2}' /tmp/bench-api-$1.txt)"
+    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT$2" > "$out"
+    grep -E "Socket errors|Non-2xx" "$out" >&2 || true
+    printf '%-28s %10s %10s %10s\n' "$1" "$(awk '/^Requests\/sec/ {print $2}' "$out")" \
+        "$(awk '$1 == "50%" {print $2}' "$out")" "$(awk '$1 == "99%" {print $2}' "$out")"
 }
 
 ADD=$(mktemp); MATMUL=$(mktemp)
