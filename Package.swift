@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "TensorWire", targets: ["TensorWire"]),
         .library(name: "TensorService", targets: ["TensorService"]),
         .library(name: "Training", targets: ["Training"]),
         .executable(name: "tensord", targets: ["tensord"]),
@@ -26,13 +27,15 @@ let package = Package(
         .target(name: "COptim", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])], linkerSettings: [.linkedLibrary("m")]),
         .target(name: "Training", dependencies: ["TensorEngine", "COptim"]),
         .target(name: "HTTPServer"),
-        .target(name: "TensorService", dependencies: ["TensorEngine", "Training", "HTTPServer"], resources: [.copy("Resources/openapi.yaml")]),
+        .target(name: "TensorWire", dependencies: ["TensorEngine"]),
+        .target(name: "TensorService", dependencies: ["TensorEngine", "TensorWire", "Training", "HTTPServer"], resources: [.copy("Resources/openapi.yaml")]),
         .executableTarget(name: "tensord", dependencies: ["TensorService", "HTTPServer",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorService", "Training"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorWire", "Training"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorEngine"]),
+        .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
 )
