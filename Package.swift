@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TensorWire", targets: ["TensorWire"]),
         .library(name: "TensorService", targets: ["TensorService"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "TensorClient", targets: ["TensorClient"]),
         .executable(name: "tensord", targets: ["tensord"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
     ],
@@ -29,6 +30,8 @@ let package = Package(
         .target(name: "HTTPServer"),
         .target(name: "TensorWire", dependencies: ["TensorEngine"]),
         .target(name: "TensorService", dependencies: ["TensorEngine", "TensorWire", "Training", "HTTPServer"], resources: [.copy("Resources/openapi.yaml")]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "TensorClient", dependencies: ["CCurl", "TensorWire", "TensorEngine"]),
         .executableTarget(name: "tensord", dependencies: ["TensorService", "HTTPServer",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorWire", "Training"]),
@@ -36,6 +39,7 @@ let package = Package(
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"]),
         .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine"]),
+        .testTarget(name: "TensorClientTests", dependencies: ["TensorClient", "TensorService", "HTTPServer", "TensorWire", "TensorEngine"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
 )
