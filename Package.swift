@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TensorClient", targets: ["TensorClient"]),
         .executable(name: "tensord", targets: ["tensord"]),
         .executable(name: "tensord-bench", targets: ["tensord-bench"]),
+        .executable(name: "tensorctl", targets: ["tensorctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,12 +35,14 @@ let package = Package(
         .target(name: "TensorClient", dependencies: ["CCurl", "TensorWire", "TensorEngine"]),
         .executableTarget(name: "tensord", dependencies: ["TensorService", "HTTPServer",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "tensorctl", dependencies: ["TensorClient", "TensorWire", "TensorEngine",
+                                                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorWire", "Training"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"]),
         .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine"]),
-        .testTarget(name: "TensorClientTests", dependencies: ["TensorClient", "TensorService", "HTTPServer", "TensorWire", "TensorEngine"]),
+        .testTarget(name: "TensorClientTests", dependencies: ["TensorClient", "TensorService", "HTTPServer", "TensorWire", "TensorEngine", "tensorctl"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
 )
