@@ -17,7 +17,22 @@ struct Tensorctl: ParsableCommand {
             A tensor argument is JSON ('{"data": [[1, 2], [3, 4]]}'), a file holding it, '-' for standard
             input, or @name for a stored tensor.
             """,
-        subcommands: [Op.self, Eval.self, Tensors.self, Jobs.self])
+        subcommands: [Op.self, Eval.self, Tensors.self, Jobs.self, Health.self])
+}
+
+/// `GET /v1/health/live` (or `/ready`): exit 0 when it answers ok. The container's HEALTHCHECK.
+struct Health: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check that the server is alive (or, with --ready, serving).")
+    @OptionGroup var server: ServerOptions
+    @Flag(help: "Check readiness instead of liveness.") var ready = false
+
+    func run() throws {
+        try server.run { client in
+            let ok = ready ? try client.isReady() : try client.isLive()
+            Output.print(ok ? "ok" : "not ready")
+            if !ok { throw ExitCode(1) }
+        }
+    }
 }
 
 /// Where the server is and how to reach it; every command takes these.

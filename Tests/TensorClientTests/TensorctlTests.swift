@@ -82,7 +82,13 @@ import Testing
         #expect(r.status == 0, "--token works as TENSORD_TOKEN does: \(r)")
         r = try tensorctl(["op", "add", "--input", "{nope"], server: url, token: "s3cret")
         #expect(r.status == 64 && r.stderr.contains("is not JSON"), "\(r)")
+        r = try tensorctl(["health"], server: url)
+        #expect(r.status == 0 && r.stdout == "ok\n", "health needs no token: \(r)")
+        r = try tensorctl(["health", "--ready"], server: url)
+        #expect(r.status == 0, "\(r)")
         fixture.server.shutdown()
+        r = try tensorctl(["health", "--server", url], server: "http://unused")
+        #expect(r.status == 3, "the container's health check fails when the server is down: \(r)")
         r = try tensorctl(["tensors", "list", "--server", url], server: "http://unused")
         #expect(r.status == 3 && r.stderr.contains("connection_failed"), "\(r)")
     }
