@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates Sources/TensorService/Wire/Pow10Table.swift for the Schubfach float printer.
+"""Generates Sources/TensorWire/Pow10Table.swift for the Schubfach float printer.
 
 For every k in [K_MIN, K_MAX], g(k) = floor(10^-k * 2^-r) + 1 with r = flog2pow10(-k) - 125,
 so 2^125 <= g < 2^126 (Giulietti, "The Schubfach way to render doubles", section 9.8).
@@ -35,4 +35,4 @@ for k in range(K_MIN, K_MAX + 1):
     v = g(k)
     lines.append(f"        0x{v >> 63:016X}, 0x{v & ((1 << 63) - 1):016X}, // {k}")
 lines += ["    ]", "}", ""]
-open("Sources/TensorService/Wire/Pow10Table.swift", "w").write("\n".join(lines))
+open("Sources/TensorWire/Pow10Table.swift", "w").write("\n".join(lines))

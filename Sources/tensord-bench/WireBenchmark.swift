@@ -1,6 +1,6 @@
 import Foundation
 import TensorEngine
-import TensorService
+import TensorWire
 
 /// `tensord-bench wire [--json] [--iterations N] [--docs DIR] [--clock wall|cpu]`: MB/s (bytes of JSON text per
 /// second) to decode and encode a 10⁶-element float32 tensor of random normal values, as

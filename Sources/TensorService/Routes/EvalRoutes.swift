@@ -1,5 +1,6 @@
 import HTTPServer
 import TensorEngine
+import TensorWire
 
 // POST /v1/eval: run a program of the expression language, and differentiate it.
 extension TensorService {

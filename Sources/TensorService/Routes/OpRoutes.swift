@@ -1,5 +1,6 @@
 import HTTPServer
 import TensorEngine
+import TensorWire
 
 // GET /v1/ops and POST /v1/ops/{op}: generated from the op declarations.
 extension TensorService {

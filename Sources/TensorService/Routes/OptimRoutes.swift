@@ -1,5 +1,6 @@
 import HTTPServer
 import TensorEngine
+import TensorWire
 import Training
 
 // POST /v1/optim/{type}: one stateless optimizer step with PyTorch's update rule.

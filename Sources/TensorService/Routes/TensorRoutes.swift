@@ -1,5 +1,6 @@
 import HTTPServer
 import TensorEngine
+import TensorWire
 
 // The tensor store: PUT/GET/DELETE /v1/tensors/{name}, GET /v1/tensors.
 extension TensorService {

@@ -1,5 +1,6 @@
 import HTTPServer
 import TensorEngine
+import TensorWire
 
 /// An RFC 9457 problem: every API failure becomes one of these, rendered in one place as
 /// `application/problem+json`. `code` is stable and documented in openapi.yaml.

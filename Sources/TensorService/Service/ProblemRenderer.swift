@@ -1,5 +1,6 @@
 import HTTPServer
 import TensorEngine
+import TensorWire
 
 /// The one place errors become responses: `application/problem+json` (RFC 9457).
 enum ProblemRenderer {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import TensorEngine
+import TensorWire
 
 /// A request's JSON object body, with typed accessors whose errors point at the field.
 struct RequestBody {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Synchronization
 import TensorEngine
+import TensorWire
 
 /// The Tensord API: routes over the shared compute engine, the tensor store and metrics.
 /// `makeServer()` gives the HTTP server that serves it.

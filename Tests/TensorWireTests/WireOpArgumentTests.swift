@@ -1,6 +1,6 @@
 import Testing
 import TensorEngine
-@testable import TensorService
+@testable import TensorWire
 
 private let codec = TensorCodec(maxElements: 1000)
 private let store = ["w": Tensor([1, 2] as [Float])]

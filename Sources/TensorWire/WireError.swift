@@ -59,9 +59,9 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// RFC 6901 JSON pointers, built only when an error needs one.
-enum JSONPointer {
+package enum JSONPointer {
     /// `base` extended by one reference token, escaping `~` and `/` (RFC 6901 §3).
-    static func appending(_ base: String, _ token: String) -> String {
+    package static func appending(_ base: String, _ token: String) -> String {
         if !token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
             return base + "/" + token
         }
@@ -76,5 +76,5 @@ enum JSONPointer {
         return base + "/" + escaped
     }
 
-    static func appending(_ base: String, _ index: Int) -> String { base + "/" + String(index) }
+    package static func appending(_ base: String, _ index: Int) -> String { base + "/" + String(index) }
 }

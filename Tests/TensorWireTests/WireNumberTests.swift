@@ -1,5 +1,5 @@
 import Testing
-@testable import TensorService
+@testable import TensorWire
 
 private func number(_ text: String) throws -> JSONNumber {
     guard case .number(let n) = try JSONParser().parse(text) else { throw WireError(.invalidJSON, status: 400, "not a number", pointer: "") }

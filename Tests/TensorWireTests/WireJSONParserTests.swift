@@ -1,5 +1,5 @@
 import Testing
-@testable import TensorService
+@testable import TensorWire
 
 /// Parses `text`, returning the error (nil when it parses).
 private func parseError(_ bytes: [UInt8], maxDepth: Int = 512) -> WireError? {

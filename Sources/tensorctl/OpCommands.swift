@@ -1,0 +1,97 @@
+import ArgumentParser
+import TensorClient
+import TensorWire
+
+struct Op: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one op: tensorctl op matmul --input a.json --input '{\"data\": [[1], [2]]}'.")
+
+    @OptionGroup var server: ServerOptions
+    @Argument(help: "The op (tensorctl op --list shows them).") var name: String?
+    @Option(name: .customLong("input"), help: "A positional tensor: JSON, a file, '-' or @stored (repeat, in order).") var inputs: [String] = []
+    @Option(name: .customLong("arg"), help: "An argument k=v, v as JSON when it parses (dim=1, reduction=sum).") var args: [String] = []
+    @Flag(help: "List the ops with their inputs and arguments.") var list = false
+
+    func run() throws {
+        let inputs = try self.inputs.map(Input.tensor)
+        let args = Dictionary(try self.args.map(Input.argument), uniquingKeysWith: { $1 })
+        try server.run { client in
+            if list || name == nil {
+                for op in try client.opCatalogue() {
+                    let params = (op.inputs + op.args).map { "\($0.name): \($0.type)" }.joined(separator: ", ")
+                    Output.print("\(op.name)(\(params)) — \(op.summary)")
+                }
+                return
+            }
+            let outputs = try client.opOutputs(name!, inputs, args: args)
+            Output.print(Output.outputs(outputs.map { ($0.name, $0.tensor) }))
+        }
+    }
+}
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a program: FILE holds a /v1/eval request ({\"tensors\": …, \"expr\": …, \"grad\": …}).")
+
+    @OptionGroup var server: ServerOptions
+    @Argument(help: "The request: a file, '-' or inline JSON.") var file: String
+
+    func run() throws {
+        let request = try Input.json(file)
+        try server.run { client in
+            if let answer = try client.request("POST", "/v1/eval", body: request) { Output.print(answer.jsonText) }
+        }
+    }
+}
+
+struct Tensors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The tensor store.", subcommands: [Put.self, Get.self, List.self, Remove.self])
+
+    struct Put: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Store a tensor under a name.")
+        @OptionGroup var server: ServerOptions
+        @Argument var name: String
+        @Argument(help: "The tensor: JSON, a file or '-'.") var tensor: String
+
+        func run() throws {
+            guard case .tensor(let t) = try Input.tensor(tensor) else { throw ValidationError("put takes a tensor, not a reference") }
+            try server.run { client in
+                let e = try client.putTensor(name, t)
+                Output.print("\(e.name) \(e.shape) \(e.dtype) \(e.bytes) bytes")
+            }
+        }
+    }
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a stored tensor as JSON.")
+        @OptionGroup var server: ServerOptions
+        @Argument var name: String
+
+        func run() throws {
+            try server.run { client in Output.print(Output.tensor(try client.tensor(name), name: name)) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the stored tensors.")
+        @OptionGroup var server: ServerOptions
+
+        func run() throws {
+            try server.run { client in
+                let rows = try client.storedTensors().map { [$0.name, "\($0.shape)", $0.dtype, String($0.bytes)] }
+                Output.print(Output.table(["NAME", "SHAPE", "DTYPE", "BYTES"], rows))
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete stored tensors.")
+        @OptionGroup var server: ServerOptions
+        @Argument var names: [String]
+
+        func run() throws {
+            try server.run { client in for n in names { try client.deleteTensor(n) } }
+        }
+    }
+}
