@@ -186,6 +186,33 @@ import Testing
         #expect(throws: TestClientError.self) { try TestClient(port: port) }
     }
 
+    /// A process-directed SIGTERM must reach Dispatch's signalfd: if a connection thread took it, it was lost.
+    @Test func serverThreadsBlockAsynchronousSignals() throws {
+        var router = Router()
+        router.get("/mask") { _, _ in
+            var mask = sigset_t()
+            pthread_sigmask(SIG_BLOCK, nil, &mask)
+            let blocked = [SIGTERM, SIGINT, SIGUSR2].allSatisfy { sigismember(&mask, $0) == 1 }
+            return Response(text: blocked ? "blocked" : "deliverable")
+        }
+        // Started from a thread that blocks nothing, like a program's main thread (test threads are Dispatch
+        // workers, which block every signal and would hide the problem).
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: { _ in })
+        defer { server.shutdown(deadline: .now + .seconds(2)) }
+        let started = DispatchSemaphore(value: 0)
+        Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            try? server.start()
+            started.signal()
+        }.start()
+        started.wait()
+        let client = try TestClient(port: server.port)
+        try client.send(ServerFixture.get("/mask"))
+        #expect(try client.readResponse()?.text == "blocked")
+    }
+
     @Test func signalHandlerShutsDown() throws {
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(port: 0), router: ServerFixture.router(), logger: { _ in })
