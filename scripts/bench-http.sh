@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Benchmarks `tensord-bench http` against the same endpoint on Hummingbird 2 (bench/hummingbird-bench),
-# one after the other, with the same bounded wrk run on 127.0.0.1. Prints req/s, p50, p99 and the ratio.
-# Usage: scripts/bench-http.sh [duration, default 10s]
+# Benchmarks `tensord-bench http` against the same endpoint on Hummingbird 2 (bench/hummingbird-bench) with the
+# same bounded wrk run on 127.0.0.1 (POST /echo, a small JSON body). The machine is shared, so the two servers
+# run in alternating rounds, and each row records how busy the machine was with other work during the run:
+# "others" is the CPU (in cores) used by everything except the server and wrk, "steal" the CPU the hypervisor
+# took. The summary gives the median of each column and the median of the per-round ratios.
+# Usage: scripts/bench-http.sh [--rounds N] [--duration 10s] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION="${1:-10s}"
+ROUNDS=3
+DURATION=10s
+BUILD=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --duration) DURATION=$2; shift 2 ;;
+        --no-build) BUILD=0; shift ;;
+        *) echo "usage: $0 [--rounds N] [--duration 10s] [--no-build]" >&2; exit 2 ;;
+    esac
+done
 PORT_TENSORD=18181
 PORT_HB=18182
 WRK=(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/post.lua)
+TENSORD=.build-release/release/tensord-bench
+HB=bench/hummingbird-bench/.build/release/HummingbirdBench
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
-echo "building release servers…" >&2
-swift build -c release --scratch-path .build-release --product tensord-bench >&2
-swift build -c release --package-path bench/hummingbird-bench --scratch-path bench/hummingbird-bench/.build >&2
+if [ "$BUILD" = 1 ]; then
+    echo "building release servers (nice)…" >&2
+    nice swift build -c release --scratch-path .build-release --product tensord-bench >&2
+    nice swift build -c release --package-path bench/hummingbird-bench --scratch-path bench/hummingbird-bench/.build >&2
+fi
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
@@ -27,33 +44,68 @@ wait_for_port() {
     echo "server on port $1 did not start" >&2; exit 1
 }
 
-# run_one NAME PORT COMMAND… → prints "NAME req/s p50 p99"
+# Busy and steal jiffies of the whole machine (/proc/stat: user nice system idle iowait irq softirq steal).
+cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat; }
+process_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# run_one NAME PORT COMMAND… → prints "NAME req/s p50 p99 others steal"
 run_one() {
     local name=$1 port=$2; shift 2
     "$@" >/dev/null 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     wait_for_port "$port"
-    "${WRK[@]}" "http://127.0.0.1:$port/echo" > "/tmp/bench-http-$name.txt"
+    local busy0 steal0 busy1 steal1 server0 server1 wrk_seconds
+    read -r busy0 steal0 < <(cpu_jiffies)
+    server0=$(process_jiffies "$pid")
+    wrk_seconds=$( { /usr/bin/time -f "%U %S" "${WRK[@]}" "http://127.0.0.1:$port/echo" > "/tmp/bench-http-$name.txt"; } 2>&1 | tail -1)
+    read -r busy1 steal1 < <(cpu_jiffies)
+    server1=$(process_jiffies "$pid")
     kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+    local hz elapsed others steal
+    hz=$(getconf CLK_TCK)
+    elapsed=$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' "/tmp/bench-http-$name.txt")
+    others=$(awk -v b=$((busy1 - busy0)) -v s=$((server1 - server0)) -v w="$wrk_seconds" -v hz="$hz" -v t="$elapsed" \
+        'BEGIN { split(w, x, " "); v = ((b - s) / hz - x[1] - x[2]) / t; printf "%.2f", v < 0 ? 0 : v }')
+    steal=$(awk -v d=$((steal1 - steal0)) -v hz="$hz" -v t="$elapsed" 'BEGIN { printf "%.2f", d / hz / t }')
     local rps p50 p99
     rps=$(awk '/^Requests\/sec/ {print $2}' "/tmp/bench-http-$name.txt")
     p50=$(awk '$1 == "50%" {print $2}' "/tmp/bench-http-$name.txt")
     p99=$(awk '$1 == "99%" {print $2}' "/tmp/bench-http-$name.txt")
     grep -E "Socket errors|Non-2xx" "/tmp/bench-http-$name.txt" >&2 || true
-    echo "$name $rps $p50 $p99"
+    echo "$name $rps $p50 $p99 $others $steal"
 }
 
-T=$(run_one tensord "$PORT_TENSORD" .build-release/release/tensord-bench http --port "$PORT_TENSORD")
-H=$(run_one hummingbird "$PORT_HB" bench/hummingbird-bench/.build/release/HummingbirdBench "$PORT_HB")
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# wrk prints latencies as 812.00us / 1.02ms / 1.50s; compare them in microseconds.
+to_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000000; print v }'; }
+
+echo "$(nproc) cores; wrk -t2 -c32 -d$DURATION --latency -s scripts/post.lua (POST /echo, small JSON), $ROUNDS rounds"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %-12s %12s %10s %10s %7s %7s\n' round server "req/s" p50 p99 others steal
+ROWS=()
+for round in $(seq 1 "$ROUNDS"); do
+    # Alternate which server goes first, so a load change during a round does not always favour the same one.
+    if [ $((round % 2)) = 1 ]; then order="tensord hummingbird"; else order="hummingbird tensord"; fi
+    for server in $order; do
+        case $server in
+            tensord) row=$(run_one tensord "$PORT_TENSORD" "$TENSORD" http --port "$PORT_TENSORD") ;;
+            hummingbird) row=$(run_one hummingbird "$PORT_HB" "$HB" "$PORT_HB") ;;
+        esac
+        read -r name rps p50 p99 others steal <<<"$row"
+        printf '%-6s %-12s %12s %10s %10s %7s %7s\n' "$round" "$name" "$rps" "$p50" "$p99" "$others" "$steal"
+        ROWS+=("$round $row")
+    done
+done
 
 echo
-echo "wrk -t2 -c32 -d$DURATION --latency -s scripts/post.lua (POST /echo, small JSON)"
-printf '%-12s %12s %10s %10s\n' server "req/s" p50 p99
-for row in "$T" "$H"; do
-    read -r name rps p50 p99 <<<"$row"
-    printf '%-12s %12s %10s %10s\n' "$name" "$rps" "$p50" "$p99"
+printf '%-12s %12s %10s %10s\n' "median" "req/s" "p50 (us)" "p99 (us)"
+for server in tensord hummingbird; do
+    rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$server" '$2 == s')
+    printf '%-12s %12s %10s %10s\n' "$server" \
+        "$(awk '{print $3}' <<<"$rows" | median)" \
+        "$(awk '{print $4}' <<<"$rows" | to_us | median)" \
+        "$(awk '{print $5}' <<<"$rows" | to_us | median)"
 done
-read -r _ trps _ _ <<<"$T"
-read -r _ hrps _ _ <<<"$H"
-awk -v t="$trps" -v h="$hrps" 'BEGIN { printf "ratio tensord/hummingbird: %.2fx\n", t / h }'
+ratios=$(printf '%s\n' "${ROWS[@]}" | awk '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == "tensord") print r[p[1], "tensord"] / r[p[1], "hummingbird"] } }')
+echo "ratio tensord/hummingbird per round: $(sort -g <<<"$ratios" | tr '\n' ' ')(median $(median <<<"$ratios" | xargs printf '%.2f')x)"

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Byte classes from the HTTP grammar (RFC 9110 §5.6, RFC 5234 appendix B.1), as lookup tables.
 enum ASCII {
     static let cr: UInt8 = 0x0D
@@ -34,6 +38,16 @@ enum ASCII {
 
     @inline(__always) static func lowercased(_ byte: UInt8) -> UInt8 {
         byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    /// Byte equality; on contiguous storage (native strings, the common case) one `memcmp`.
+    static func bytesEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        let contiguous = a.withContiguousStorageIfAvailable { a in
+            b.withContiguousStorageIfAvailable { b in a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+        }
+        if let contiguous, let equal = contiguous { return equal }
+        return a.elementsEqual(b)
     }
 
     /// The value of a HEXDIG (case-insensitive, RFC 5234), or nil.

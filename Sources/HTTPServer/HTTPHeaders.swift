@@ -62,9 +62,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// True when a comma-separated list field (RFC 9110 §5.6.1) contains `token`, case-insensitively.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        values(for: name).contains { value in
-            value.split(separator: ",").contains { element in
-                Self.namesEqual(String(element.trimmingOWS), token)
+        fields.contains { field in
+            Self.namesEqual(field.name, name) && field.value.utf8.split(separator: UInt8(ascii: ",")).contains { element in
+                Self.bytesEqualIgnoringCase(element.trimmingOWS, token.utf8)
             }
         }
     }
@@ -80,7 +80,21 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// ASCII case-insensitive comparison without allocating (field names are tokens, RFC 9110 §5.1).
     static func namesEqual(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { ASCII.lowercased($0) == ASCII.lowercased($1) }
+        bytesEqualIgnoringCase(a.utf8, b.utf8)
+    }
+
+    /// ASCII case-insensitive comparison of two byte sequences; on contiguous UTF-8 (native strings, the
+    /// common case) a plain loop over the bytes.
+    static func bytesEqualIgnoringCase(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        let contiguous = a.withContiguousStorageIfAvailable { a in
+            b.withContiguousStorageIfAvailable { b in
+                for index in 0..<a.count where ASCII.lowercased(a[index]) != ASCII.lowercased(b[index]) { return false }
+                return true
+            }
+        }
+        if let contiguous, let equal = contiguous { return equal }
+        return a.elementsEqual(b) { ASCII.lowercased($0) == ASCII.lowercased($1) }
     }
 }
 
@@ -90,6 +104,16 @@ extension Substring {
         var result = self
         while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
         while let last = result.last, last == " " || last == "\t" { result.removeLast() }
+        return result
+    }
+}
+
+extension Substring.UTF8View {
+    /// Without leading and trailing optional whitespace (SP / HTAB, RFC 9110 §5.6.3).
+    var trimmingOWS: Substring.UTF8View {
+        var result = self
+        while let first = result.first, first == ASCII.space || first == ASCII.tab { result.removeFirst() }
+        while let last = result.last, last == ASCII.space || last == ASCII.tab { result.removeLast() }
         return result
     }
 }

@@ -30,9 +30,7 @@ extension HTTPServer {
                 continue
             }
             let connection = Connection(handle: handle, server: self)
-            let thread = Thread { connection.run() }
-            thread.name = "http-connection"
-            thread.start()
+            ServerThread.start(name: "http-connection") { connection.run() }
         }
     }
 

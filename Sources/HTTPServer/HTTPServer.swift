@@ -97,12 +97,10 @@ public final class HTTPServer: @unchecked Sendable {
             throw SocketError("start (already started)", code: EALREADY)
         }
         boundPort.store(listener.localPort, ordering: .releasing)
-        let thread = Thread { [self] in
+        ServerThread.start(name: "http-accept") { [self] in
             acceptLoop(listener)
             acceptLoopDone.signal()
         }
-        thread.name = "http-accept"
-        thread.start()
     }
 
     /// Stops gracefully: stops accepting, closes idle connections, lets in-flight requests finish until

@@ -50,10 +50,11 @@ public struct Request: Sendable {
     /// The path before percent-decoding, so routing splits on real "/" and not on an encoded "%2F".
     var rawPath: Substring {
         var path = Substring(target)
-        if !path.hasPrefix("/"), let schemeEnd = path.range(of: "://") {
+        if path.utf8.first != UInt8(ascii: "/"), let schemeEnd = path.range(of: "://") {
             path = path[schemeEnd.upperBound...]
-            path = path[(path.firstIndex(of: "/") ?? path.endIndex)...]
+            path = path[(path.utf8.firstIndex(of: UInt8(ascii: "/")) ?? path.endIndex)...]
         }
-        return path[..<(path.firstIndex(of: "?") ?? path.endIndex)]
+        // Byte searches: the target is ASCII, so byte indices are character indices, and cheaper.
+        return path[..<(path.utf8.firstIndex(of: UInt8(ascii: "?")) ?? path.endIndex)]
     }
 }

@@ -62,6 +62,7 @@ extension RequestParser {
     ) throws(HTTPError) -> (HTTPHeaders, end: Int)? {
         let limitEnd = start + limits.maxHeaderBytes
         var fields: [HTTPHeaders.Field] = []
+        fields.reserveCapacity(8)
         var lineStart = start
         while true {
             guard let lineFeed = Self.firstLF(in: bytes, from: lineStart, end: limitEnd) else {
@@ -99,43 +100,86 @@ extension RequestParser {
         }
     }
 
+    /// The fields that decide a head's semantics, gathered in one pass over the field section (most requests
+    /// have one Host and at most one Content-Length, so nothing here allocates for them).
+    private struct FramingFields {
+        var hosts = FieldValues()
+        var transferEncodings = FieldValues()
+        var contentLengths = FieldValues()
+        var expectations = FieldValues()
+
+        init(_ headers: HTTPHeaders) {
+            for field in headers {
+                switch field.name.utf8.count {
+                case 4 where HTTPHeaders.namesEqual(field.name, "Host"): hosts.append(field.value)
+                case 6 where HTTPHeaders.namesEqual(field.name, "Expect"): expectations.append(field.value)
+                case 14 where HTTPHeaders.namesEqual(field.name, "Content-Length"): contentLengths.append(field.value)
+                case 17 where HTTPHeaders.namesEqual(field.name, "Transfer-Encoding"): transferEncodings.append(field.value)
+                default: break
+                }
+            }
+        }
+    }
+
+    /// The values of one field name: the first inline, any others in an array.
+    private struct FieldValues {
+        private(set) var first: String?
+        private var rest: [String] = []
+
+        var count: Int { first == nil ? 0 : 1 + rest.count }
+        var isEmpty: Bool { first == nil }
+
+        mutating func append(_ value: String) {
+            if first == nil { first = value } else { rest.append(value) }
+        }
+
+        /// The comma-separated list elements of every value (RFC 9110 §5.6.1), in order.
+        func forEachElement(omittingEmpty: Bool, _ body: (Substring) throws(HTTPError) -> Void) throws(HTTPError) {
+            guard let first else { return }
+            for value in CollectionOfOne(first) + rest {
+                for element in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: omittingEmpty) {
+                    try body(Substring(element))
+                }
+            }
+        }
+    }
+
     /// The semantics of a complete head: Host (§3.2), target form, framing (§6) and Expect.
     private func head(
         method: HTTPMethod, target: String, version: HTTPVersion, headers: HTTPHeaders, length: Int
     ) throws(HTTPError) -> Head {
+        let fields = FramingFields(headers)
         // §3.2: 400 for an HTTP/1.1 request without Host, for more than one Host, or for an invalid one.
-        let hosts = headers.values(for: "Host")
-        guard hosts.count <= 1, version == .http1_0 || hosts.count == 1 else {
+        guard fields.hosts.count <= 1, version == .http1_0 || fields.hosts.count == 1 else {
             throw .badRequest(.invalidHost, "an HTTP/1.1 request needs exactly one Host header")
         }
-        if let host = hosts.first, !host.utf8.allSatisfy(Self.isHostChar) {
+        if var host = fields.hosts.first, !host.withUTF8({ $0.allSatisfy(Self.isHostChar) }) {
             throw .badRequest(.invalidHost, "the Host header is not a valid host[:port]")
         }
         let parts = try RequestTarget.parse(target, method: method)
         let request = Request(
             method: method, target: target, path: parts.path, query: parts.query, version: version,
-            headers: headers, host: parts.authority ?? hosts.first
+            headers: headers, host: parts.authority ?? fields.hosts.first
         )
-        return Head(request: request, framing: try framing(headers, version), expectsContinue: try expectsContinue(headers, version),
-                    length: length)
+        return Head(request: request, framing: try framing(fields, version),
+                    expectsContinue: try expectsContinue(fields.expectations, version), length: length)
     }
 
     /// §6.3: how the body length is determined.
-    private func framing(_ headers: HTTPHeaders, _ version: HTTPVersion) throws(HTTPError) -> Framing {
-        let transferEncodings = headers.values(for: "Transfer-Encoding")
-        let contentLengths = headers.values(for: "Content-Length")
-        if !transferEncodings.isEmpty {
+    private func framing(_ fields: FramingFields, _ version: HTTPVersion) throws(HTTPError) -> Framing {
+        if !fields.transferEncodings.isEmpty {
             // §6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
             guard version == .http1_1 else {
                 throw .badRequest(.invalidFraming, "Transfer-Encoding is not defined for HTTP/1.0")
             }
             // §6.1 and §6.3 ¶3: both Content-Length and Transfer-Encoding is a smuggling attempt; reject.
-            guard contentLengths.isEmpty else {
+            guard fields.contentLengths.isEmpty else {
                 throw .badRequest(.invalidFraming, "a request must not carry both Content-Length and Transfer-Encoding")
             }
-            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.compactMap { element -> String? in
+            var codings: [String] = []
+            try fields.transferEncodings.forEachElement(omittingEmpty: true) { element in
                 let name = element.prefix { $0 != ";" }.trimmingOWS
-                return name.isEmpty ? nil : name.lowercased()
+                if !name.isEmpty { codings.append(name.lowercased()) }
             }
             // §6.3 ¶4: chunked must be the final coding, else the length cannot be determined: 400.
             // §7.1: chunked must not be applied more than once.
@@ -149,16 +193,16 @@ extension RequestParser {
             }
             return .chunked
         }
-        guard !contentLengths.isEmpty else { return .none }  // §6.3 ¶7: no body.
+        guard !fields.contentLengths.isEmpty else { return .none }  // §6.3 ¶7: no body.
         // RFC 9110 §8.6: Content-Length = 1*DIGIT; a list of identical values may be accepted, differing ones
         // are an error (§6.3 ¶5).
         var length: Int?
-        for element in contentLengths.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
-            let digits = element.trimmingOWS
-            guard !digits.isEmpty, digits.utf8.allSatisfy(ASCII.isDigit) else {
+        try fields.contentLengths.forEachElement(omittingEmpty: false) { element throws(HTTPError) in
+            let digits = element.utf8.trimmingOWS
+            guard !digits.isEmpty, digits.allSatisfy(ASCII.isDigit) else {
                 throw .badRequest(.invalidContentLength, "Content-Length must be digits only")
             }
-            guard let value = Int(digits) else { throw Self.payloadTooLarge(limits) }
+            guard let value = Self.decimal(digits) else { throw Self.payloadTooLarge(limits) }
             guard length == nil || length == value else {
                 throw .badRequest(.invalidContentLength, "Content-Length values differ")
             }
@@ -170,21 +214,36 @@ extension RequestParser {
 
     /// RFC 9110 §10.1.1: `100-continue` is the only expectation; anything else may be answered 417. A server
     /// must not send 100 to an HTTP/1.0 client.
-    private func expectsContinue(_ headers: HTTPHeaders, _ version: HTTPVersion) throws(HTTPError) -> Bool {
-        let expectations = headers.values(for: "Expect").flatMap { $0.split(separator: ",") }.map { $0.trimmingOWS }
-        guard expectations.allSatisfy({ HTTPHeaders.namesEqual(String($0), "100-continue") }) else {
-            throw HTTPError(.expectationFailed, status: .expectationFailed, message: "only 'Expect: 100-continue' is supported")
+    private func expectsContinue(_ expectations: FieldValues, _ version: HTTPVersion) throws(HTTPError) -> Bool {
+        var any = false
+        try expectations.forEachElement(omittingEmpty: true) { element throws(HTTPError) in
+            guard HTTPHeaders.bytesEqualIgnoringCase(element.trimmingOWS.utf8, "100-continue".utf8) else {
+                throw HTTPError(.expectationFailed, status: .expectationFailed, message: "only 'Expect: 100-continue' is supported")
+            }
+            any = true
         }
-        return !expectations.isEmpty && version == .http1_1
+        return any && version == .http1_1
     }
 
     /// RFC 3986 §3.2.2–3.2.3 host [":" port]: unreserved, sub-delims, ":", "[", "]" and "%".
-    private static func isHostChar(_ byte: UInt8) -> Bool {
-        byte < 0x80 && (isAlphanumeric(byte) || "-._~!$&'()*+,;=:[]%".utf8.contains(byte))
+    private static func isHostChar(_ byte: UInt8) -> Bool { hostTable[Int(byte)] }
+
+    private static let hostTable: [Bool] = (0..<256).map { byte in
+        let byte = UInt8(byte)
+        return byte < 0x80 && (ASCII.isDigit(byte) || ASCII.lowercased(byte) &- UInt8(ascii: "a") < 26
+            || "-._~!$&'()*+,;=:[]%".utf8.contains(byte))
     }
 
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        ASCII.isDigit(byte) || ASCII.lowercased(byte) &- UInt8(ascii: "a") < 26
+    /// The value of ASCII digits, or nil when it does not fit an `Int`.
+    private static func decimal(_ digits: Substring.UTF8View) -> Int? {
+        var value = 0
+        for digit in digits {
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(digit &- UInt8(ascii: "0")))
+            if overflow || overflow2 { return nil }
+            value = sum
+        }
+        return value
     }
 
     static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {

@@ -8,7 +8,7 @@ struct RequestTarget: Equatable {
     /// Parses `target`, already checked to hold only visible ASCII.
     static func parse(_ target: String, method: HTTPMethod) throws(HTTPError) -> RequestTarget {
         // §3.2.4: the asterisk-form "*" is only used with OPTIONS.
-        if target == "*" {
+        if target.utf8.count == 1, target.utf8.first == UInt8(ascii: "*") {
             guard method == .options else { throw .badRequest(.invalidTarget, "'*' is only a target for OPTIONS") }
             return RequestTarget(path: "*", query: [], authority: nil)
         }
@@ -16,7 +16,7 @@ struct RequestTarget: Equatable {
         guard !target.utf8.contains(UInt8(ascii: "#")) else { throw .badRequest(.invalidTarget, "a request-target has no fragment") }
         var rest = Substring(target)
         var authority: String?
-        if !rest.hasPrefix("/") {
+        if rest.utf8.first != UInt8(ascii: "/") {
             // §3.2.2 absolute-form: scheme "://" authority path-abempty ["?" query], for http and https.
             guard let schemeEnd = rest.range(of: "://"),
                   ["http", "https"].contains(rest[..<schemeEnd.lowerBound].lowercased())
@@ -29,7 +29,7 @@ struct RequestTarget: Equatable {
             }
             rest = rest[authorityEnd...]
         }
-        let queryStart = rest.firstIndex(of: "?")
+        let queryStart = rest.utf8.firstIndex(of: UInt8(ascii: "?"))
         let rawPath = rest[..<(queryStart ?? rest.endIndex)]
         // RFC 9110 §4.2.3: an empty path in an http URI means "/".
         let path = rawPath.isEmpty ? "/" : try percentDecoded(rawPath, plusIsSpace: false)

@@ -55,7 +55,7 @@ public struct Router: Sendable {
     /// The handler for `request` and its path parameters.
     public func route(_ request: Request) throws(HTTPError) -> (Handler, PathParameters) {
         let path = request.rawPath
-        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        let parts = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Substring.init)
         var allowed: [HTTPMethod] = []
         var headFallback: (Handler, PathParameters)?
         for route in routes {
@@ -82,7 +82,12 @@ public struct Router: Sendable {
         for (segment, part) in zip(segments, parts) {
             switch segment {
             case .literal(let literal):
-                guard try RequestTarget.percentDecoded(part, plusIsSpace: false) == literal else { return nil }
+                // Most segments have no escapes: compare the bytes without building a String.
+                if !part.utf8.contains(UInt8(ascii: "%")) {
+                    guard ASCII.bytesEqual(part.utf8, literal.utf8) else { return nil }
+                } else {
+                    guard try RequestTarget.percentDecoded(part, plusIsSpace: false) == literal else { return nil }
+                }
             case .parameter(let name):
                 guard !part.isEmpty else { return nil }
                 parameters[name] = try RequestTarget.percentDecoded(part, plusIsSpace: false)

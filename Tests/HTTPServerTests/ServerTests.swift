@@ -140,8 +140,11 @@ import Testing
             try first.send("GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
             _ = try first.readResponse()
             #expect(try first.isClosedWithoutMoreData())
+            // Closing ends the server's lingering close at once (otherwise the slot stays taken for up to 1 s).
+            first.close()
             var served = false
-            for _ in 0..<50 where !served {
+            let start = ContinuousClock.now
+            while !served, ContinuousClock.now - start < .seconds(5) {
                 served = try ServerFixture.stillServes(server)
                 if !served { Thread.sleep(forTimeInterval: 0.02) }
             }
@@ -150,8 +153,16 @@ import Testing
     }
 
     @Test func gracefulShutdownCompletesAnInFlightRequest() throws {
-        let server = HTTPServer(
-            configuration: HTTPServerConfiguration(port: 0), router: ServerFixture.router(), logger: { _ in })
+        // The handler says when it runs: a fixed sleep could start the shutdown before the request is accepted
+        // or read, and then the server rightly refuses or closes it instead of completing it.
+        let handlerStarted = DispatchSemaphore(value: 0)
+        var router = ServerFixture.router()
+        router.get("/slow") { _, _ in
+            handlerStarted.signal()
+            Thread.sleep(forTimeInterval: 0.3)
+            return Response(text: "done")
+        }
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: { _ in })
         try server.start()
         let port = server.port
         let idle = try TestClient(port: port)
@@ -159,7 +170,7 @@ import Testing
         #expect(try idle.readResponse()?.status == 200)
         let busy = try TestClient(port: port)
         try busy.send(ServerFixture.get("/slow"))
-        Thread.sleep(forTimeInterval: 0.1)  // the handler is running
+        #expect(handlerStarted.wait(timeout: .now() + .seconds(5)) == .success)
         let start = ContinuousClock.now
         let done = DispatchSemaphore(value: 0)
         Thread {
@@ -173,6 +184,33 @@ import Testing
         done.wait()
         #expect(ContinuousClock.now - start < .seconds(3))
         #expect(throws: TestClientError.self) { try TestClient(port: port) }
+    }
+
+    /// A process-directed SIGTERM must reach Dispatch's signalfd: if a connection thread took it, it was lost.
+    @Test func serverThreadsBlockAsynchronousSignals() throws {
+        var router = Router()
+        router.get("/mask") { _, _ in
+            var mask = sigset_t()
+            pthread_sigmask(SIG_BLOCK, nil, &mask)
+            let blocked = [SIGTERM, SIGINT, SIGUSR2].allSatisfy { sigismember(&mask, $0) == 1 }
+            return Response(text: blocked ? "blocked" : "deliverable")
+        }
+        // Started from a thread that blocks nothing, like a program's main thread (test threads are Dispatch
+        // workers, which block every signal and would hide the problem).
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: { _ in })
+        defer { server.shutdown(deadline: .now + .seconds(2)) }
+        let started = DispatchSemaphore(value: 0)
+        Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            try? server.start()
+            started.signal()
+        }.start()
+        started.wait()
+        let client = try TestClient(port: server.port)
+        try client.send(ServerFixture.get("/mask"))
+        #expect(try client.readResponse()?.text == "blocked")
     }
 
     @Test func signalHandlerShutsDown() throws {

@@ -16,28 +16,50 @@ struct TestClientError: Error, CustomStringConvertible {
 /// A blocking HTTP/1.1 client over a raw loopback socket, so tests can send exactly the bytes they want
 /// (pipelined, truncated, hostile) and read exactly what comes back.
 final class TestClient {
-    let fd: Int32
+    /// The socket; -1 once `close()` has run. Closed exactly once, by `close()` or `deinit`.
+    private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
     init(port: Int, timeout: Double = 5) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Connect on a local descriptor and assign `fd` only on success: a class initializer that throws after
+        // every stored property is set still runs `deinit`, so closing here and there would close the same number
+        // twice, and the second close would hit whatever descriptor another thread (a server, another client) got
+        // in between.
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socketFD >= 0 else { throw TestClientError(description: "socket failed: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port)).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else {
-            close(fd)
-            throw TestClientError(description: "connect failed: errno \(errno)")
+        var code = connected == 0 ? 0 : errno
+        if code == EINTR {
+            // Interrupted by a signal (another test sends SIGUSR2), the connection completes asynchronously.
+            var descriptor = pollfd(fd: socketFD, events: Int16(POLLOUT), revents: 0)
+            while poll(&descriptor, 1, Int32(timeout * 1000)) < 0, errno == EINTR {}
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(socketFD, SOL_SOCKET, SO_ERROR, &code, &length)
         }
+        guard code == 0 else {
+            Glibc.close(socketFD)
+            throw TestClientError(description: "connect failed: errno \(code)")
+        }
+        fd = socketFD
         setTimeout(timeout)
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Closes the socket now (a real client closes once it has seen the server's EOF).
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
 
     func setTimeout(_ seconds: Double) {
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
@@ -50,6 +72,7 @@ final class TestClient {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent < 0, errno == EINTR { continue }  // a signal from another test (SIGUSR2)
             guard sent > 0 else { throw TestClientError(description: "send failed: errno \(errno)") }
             offset += sent
         }
@@ -58,7 +81,10 @@ final class TestClient {
     /// Reads one more block into the buffer; false on EOF or reset, throws on timeout.
     private func fill() throws -> Bool {
         var block = [UInt8](repeating: 0, count: 64 * 1024)
-        let count = block.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        var count: Int
+        repeat {
+            count = block.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        } while count < 0 && errno == EINTR  // SO_RCVTIMEO makes recv return EINTR even under SA_RESTART
         if count > 0 {
             buffer.append(contentsOf: block[..<count])
             return true
@@ -148,10 +174,6 @@ enum ServerFixture {
         }
         router.get("/hello") { _, _ in Response(text: "hello") }
         router.get("/n/{n}") { _, parameters in Response(text: parameters["n"]!) }
-        router.get("/slow") { _, _ in
-            Thread.sleep(forTimeInterval: 0.3)
-            return Response(text: "done")
-        }
         return router
     }
 
