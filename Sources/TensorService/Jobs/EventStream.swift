@@ -12,7 +12,8 @@ struct EventStream: Sendable {
     let heartbeat: Double
 
     func response() -> Response {
-        Response.stream(headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store"]) { writer in
+        // `Connection: close`: the stream ends with the job, and so does the connection.
+        Response.stream(headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store", "Connection": "close"]) { writer in
             try run(writer)
         }
     }

@@ -193,6 +193,12 @@ final class JobRunner: @unchecked Sendable {
         notify()
     }
 
+    /// Jobs holding a running slot now.
+    var runningCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return running
+    }
+
     /// Jobs by status, for `/metrics`.
     func counts() -> [(JobStatus, Int)] {
         JobStatus.allCases.map { ($0, (try? store.count(status: $0)) ?? 0) }
