@@ -30,6 +30,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection stays open (TENSORD_IDLE_TIMEOUT).") var idleTimeout = envInt("TENSORD_IDLE_TIMEOUT") ?? 30
     @Option(help: "Requests served on one connection before it closes (TENSORD_MAX_REQUESTS_PER_CONNECTION).") var maxRequestsPerConnection = envInt("TENSORD_MAX_REQUESTS_PER_CONNECTION") ?? 10_000
     @Option(help: "Seconds in-flight requests get to finish on shutdown (TENSORD_SHUTDOWN_GRACE).") var shutdownGrace = envInt("TENSORD_SHUTDOWN_GRACE") ?? 10
+    @Option(help: "Lanes that may run job steps at once; default all but one (TENSORD_JOB_LANES).") var jobLanes = envInt("TENSORD_JOB_LANES")
     @Option(help: "Training jobs running at once (TENSORD_MAX_RUNNING_JOBS).") var maxRunningJobs = envInt("TENSORD_MAX_RUNNING_JOBS") ?? 2
     @Option(help: "Jobs waiting in 'queued' before a submission gets 429 (TENSORD_MAX_QUEUED_JOBS).") var maxQueuedJobs = envInt("TENSORD_MAX_QUEUED_JOBS") ?? 64
     @Option(help: "Seconds a running job's metrics may stay buffered before they are written (TENSORD_JOB_FLUSH_INTERVAL).") var jobFlushInterval = env("TENSORD_JOB_FLUSH_INTERVAL").flatMap(Double.init) ?? 0.05
@@ -53,7 +54,7 @@ struct Tensord: ParsableCommand {
         let configuration = ServiceConfiguration(
             dataDirectory: URL(fileURLWithPath: dataDir), token: token, lanes: lanes, maxElements: maxElements,
             maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
-            logRequests: !quiet, http: http, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
+            logRequests: !quiet, http: http, jobLanes: jobLanes, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
             jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
         let service = try TensorService(configuration: configuration)
         let server = service.makeServer()

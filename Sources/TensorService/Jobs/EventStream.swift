@@ -36,7 +36,8 @@ struct EventStream: Sendable {
                 if events.last?.kind == .end { return }
                 if events.count == 1000 { continue }
             }
-            guard try runner.store.job(job) != nil else { return }
+            // A deleted job, or a server shutting down, ends the stream.
+            guard !runner.isStopped, try runner.store.job(job) != nil else { return }
             let waited = -quietSince.timeIntervalSinceNow
             if waited >= heartbeat {
                 try writer.write(": heartbeat\n\n")

@@ -76,6 +76,7 @@ extension TensorService {
             let start = try queryInt(request, "start_step", range: 0...Int.max) ?? 0
             let end = try queryInt(request, "end_step", range: 0...Int.max)
             let maxPoints = try queryInt(request, "max_points", range: 2...Int.max)
+            jobs.settle(job.id)
             let points = try jobs.store.metrics(job: job.id, keys: keys.isEmpty ? nil : keys, from: start, through: end)
             let selected = maxPoints.map { Self.downsample(points, to: $0) } ?? points
             return .json(capacity: 96 * selected.count + 64) { w in
@@ -99,6 +100,7 @@ extension TensorService {
         }
         add(.get, "/v1/jobs/{id}/checkpoints") { [unowned self] _, params in
             let (job, _) = try job(params)
+            jobs.settle(job.id)
             let list = try jobs.store.checkpoints(job: job.id)
             return .json { w in
                 w.beginObject()

@@ -22,14 +22,16 @@ final class JobRunner: @unchecked Sendable {
     let engine: ComputeEngine
     let directory: URL
     let limits: Limits
-    private let log: HTTPServer.Logger
-    private let parse: @Sendable (JobRecord) throws -> JobSpec
-    private let lock = NSLock()
-    private var live: [String: JobExecution] = [:]
+    let log: HTTPServer.Logger
+    let parse: @Sendable (JobRecord) throws -> JobSpec
+    let lock = NSLock()
+    var live: [String: JobExecution] = [:]
     /// Jobs waiting for a slot, in order (jobs resumed after a restart first).
-    private var waiting: [String] = []
-    private var running = 0
-    private var stopped = false
+    var waiting: [String] = []
+    var running = 0
+    var stopped = false
+    /// Commits flushes in order, off the lanes.
+    let writer = DispatchQueue(label: "tensord-job-writer")
     private let changed = NSCondition()
     private var generation: UInt64 = 0
 
@@ -120,10 +122,14 @@ final class JobRunner: @unchecked Sendable {
         }
         let (_, ended) = exec.apply(actions)
         if ended { waiting.removeAll { $0 == id } }
+        let record = exec.record
         lock.unlock()
-        flush(exec, force: true)
-        if ended { finish(exec, counted: false) }
-        return exec.record
+        if ended {
+            flush(exec) { [self] in finish(exec, counted: false) }
+        } else {
+            flush(exec)
+        }
+        return record
     }
 
     /// Deletes a terminal job and its files.
@@ -189,8 +195,14 @@ final class JobRunner: @unchecked Sendable {
         stopped = true
         let execs = Array(live.values)
         lock.unlock()
-        for exec in execs { flush(exec, force: true) }
+        for exec in execs { flush(exec) }
+        writer.sync {}
         notify()
+    }
+
+    var isStopped: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return stopped
     }
 
     /// Jobs holding a running slot now.
@@ -201,235 +213,18 @@ final class JobRunner: @unchecked Sendable {
 
     /// Jobs by status, for `/metrics`.
     func counts() -> [(JobStatus, Int)] {
-        JobStatus.allCases.map { ($0, (try? store.count(status: $0)) ?? 0) }
+        lock.lock()
+        let execs = Array(live.values)
+        lock.unlock()
+        for exec in execs { flush(exec) }
+        writer.sync {}
+        return JobStatus.allCases.map { ($0, (try? store.count(status: $0)) ?? 0) }
     }
 
-    private func notify() {
+    func notify() {
         changed.lock()
         generation &+= 1
         changed.broadcast()
         changed.unlock()
-    }
-}
-
-// MARK: running steps
-
-extension JobRunner {
-    /// Starts waiting jobs while slots are free. Called with the lock held.
-    private func startWaiting() {
-        while running < limits.maxRunning, !stopped, !waiting.isEmpty {
-            let exec = live[waiting.removeFirst()]!
-            guard let actions = try? exec.lifecycle.handle(exec.resuming ? .restart : .start) else { continue }
-            running += 1
-            _ = exec.apply(actions)
-            if exec.resuming {
-                exec.runSince = JobExecution.monotonic()
-                exec.runtimeBefore = exec.record.runtimeSeconds
-            }
-            schedule(exec)
-        }
-    }
-
-    private func schedule(_ exec: JobExecution) {
-        do {
-            try engine.enqueue(.background) { [self] in runStep(exec) }
-        } catch {
-            log("job \(exec.id): cannot enqueue its next step: \(error)")
-        }
-    }
-
-    /// One step of `exec` on a lane, then its bookkeeping, then the next step.
-    private func runStep(_ exec: JobExecution) {
-        let start = JobExecution.monotonic()
-        exec.workLock.lock()
-        let result = Result { () throws -> StepOutcome in
-            try ElementLimit.with(limits.maxElements) {
-                if exec.work == nil { exec.work = try makeWork(exec) }
-                return try exec.work!.step()
-            }
-        }
-        let stepsDone = exec.work?.stepsDone ?? exec.record.step, epochsDone = exec.work?.epochsDone
-        exec.workLock.unlock()
-        let seconds = Double(JobExecution.monotonic() - start) / 1e9
-
-        lock.lock()
-        let event: JobEvent
-        var checkpointDue = false
-        switch result {
-        case .failure(let error):
-            let p = JobExecution.problem(for: error)
-            exec.record.error = JobProblem(p)
-            event = .failed("step \(stepsDone): \(p.detail)")
-        case .success(let outcome):
-            exec.record(outcome, stepsDone: stepsDone, epochsDone: epochsDone, seconds: seconds)
-            if let why = outcome.finished {
-                event = .finished(why)
-            } else if let limit = exec.spec.maxRuntimeSeconds, exec.record.runtimeSeconds >= limit {
-                event = .finished("stopped at max_runtime_seconds (\(limit) s)")
-            } else {
-                event = .stepCompleted
-                checkpointDue = exec.checkpointDue(outcome, stepsDone: stepsDone, epochsDone: epochsDone)
-            }
-        }
-        let actions = (try? exec.lifecycle.handle(event)) ?? []
-        let (runNext, ended) = exec.apply(actions)
-        let halt = stopped
-        lock.unlock()
-
-        var removed: [CheckpointInfo] = []
-        var added: CheckpointInfo?
-        if checkpointDue && !ended { (added, removed) = writeCheckpoint(exec) }
-        if ended { writeFinal(exec) }
-        let due = Double(JobExecution.monotonic() - exec.lastFlush) / 1e9 >= limits.flushInterval
-        flush(exec, force: ended || added != nil || due || halt, checkpoint: added, removed: removed)
-        if ended {
-            finish(exec, counted: true)
-        } else if runNext && !halt {
-            schedule(exec)
-        }
-    }
-
-    private func makeWork(_ exec: JobExecution) throws -> JobWork {
-        switch exec.spec.kind {
-        case .model(let m): try ModelWork(exec.spec, m, checkpoint: exec.resumeCheckpoint)
-        case .objective(let o): try ObjectiveWork(exec.spec, o, checkpoint: exec.resumeCheckpoint)
-        }
-    }
-
-    /// Writes a checkpoint file atomically; returns its record and the ones it pushes out.
-    private func writeCheckpoint(_ exec: JobExecution) -> (CheckpointInfo?, [CheckpointInfo]) {
-        exec.workLock.lock()
-        let bytes = Result { try exec.work?.checkpoint() }
-        let step = exec.work?.stepsDone ?? 0, epoch = exec.work?.epochsDone
-        exec.workLock.unlock()
-        do {
-            guard let data = try bytes.get() else { return (nil, []) }
-            let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: data.count, file: "step-\(step).ckpt")
-            try data.write(to: dir.appendingPathComponent(info.file), options: .atomic)
-            lock.lock()
-            exec.checkpoints.append(info)
-            let excess = max(0, exec.checkpoints.count - exec.spec.keepCheckpoints)
-            let removed = Array(exec.checkpoints.prefix(excess))
-            exec.checkpoints.removeFirst(excess)
-            exec.emit(.checkpoint, JobJSON.encode { JobJSON.checkpoint(info, into: &$0) })
-            lock.unlock()
-            return (info, removed)
-        } catch {
-            lock.lock()
-            exec.log("checkpoint at step \(step) failed: \(error)", level: "warning")
-            lock.unlock()
-            return (nil, [])
-        }
-    }
-
-    /// The parameters a job ended with, for `/model` and `/predict` after it is gone from memory.
-    private func writeFinal(_ exec: JobExecution) {
-        exec.workLock.lock()
-        defer { exec.workLock.unlock() }
-        guard let work = exec.work else { return }
-        do {
-            try FileManager.default.createDirectory(at: jobDirectory(exec.id), withIntermediateDirectories: true)
-            try work.checkpoint().write(to: jobDirectory(exec.id).appendingPathComponent("final.ckpt"), options: .atomic)
-        } catch {
-            log("job \(exec.id): cannot write its final parameters: \(error)")
-        }
-    }
-
-    /// Writes what the job has buffered (when forced or due), in one transaction.
-    func flush(_ exec: JobExecution, force: Bool, checkpoint: CheckpointInfo? = nil, removed: [CheckpointInfo] = []) {
-        guard force else { return }
-        exec.flushLock.lock()
-        defer { exec.flushLock.unlock() }
-        lock.lock()
-        var write = take(exec)
-        lock.unlock()
-        write.addCheckpoint = checkpoint
-        write.removeCheckpoints = removed.map(\.step)
-        do {
-            try store.commit(write)
-            let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
-            for c in removed { try? FileManager.default.removeItem(at: dir.appendingPathComponent(c.file)) }
-        } catch {
-            log("job \(exec.id): cannot write to the job store: \(error)")
-        }
-        notify()
-    }
-
-    /// The buffered writes of `exec` (lock held).
-    private func take(_ exec: JobExecution) -> JobWrite {
-        let write = JobWrite(job: exec.record, metrics: exec.pendingMetrics, events: exec.pendingEvents)
-        exec.pendingMetrics.removeAll(keepingCapacity: true)
-        exec.pendingEvents.removeAll(keepingCapacity: true)
-        exec.lastFlush = JobExecution.monotonic()
-        return write
-    }
-
-    /// A job reached a terminal state: it leaves memory and frees its slot.
-    private func finish(_ exec: JobExecution, counted: Bool) {
-        lock.lock()
-        live[exec.id] = nil
-        if counted { running -= 1 }
-        startWaiting()
-        lock.unlock()
-        notify()
-    }
-
-    // MARK: restart
-
-    /// Reloads unfinished jobs: `running` ones continue from their newest checkpoint (ahead
-    /// of the queue), `queued` ones wait again, `cancelling` ones become `cancelled`.
-    private func recover() throws {
-        var resumed: [String] = [], queued: [String] = []
-        for record in try store.unfinished() {
-            let spec: JobSpec
-            let exec: JobExecution
-            do {
-                spec = try parse(record)
-            } catch {
-                var failed = record
-                let now = JobJSON.now()
-                failed.status = .failed
-                failed.error = JobProblem(JobExecution.problem(for: error))
-                failed.statusMessage = "cannot resume after a restart: \(failed.error!.detail)"
-                failed.finishedAt = now
-                failed.transitions.append(StatusTransition(status: .failed, at: now, message: failed.statusMessage!))
-                try store.commit(JobWrite(job: failed))
-                continue
-            }
-            exec = JobExecution(record: record, spec: spec, nextEventId: try store.lastEventId(job: record.id) + 1)
-            switch record.status {
-            case .running:
-                let latest = try store.checkpoints(job: record.id).last
-                exec.checkpoints = try store.checkpoints(job: record.id)
-                if let latest {
-                    exec.resumeCheckpoint = try Data(contentsOf: jobDirectory(record.id).appendingPathComponent("checkpoints/\(latest.file)"))
-                    exec.record.step = latest.step
-                    exec.record.epoch = latest.epoch
-                    exec.log("resumed after a restart from the checkpoint at step \(latest.step)")
-                } else {
-                    exec.record.step = 0
-                    exec.record.epoch = exec.record.totalEpochs == nil ? nil : 0
-                    exec.log("restarted from the beginning after a restart (no checkpoint had been written)")
-                }
-                try store.truncateMetrics(job: record.id, after: latest?.step ?? -1)
-                exec.resuming = true
-                live[record.id] = exec
-                resumed.append(record.id)
-            case .queued:
-                live[record.id] = exec
-                queued.append(record.id)
-            case .cancelling:
-                _ = exec.apply((try? exec.lifecycle.handle(.restart)) ?? [])
-                try store.commit(take(exec))
-            case .succeeded, .failed, .cancelled:
-                continue
-            }
-        }
-        lock.lock()
-        waiting = resumed + queued
-        startWaiting()
-        lock.unlock()
     }
 }

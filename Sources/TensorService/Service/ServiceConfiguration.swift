@@ -23,6 +23,9 @@ public struct ServiceConfiguration: Sendable {
     public var logRequests: Bool
     /// The HTTP layer's own limits (connections, header and body bytes, timeouts).
     public var http: HTTPServerConfiguration
+    /// Lanes that may run job steps at once; nil: all lanes but one (at least 1), so one is
+    /// always free for interactive requests.
+    public var jobLanes: Int?
     /// Training jobs running at once; the others wait `queued`.
     public var maxRunningJobs: Int
     /// Jobs that may wait `queued` before a submission gets 429.
@@ -38,7 +41,9 @@ public struct ServiceConfiguration: Sendable {
                 maxElements: Int = 16_777_216, maxStoreBytes: Int = 1 << 30, maxJSONDepth: Int = 512,
                 maxQueuedRequests: Int = 1024, expressionLimits: ExpressionParser.Limits = .init(),
                 logRequests: Bool = true, http: HTTPServerConfiguration = HTTPServerConfiguration(),
-                maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, jobFlushInterval: Double = 0.05, eventHeartbeatSeconds: Double = 15) {
+                jobLanes: Int? = nil, maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, jobFlushInterval: Double = 0.05,
+                eventHeartbeatSeconds: Double = 15) {
+        self.jobLanes = jobLanes
         self.maxRunningJobs = maxRunningJobs
         self.maxQueuedJobs = maxQueuedJobs
         self.jobFlushInterval = jobFlushInterval

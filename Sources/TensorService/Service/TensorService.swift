@@ -25,7 +25,8 @@ public final class TensorService: @unchecked Sendable {
         codec = TensorCodec(maxElements: configuration.maxElements)
         store = try TensorStore(directory: configuration.dataDirectory.appendingPathComponent("tensors"),
                                 maxTotalBytes: configuration.maxStoreBytes)
-        engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests)
+        engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
+                               backgroundLanes: configuration.jobLanes)
         let jobsDirectory = configuration.dataDirectory.appendingPathComponent("jobs")
         try FileManager.default.createDirectory(at: jobsDirectory, withIntermediateDirectories: true)
         let jobStore = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)

@@ -1,0 +1,192 @@
+import Foundation
+import TensorEngine
+
+// Running a job: one engine unit per step, then its bookkeeping, then the next step.
+extension JobRunner {
+    /// Starts waiting jobs while slots are free. Called with the lock held.
+    func startWaiting() {
+        while running < limits.maxRunning, !stopped, !waiting.isEmpty {
+            let exec = live[waiting.removeFirst()]!
+            guard let actions = try? exec.lifecycle.handle(exec.resuming ? .restart : .start) else { continue }
+            running += 1
+            _ = exec.apply(actions)
+            if exec.resuming {
+                exec.runSince = JobExecution.monotonic()
+                exec.runtimeBefore = exec.record.runtimeSeconds
+            }
+            schedule(exec)
+        }
+    }
+
+    private func schedule(_ exec: JobExecution) {
+        do {
+            try engine.enqueue(.background) { [self] in runStep(exec) }
+        } catch {
+            log("job \(exec.id): cannot enqueue its next step: \(error)")
+        }
+    }
+
+    /// One step of `exec` on a lane, then its bookkeeping, then the next step.
+    private func runStep(_ exec: JobExecution) {
+        let start = JobExecution.monotonic()
+        exec.workLock.lock()
+        let result = Result { () throws -> StepOutcome in
+            try ElementLimit.with(limits.maxElements) {
+                if exec.work == nil { exec.work = try makeWork(exec) }
+                return try exec.work!.step()
+            }
+        }
+        let stepsDone = exec.work?.stepsDone ?? exec.record.step, epochsDone = exec.work?.epochsDone
+        exec.workLock.unlock()
+        let seconds = Double(JobExecution.monotonic() - start) / 1e9
+
+        lock.lock()
+        let event: JobEvent
+        var checkpointDue = false
+        switch result {
+        case .failure(let error):
+            let p = JobExecution.problem(for: error)
+            exec.record.error = JobProblem(p)
+            event = .failed("step \(stepsDone): \(p.detail)")
+        case .success(let outcome):
+            exec.record(outcome, stepsDone: stepsDone, epochsDone: epochsDone, seconds: seconds)
+            if let why = outcome.finished {
+                event = .finished(why)
+            } else if let limit = exec.spec.maxRuntimeSeconds, exec.record.runtimeSeconds >= limit {
+                event = .finished("stopped at max_runtime_seconds (\(limit) s)")
+            } else {
+                event = .stepCompleted
+                checkpointDue = exec.checkpointDue(outcome, stepsDone: stepsDone, epochsDone: epochsDone)
+            }
+        }
+        let actions = (try? exec.lifecycle.handle(event)) ?? []
+        let (runNext, ended) = exec.apply(actions)
+        let halt = stopped
+        lock.unlock()
+
+        let checkpoint = checkpointDue && !ended ? makeCheckpoint(exec) : nil
+        if ended { writeFinal(exec) }
+        let due = Double(JobExecution.monotonic() - exec.lastFlush) / 1e9 >= limits.flushInterval
+        if ended {
+            flush(exec) { [self] in finish(exec, counted: true) }
+        } else if checkpoint != nil || due || halt {
+            flush(exec, checkpoint: checkpoint)
+        }
+        if runNext && !ended && !halt { schedule(exec) }
+    }
+
+    private func makeWork(_ exec: JobExecution) throws -> JobWork {
+        switch exec.spec.kind {
+        case .model(let m): try ModelWork(exec.spec, m, checkpoint: exec.resumeCheckpoint)
+        case .objective(let o): try ObjectiveWork(exec.spec, o, checkpoint: exec.resumeCheckpoint)
+        }
+    }
+
+    /// A checkpoint's bytes (taken on the lane, between steps) with its record and the
+    /// checkpoints it pushes out of `keep_last`; the writer stores the file, then the record.
+    struct PendingCheckpoint {
+        var data: Data
+        var info: CheckpointInfo
+        var removed: [CheckpointInfo]
+    }
+
+    private func makeCheckpoint(_ exec: JobExecution) -> PendingCheckpoint? {
+        exec.workLock.lock()
+        let bytes = Result { try exec.work?.checkpoint() }
+        let step = exec.work?.stepsDone ?? 0, epoch = exec.work?.epochsDone
+        exec.workLock.unlock()
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            guard let data = try bytes.get() else { return nil }
+            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: data.count, file: "step-\(step).ckpt")
+            exec.checkpoints.append(info)
+            let excess = max(0, exec.checkpoints.count - exec.spec.keepCheckpoints)
+            let removed = Array(exec.checkpoints.prefix(excess))
+            exec.checkpoints.removeFirst(excess)
+            exec.emit(.checkpoint, JobJSON.encode { JobJSON.checkpoint(info, into: &$0) })
+            return PendingCheckpoint(data: data, info: info, removed: removed)
+        } catch {
+            exec.log("checkpoint at step \(step) failed: \(error)", level: "warning")
+            return nil
+        }
+    }
+
+    /// The parameters a job ended with, for `/model` and `/predict` after it is gone from memory.
+    private func writeFinal(_ exec: JobExecution) {
+        exec.workLock.lock()
+        defer { exec.workLock.unlock() }
+        guard let work = exec.work else { return }
+        do {
+            try FileManager.default.createDirectory(at: jobDirectory(exec.id), withIntermediateDirectories: true)
+            try work.checkpoint().write(to: jobDirectory(exec.id).appendingPathComponent("final.ckpt"), options: .atomic)
+        } catch {
+            log("job \(exec.id): cannot write its final parameters: \(error)")
+        }
+    }
+
+    /// Hands what the job has buffered to the writer, which commits it in one transaction
+    /// (after writing the checkpoint file, if any) and then runs `then`. The writer is one
+    /// serial queue, off the lanes: a slow disk (a WAL checkpoint's fsync) delays the store,
+    /// not the steps. Flushes of a job are taken and queued under its flush lock, so they
+    /// commit in order.
+    func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, then: (@Sendable () -> Void)? = nil) {
+        exec.flushLock.lock()
+        defer { exec.flushLock.unlock() }
+        lock.lock()
+        let taken = take(exec)
+        lock.unlock()
+        writer.async { [self] in
+            var write = taken
+            let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
+            if let c = checkpoint {
+                do {
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    try c.data.write(to: dir.appendingPathComponent(c.info.file), options: .atomic)
+                    write.addCheckpoint = c.info
+                    write.removeCheckpoints = c.removed.map(\.step)
+                } catch {
+                    log("job \(exec.id): cannot write the checkpoint at step \(c.info.step): \(error)")
+                }
+            }
+            do {
+                try store.commit(write)
+                for r in checkpoint?.removed ?? [] where write.addCheckpoint != nil {
+                    try? FileManager.default.removeItem(at: dir.appendingPathComponent(r.file))
+                }
+            } catch {
+                log("job \(exec.id): cannot write to the job store: \(error)")
+            }
+            notify()
+            then?()
+        }
+    }
+
+    /// Makes everything a job has recorded so far readable from the store.
+    func settle(_ id: String) {
+        lock.lock()
+        let exec = live[id]
+        lock.unlock()
+        if let exec { flush(exec) }
+        writer.sync {}
+    }
+
+    /// The buffered writes of `exec` (lock held).
+    func take(_ exec: JobExecution) -> JobWrite {
+        let write = JobWrite(job: exec.record, metrics: exec.pendingMetrics, events: exec.pendingEvents)
+        exec.pendingMetrics.removeAll(keepingCapacity: true)
+        exec.pendingEvents.removeAll(keepingCapacity: true)
+        exec.lastFlush = JobExecution.monotonic()
+        return write
+    }
+
+    /// A job reached a terminal state: it leaves memory and frees its slot.
+    func finish(_ exec: JobExecution, counted: Bool) {
+        lock.lock()
+        live[exec.id] = nil
+        if counted { running -= 1 }
+        startWaiting()
+        lock.unlock()
+        notify()
+    }
+}
