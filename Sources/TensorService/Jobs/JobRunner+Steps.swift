@@ -65,10 +65,12 @@ extension JobRunner {
         lock.unlock()
 
         let checkpoint = checkpointDue && !ended ? makeCheckpoint(exec) : nil
-        if ended { writeFinal(exec) }
         let due = Double(JobExecution.monotonic() - exec.lastFlush) / 1e9 >= limits.flushInterval
         if ended {
-            flush(exec) { [self] in finish(exec, counted: true) }
+            exec.workLock.lock()
+            let final = try? exec.work?.snapshot()
+            exec.workLock.unlock()
+            flush(exec, final: final) { [self] in finish(exec, counted: true) }
         } else if checkpoint != nil || due || halt {
             flush(exec, checkpoint: checkpoint)
         }
@@ -82,46 +84,37 @@ extension JobRunner {
         }
     }
 
-    /// A checkpoint's bytes (taken on the lane, between steps) with its record and the
-    /// checkpoints it pushes out of `keep_last`; the writer stores the file, then the record.
-    struct PendingCheckpoint {
-        var data: Data
+    /// A checkpoint: the state copied on the lane, between steps, with its record, the id of
+    /// its event and the checkpoints it pushes out of `keep_last`. The writer encodes it,
+    /// stores the file, then commits the record with the event.
+    struct PendingCheckpoint: Sendable {
+        var snapshot: JobSnapshot
         var info: CheckpointInfo
+        var eventId: Int64
         var removed: [CheckpointInfo]
     }
 
     private func makeCheckpoint(_ exec: JobExecution) -> PendingCheckpoint? {
         exec.workLock.lock()
-        let bytes = Result { try exec.work?.checkpoint() }
+        let snapshot = Result { try exec.work?.snapshot() }
         let step = exec.work?.stepsDone ?? 0, epoch = exec.work?.epochsDone
         exec.workLock.unlock()
         lock.lock()
         defer { lock.unlock() }
         do {
-            guard let data = try bytes.get() else { return nil }
-            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: data.count, file: "step-\(step).ckpt")
+            guard let snapshot = try snapshot.get() else { return nil }
+            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: 0, file: "step-\(step).ckpt")
             exec.checkpoints.append(info)
             let excess = max(0, exec.checkpoints.count - exec.spec.keepCheckpoints)
             let removed = Array(exec.checkpoints.prefix(excess))
             exec.checkpoints.removeFirst(excess)
-            exec.emit(.checkpoint, JobJSON.encode { JobJSON.checkpoint(info, into: &$0) })
-            return PendingCheckpoint(data: data, info: info, removed: removed)
+            // The event's id is taken now, in order; its data (with the size) is written by the writer.
+            let id = exec.nextEventId
+            exec.nextEventId += 1
+            return PendingCheckpoint(snapshot: snapshot, info: info, eventId: id, removed: removed)
         } catch {
             exec.log("checkpoint at step \(step) failed: \(error)", level: "warning")
             return nil
-        }
-    }
-
-    /// The parameters a job ended with, for `/model` and `/predict` after it is gone from memory.
-    private func writeFinal(_ exec: JobExecution) {
-        exec.workLock.lock()
-        defer { exec.workLock.unlock() }
-        guard let work = exec.work else { return }
-        do {
-            try FileManager.default.createDirectory(at: jobDirectory(exec.id), withIntermediateDirectories: true)
-            try work.checkpoint().write(to: jobDirectory(exec.id).appendingPathComponent("final.ckpt"), options: .atomic)
-        } catch {
-            log("job \(exec.id): cannot write its final parameters: \(error)")
         }
     }
 
@@ -130,7 +123,9 @@ extension JobRunner {
     /// serial queue, off the lanes: a slow disk (a WAL checkpoint's fsync) delays the store,
     /// not the steps. Flushes of a job are taken and queued under its flush lock, so they
     /// commit in order.
-    func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, then: (@Sendable () -> Void)? = nil) {
+    /// `final` holds the parameters a job ended with, for `/model` and `/predict` once it has
+    /// left memory; it is written before the job's last commit.
+    func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, final: JobSnapshot? = nil, then: (@Sendable () -> Void)? = nil) {
         exec.flushLock.lock()
         defer { exec.flushLock.unlock() }
         lock.lock()
@@ -139,14 +134,27 @@ extension JobRunner {
         writer.async { [self] in
             var write = taken
             let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
-            if let c = checkpoint {
+            if var c = checkpoint {
                 do {
+                    let data = try c.snapshot.encode()
+                    c.info.bytes = data.count
                     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                    try c.data.write(to: dir.appendingPathComponent(c.info.file), options: .atomic)
+                    try data.write(to: dir.appendingPathComponent(c.info.file), options: .atomic)
                     write.addCheckpoint = c.info
                     write.removeCheckpoints = c.removed.map(\.step)
+                    write.events.append(JobEventRecord(id: c.eventId, kind: .checkpoint, data: JobJSON.encode { JobJSON.checkpoint(c.info, into: &$0) }))
                 } catch {
                     log("job \(exec.id): cannot write the checkpoint at step \(c.info.step): \(error)")
+                    write.events.append(JobEventRecord(id: c.eventId, kind: .log, data: JobJSON.log(
+                        level: "warning", message: "checkpoint at step \(c.info.step) failed: \(error)", at: JobJSON.now())))
+                }
+            }
+            if let final {
+                do {
+                    try FileManager.default.createDirectory(at: jobDirectory(exec.id), withIntermediateDirectories: true)
+                    try final.encode().write(to: jobDirectory(exec.id).appendingPathComponent("final.ckpt"), options: .atomic)
+                } catch {
+                    log("job \(exec.id): cannot write its final parameters: \(error)")
                 }
             }
             do {

@@ -21,8 +21,18 @@ protocol JobWork: AnyObject {
     /// Epochs completed (nil for objective jobs).
     var epochsDone: Int? { get }
     func step() throws -> StepOutcome
-    /// Everything needed to continue exactly from here.
-    func checkpoint() throws -> Data
+    /// Everything needed to continue exactly from here: a copy taken now, encoded later (off
+    /// the lane, by the store's writer).
+    func snapshot() throws -> JobSnapshot
+}
+
+/// A copy of a job's state whose (slow) encoding can happen on another thread.
+struct JobSnapshot: Sendable {
+    let encode: @Sendable () throws -> Data
+}
+
+extension JobWork {
+    func checkpoint() throws -> Data { try snapshot().encode() }
 }
 
 /// A model job: the `Trainer`, one optimizer step per `step()`.
@@ -79,14 +89,17 @@ final class ModelWork: JobWork {
         return out
     }
 
-    func checkpoint() throws -> Data { try trainer.checkpoint().json() }
+    func snapshot() throws -> JobSnapshot {
+        let c = try trainer.checkpoint()
+        return JobSnapshot { try c.json() }
+    }
 
     static func format(_ v: Double) -> String { String(format: "%.4g", v) }
 }
 
 /// Everything an objective job needs to continue: the parameters, the optimizer states and
 /// the number of updates done.
-struct ObjectiveCheckpoint: Codable {
+struct ObjectiveCheckpoint: Codable, Sendable {
     var step: Int
     var params: [TensorSnapshot]
     var states: [OptimizerState]
@@ -179,7 +192,9 @@ final class ObjectiveWork: JobWork {
         return out
     }
 
-    func checkpoint() throws -> Data {
-        try JSONEncoder().encode(ObjectiveCheckpoint(step: stepsDone, params: params.map(TensorSnapshot.init), states: states))
+    func snapshot() throws -> JobSnapshot {
+        let c = ObjectiveCheckpoint(step: stepsDone, params: params.map(TensorSnapshot.init),
+                                    states: try states.map { s in OptimizerState(step: s.step, buffers: try s.buffers.mapValues { try TensorSnapshot($0).tensor() }) })
+        return JobSnapshot { try JSONEncoder().encode(c) }
     }
 }
