@@ -72,6 +72,9 @@ public final class ComputeEngine: @unchecked Sendable {
         case .background:
             guard pendingBackground < backgroundCapacity else { throw QueueFull(priority: priority, capacity: backgroundCapacity) }
             background.append(work)
+            // At the background limit no lane may take it now; the lane that finishes
+            // background work will.
+            guard backgroundReady else { return }
         }
         condition.signal()
     }
@@ -107,6 +110,8 @@ public final class ComputeEngine: @unchecked Sendable {
                 work = interactive[interactiveHead]
                 interactiveHead += 1
                 compact(&interactive, &interactiveHead)
+                // Background work this lane would have taken goes to an idle lane instead.
+                if backgroundReady { condition.signal() }
             } else if backgroundReady {
                 work = background[backgroundHead]
                 backgroundHead += 1
@@ -122,11 +127,9 @@ public final class ComputeEngine: @unchecked Sendable {
             work()
             condition.lock()
             running -= 1
-            if isBackground {
-                runningBackground -= 1
-                // A lane waiting only because the background limit was reached may go on.
-                if pendingBackground > 0 { condition.signal() }
-            }
+            // No signal for queued background work: this lane takes it itself as it loops, which
+            // keeps a job's consecutive steps on one thread instead of waking another each time.
+            if isBackground { runningBackground -= 1 }
             condition.unlock()
         }
     }

@@ -19,7 +19,8 @@ final class JobExecution: @unchecked Sendable {
     let flushLock = NSLock()
 
     var pendingMetrics: [MetricPoint] = []
-    var pendingEvents: [JobEventRecord] = []
+    /// Events not yet written; metric events are encoded by the writer, off the lane.
+    var pendingEvents: [PendingEvent] = []
     var nextEventId: Int64
     var lastFlush: UInt64 = 0
     /// Monotonic time the current running stretch began, and the runtime before it.
@@ -39,13 +40,25 @@ final class JobExecution: @unchecked Sendable {
 
     static func monotonic() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+    enum PendingEvent: Sendable {
+        case encoded(JobEventRecord)
+        case metric(Int64, MetricPoint)
+
+        var record: JobEventRecord {
+            switch self {
+            case .encoded(let e): e
+            case .metric(let id, let p): JobEventRecord(id: id, kind: .metric, data: JobJSON.encode(capacity: 128) { JobJSON.metric(p, into: &$0) })
+            }
+        }
+    }
+
     var eta: Double? {
         guard record.status == .running, let s = secondsPerStep, let total = record.totalSteps else { return nil }
         return max(0, Double(total - record.step) * s)
     }
 
     func emit(_ kind: JobEventRecord.Kind, _ data: [UInt8]) {
-        pendingEvents.append(JobEventRecord(id: nextEventId, kind: kind, data: data))
+        pendingEvents.append(.encoded(JobEventRecord(id: nextEventId, kind: kind, data: data)))
         nextEventId += 1
     }
 
@@ -94,7 +107,8 @@ final class JobExecution: @unchecked Sendable {
         for m in outcome.metrics {
             let point = MetricPoint(key: m.key, step: m.step, epoch: m.epoch, value: m.value, timestamp: now)
             pendingMetrics.append(point)
-            emit(.metric, JobJSON.encode(capacity: 128) { JobJSON.metric(point, into: &$0) })
+            pendingEvents.append(.metric(nextEventId, point))
+            nextEventId += 1
             if LatestMetrics.keys.contains(m.key) { record.latest.values[m.key] = m.value }
         }
         for message in outcome.logs { log(message) }

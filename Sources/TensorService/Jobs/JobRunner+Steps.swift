@@ -129,10 +129,11 @@ extension JobRunner {
         exec.flushLock.lock()
         defer { exec.flushLock.unlock() }
         lock.lock()
-        let taken = take(exec)
+        let (taken, events) = takeDeferred(exec)
         lock.unlock()
         writer.async { [self] in
             var write = taken
+            write.events = events.map(\.record)
             let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
             if var c = checkpoint {
                 do {
@@ -181,11 +182,19 @@ extension JobRunner {
 
     /// The buffered writes of `exec` (lock held).
     func take(_ exec: JobExecution) -> JobWrite {
-        let write = JobWrite(job: exec.record, metrics: exec.pendingMetrics, events: exec.pendingEvents)
+        var (write, events) = takeDeferred(exec)
+        write.events = events.map(\.record)
+        return write
+    }
+
+    /// Like `take`, leaving the events' encoding to the caller (the writer).
+    private func takeDeferred(_ exec: JobExecution) -> (JobWrite, [JobExecution.PendingEvent]) {
+        let write = JobWrite(job: exec.record, metrics: exec.pendingMetrics)
+        let events = exec.pendingEvents
         exec.pendingMetrics.removeAll(keepingCapacity: true)
         exec.pendingEvents.removeAll(keepingCapacity: true)
         exec.lastFlush = JobExecution.monotonic()
-        return write
+        return (write, events)
     }
 
     /// A job reached a terminal state: it leaves memory and frees its slot.

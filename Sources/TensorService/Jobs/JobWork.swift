@@ -179,6 +179,7 @@ final class ObjectiveWork: JobWork {
             grads = clipped.gradients
             norm = try clipped.totalNorm.item()
         } else {
+            grads = grads.map { $0.detached().contiguous() }
             norm = Trainer.totalNorm(grads)
         }
         let lr = schedule.lr(base: baseLR, epoch: k)

@@ -102,6 +102,9 @@ public struct Trainer {
             grads = clipped.gradients
             gradNorm = try clipped.totalNorm.item()
         } else {
+            // The engine's specialised copy makes transposed gradients contiguous (the
+            // optimizer would copy them anyway), so the norm reads plain buffers.
+            grads = grads.map { $0.detached().contiguous() }
             gradNorm = Self.totalNorm(grads)
         }
         for i in parameters.indices {
