@@ -2,7 +2,7 @@
 # Installs the Debian packages Tensord needs to build and run.
 # The list lives here once; README, .ci/run and the Dockerfile use these names.
 set -euo pipefail
-PACKAGES=(libopenblas-dev libcurl4-openssl-dev)
+PACKAGES=(libopenblas-dev libcurl4-openssl-dev libsqlite3-dev)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 missing=()

@@ -240,5 +240,5 @@ public struct JSONWriter: Sendable {
     }
 
     /// The wire name of a non-finite float (api.md).
-    static func nonFiniteName(_ v: Double) -> String { v.isNaN ? "NaN" : v > 0 ? "Infinity" : "-Infinity" }
+    package static func nonFiniteName(_ v: Double) -> String { v.isNaN ? "NaN" : v > 0 ? "Infinity" : "-Infinity" }
 }

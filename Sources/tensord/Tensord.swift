@@ -30,6 +30,11 @@ struct Tensord: ParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection stays open (TENSORD_IDLE_TIMEOUT).") var idleTimeout = envInt("TENSORD_IDLE_TIMEOUT") ?? 30
     @Option(help: "Requests served on one connection before it closes (TENSORD_MAX_REQUESTS_PER_CONNECTION).") var maxRequestsPerConnection = envInt("TENSORD_MAX_REQUESTS_PER_CONNECTION") ?? 10_000
     @Option(help: "Seconds in-flight requests get to finish on shutdown (TENSORD_SHUTDOWN_GRACE).") var shutdownGrace = envInt("TENSORD_SHUTDOWN_GRACE") ?? 10
+    @Option(help: "Lanes that may run job steps at once; default all but one (TENSORD_JOB_LANES).") var jobLanes = envInt("TENSORD_JOB_LANES")
+    @Option(help: "Training jobs running at once (TENSORD_MAX_RUNNING_JOBS).") var maxRunningJobs = envInt("TENSORD_MAX_RUNNING_JOBS") ?? 2
+    @Option(help: "Jobs waiting in 'queued' before a submission gets 429 (TENSORD_MAX_QUEUED_JOBS).") var maxQueuedJobs = envInt("TENSORD_MAX_QUEUED_JOBS") ?? 64
+    @Option(help: "Seconds a running job's metrics may stay buffered before they are written (TENSORD_JOB_FLUSH_INTERVAL).") var jobFlushInterval = env("TENSORD_JOB_FLUSH_INTERVAL").flatMap(Double.init) ?? 0.05
+    @Option(help: "Seconds between heartbeat comments on an idle event stream (TENSORD_EVENT_HEARTBEAT).") var eventHeartbeat = env("TENSORD_EVENT_HEARTBEAT").flatMap(Double.init) ?? 15
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     func run() throws {
@@ -49,13 +54,14 @@ struct Tensord: ParsableCommand {
         let configuration = ServiceConfiguration(
             dataDirectory: URL(fileURLWithPath: dataDir), token: token, lanes: lanes, maxElements: maxElements,
             maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
-            logRequests: !quiet, http: http)
+            logRequests: !quiet, http: http, jobLanes: jobLanes, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
+            jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
         let service = try TensorService(configuration: configuration)
         let server = service.makeServer()
         try server.start()
         server.installSignalHandlers()
         HTTPServer.standardErrorLogger(
-            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir), \(lanes) lanes\(token == nil ? "" : ", token required"))")
+            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir), \(lanes) lanes, \(maxRunningJobs) running jobs\(token == nil ? "" : ", token required"))")
         server.waitUntilStopped()
         service.shutdown()
         HTTPServer.standardErrorLogger("tensord stopped")

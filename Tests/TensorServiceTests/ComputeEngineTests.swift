@@ -33,6 +33,24 @@ struct ComputeEngineTests {
         #expect(order == ["i", "b0", "b1", "b2"])
     }
 
+    /// With 2 lanes, background work uses 1 of them: the other stays free for interactive work.
+    @Test func backgroundWorkLeavesALaneFree() throws {
+        let engine = ComputeEngine(lanes: 2)
+        defer { engine.shutdown() }
+        #expect(engine.backgroundLanes == 1)
+        let gate = DispatchSemaphore(value: 0)
+        let started = Locked(0)
+        for _ in 0..<2 { try engine.enqueue(.background) { started.update { $0 += 1 }; gate.wait() } }
+        while started.value == 0 { usleep(1000) }
+        usleep(20_000)
+        #expect(started.value == 1, "only one background unit at a time")
+        #expect(try engine.run(.interactive) { 7 } == 7, "an interactive request runs on the free lane")
+        gate.signal()
+        while started.value < 2 { usleep(1000) }
+        gate.signal()
+        while engine.busyLanes > 0 { usleep(1000) }
+    }
+
     @Test func fullQueueIsRefusedNotGrown() throws {
         let engine = ComputeEngine(lanes: 1, interactiveCapacity: 2, backgroundCapacity: 1)
         defer { engine.shutdown() }

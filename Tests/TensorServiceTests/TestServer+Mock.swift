@@ -24,6 +24,8 @@ final class TestServer {
     }
 
     func stop(removeData: Bool = true) {
+        // Event streams end when the job runner stops; the server then need not wait for them.
+        service.jobs.shutdown()
         server.shutdown()
         service.shutdown()
         if removeData { try? FileManager.default.removeItem(at: directory) }

@@ -2,7 +2,11 @@ import Foundation
 
 /// The one place compute runs: a fixed number of lanes (threads), fed from two bounded
 /// queues. Interactive requests (`/v1/ops`, `/v1/eval`) always go before job steps, so a
-/// running job delays an interactive request by at most one step.
+/// running job delays an interactive request by at most one step. At most
+/// `backgroundLanes` lanes run background work at once (all but one by default), so that a
+/// lane is free for interactive requests the moment they arrive even while jobs run: job
+/// steps are CPU-bound, and with every core busy an interactive request would otherwise wait
+/// on the operating system's scheduler as well.
 public final class ComputeEngine: @unchecked Sendable {
     public enum Priority: Sendable { case interactive, background }
 
@@ -14,6 +18,7 @@ public final class ComputeEngine: @unchecked Sendable {
     public let lanes: Int
     public let interactiveCapacity: Int
     public let backgroundCapacity: Int
+    public let backgroundLanes: Int
 
     private let condition = NSCondition()
     private var interactive: [() -> Void] = []
@@ -21,11 +26,14 @@ public final class ComputeEngine: @unchecked Sendable {
     private var interactiveHead = 0
     private var backgroundHead = 0
     private var running = 0
+    private var runningBackground = 0
     private var stopped = false
     private var threads: [Thread] = []
 
-    public init(lanes: Int, interactiveCapacity: Int = 1024, backgroundCapacity: Int = 1024) {
+    /// `backgroundLanes` nil: `lanes − 1`, at least 1.
+    public init(lanes: Int, interactiveCapacity: Int = 1024, backgroundCapacity: Int = 1024, backgroundLanes: Int? = nil) {
         self.lanes = max(1, lanes)
+        self.backgroundLanes = min(self.lanes, max(1, backgroundLanes ?? lanes - 1))
         self.interactiveCapacity = interactiveCapacity
         self.backgroundCapacity = backgroundCapacity
         for i in 0..<self.lanes {
@@ -51,6 +59,7 @@ public final class ComputeEngine: @unchecked Sendable {
 
     private var pendingInteractive: Int { interactive.count - interactiveHead }
     private var pendingBackground: Int { background.count - backgroundHead }
+    private var backgroundReady: Bool { pendingBackground > 0 && runningBackground < backgroundLanes }
 
     /// Queues `work`; throws `QueueFull` instead of growing without bound.
     public func enqueue(_ priority: Priority, _ work: @escaping () -> Void) throws {
@@ -63,6 +72,9 @@ public final class ComputeEngine: @unchecked Sendable {
         case .background:
             guard pendingBackground < backgroundCapacity else { throw QueueFull(priority: priority, capacity: backgroundCapacity) }
             background.append(work)
+            // At the background limit no lane may take it now; the lane that finishes
+            // background work will.
+            guard backgroundReady else { return }
         }
         condition.signal()
     }
@@ -91,15 +103,20 @@ public final class ComputeEngine: @unchecked Sendable {
     private func laneLoop() {
         while true {
             condition.lock()
-            while pendingInteractive == 0 && pendingBackground == 0 && !stopped { condition.wait() }
+            while pendingInteractive == 0 && !backgroundReady && !stopped { condition.wait() }
             let work: (() -> Void)?
+            var isBackground = false
             if pendingInteractive > 0 {
                 work = interactive[interactiveHead]
                 interactiveHead += 1
                 compact(&interactive, &interactiveHead)
-            } else if pendingBackground > 0 {
+                // Background work this lane would have taken goes to an idle lane instead.
+                if backgroundReady { condition.signal() }
+            } else if backgroundReady {
                 work = background[backgroundHead]
                 backgroundHead += 1
+                isBackground = true
+                runningBackground += 1
                 compact(&background, &backgroundHead)
             } else {
                 work = nil
@@ -110,6 +127,9 @@ public final class ComputeEngine: @unchecked Sendable {
             work()
             condition.lock()
             running -= 1
+            // No signal for queued background work: this lane takes it itself as it loops, which
+            // keeps a job's consecutive steps on one thread instead of waking another each time.
+            if isBackground { runningBackground -= 1 }
             condition.unlock()
         }
     }

@@ -26,7 +26,8 @@ extension TensorService {
                                ("request_timeout_seconds", Int(c.http.bodyReadTimeout.components.seconds)),
                                ("idle_timeout_seconds", Int(c.http.idleTimeout.components.seconds)),
                                ("max_store_bytes", c.maxStoreBytes), ("max_queued_requests", c.maxQueuedRequests),
-                               ("max_json_depth", c.maxJSONDepth), ("max_expression_bytes", c.expressionLimits.maxSourceBytes)] {
+                               ("max_json_depth", c.maxJSONDepth), ("max_expression_bytes", c.expressionLimits.maxSourceBytes),
+                               ("max_queued_jobs", c.maxQueuedJobs), ("max_running_jobs", c.maxRunningJobs)] {
                     w.key(k); w.int(v)
                 }
                 w.endObject()
@@ -42,6 +43,7 @@ extension TensorService {
                 ("tensord_engine_queue_depth", "Work waiting for a compute lane.", [("", Double(engine.queueDepth))]),
                 ("tensord_engine_busy_lanes", "Compute lanes running work.", [("", Double(engine.busyLanes))]),
                 ("tensord_store_bytes", "Bytes held by the tensor store.", [("", Double(store.usedBytes))]),
+                ("tensord_jobs", "Training jobs by status.", jobs.counts().map { ("status=\"\($0.0.rawValue)\"", Double($0.1)) }),
             ])
             return Response(headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
         }

@@ -23,12 +23,31 @@ public struct ServiceConfiguration: Sendable {
     public var logRequests: Bool
     /// The HTTP layer's own limits (connections, header and body bytes, timeouts).
     public var http: HTTPServerConfiguration
+    /// Lanes that may run job steps at once; nil: all lanes but one (at least 1), so one is
+    /// always free for interactive requests.
+    public var jobLanes: Int?
+    /// Training jobs running at once; the others wait `queued`.
+    public var maxRunningJobs: Int
+    /// Jobs that may wait `queued` before a submission gets 429.
+    public var maxQueuedJobs: Int
+    /// Longest time a running job's metrics and events stay buffered before they are
+    /// written to the job store (checkpoints and status changes are written at once).
+    public var jobFlushInterval: Double
+    /// Seconds between `: heartbeat` comments on an idle event stream.
+    public var eventHeartbeatSeconds: Double
 
     public init(dataDirectory: URL = URL(fileURLWithPath: "tensord-data"), token: String? = nil,
                 lanes: Int = ProcessInfo.processInfo.activeProcessorCount,
                 maxElements: Int = 16_777_216, maxStoreBytes: Int = 1 << 30, maxJSONDepth: Int = 512,
                 maxQueuedRequests: Int = 1024, expressionLimits: ExpressionParser.Limits = .init(),
-                logRequests: Bool = true, http: HTTPServerConfiguration = HTTPServerConfiguration()) {
+                logRequests: Bool = true, http: HTTPServerConfiguration = HTTPServerConfiguration(),
+                jobLanes: Int? = nil, maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, jobFlushInterval: Double = 0.05,
+                eventHeartbeatSeconds: Double = 15) {
+        self.jobLanes = jobLanes
+        self.maxRunningJobs = maxRunningJobs
+        self.maxQueuedJobs = maxQueuedJobs
+        self.jobFlushInterval = jobFlushInterval
+        self.eventHeartbeatSeconds = eventHeartbeatSeconds
         self.logRequests = logRequests
         self.dataDirectory = dataDirectory
         self.token = token

@@ -13,6 +13,8 @@ public final class TensorService: @unchecked Sendable {
     public let engine: ComputeEngine
     public let store: TensorStore
     public let metrics = Metrics()
+    /// The training jobs: their store and the runner that schedules their steps.
+    private(set) var jobs: JobRunner!
     let codec: TensorCodec
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
@@ -24,12 +26,22 @@ public final class TensorService: @unchecked Sendable {
         codec = TensorCodec(maxElements: configuration.maxElements)
         store = try TensorStore(directory: configuration.dataDirectory.appendingPathComponent("tensors"),
                                 maxTotalBytes: configuration.maxStoreBytes)
-        engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests)
+        engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
+                               backgroundLanes: configuration.jobLanes)
+        let jobsDirectory = configuration.dataDirectory.appendingPathComponent("jobs")
+        try FileManager.default.createDirectory(at: jobsDirectory, withIntermediateDirectories: true)
+        let jobStore = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
+        let limits = JobRunner.Limits(maxRunning: max(1, configuration.maxRunningJobs), maxQueued: max(0, configuration.maxQueuedJobs),
+                                      flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements)
+        jobs = try JobRunner(store: jobStore, engine: engine, directory: jobsDirectory, limits: limits, log: logger) { [unowned self] record in
+            try storedJobSpec(record, directory: jobsDirectory)
+        }
         addServiceRoutes()
         addOpRoutes()
         addEvalRoutes()
         addTensorRoutes()
         addOptimRoutes()
+        addJobRoutes()
     }
 
     /// The HTTP server for this service, configured with its limits and problem+json errors.
@@ -42,6 +54,7 @@ public final class TensorService: @unchecked Sendable {
     /// Marks the service as stopping (readiness turns 503) and stops the engine's lanes.
     public func shutdown() {
         stopping.store(true, ordering: .releasing)
+        jobs.shutdown()
         engine.shutdown()
     }
 

@@ -96,25 +96,31 @@ public struct Trainer {
         let output = try model(batch.features)
         let loss = try lossValue(output, batch.targets)
         var grads = try Autograd.gradients(of: loss, wrt: parameters)
-        var gradNorm: Double?
+        let gradNorm: Double
         if let maxNorm = config.clipGradNorm {
             let clipped = try clipGradNorm(grads, maxNorm: maxNorm)
             grads = clipped.gradients
             gradNorm = try clipped.totalNorm.item()
+        } else {
+            // The engine's specialised copy makes transposed gradients contiguous (the
+            // optimizer would copy them anyway), so the norm reads plain buffers.
+            grads = grads.map { $0.detached().contiguous() }
+            gradNorm = Self.totalNorm(grads)
         }
         for i in parameters.indices {
             try optimizer.update(parameter: parameters[i], gradient: grads[i], state: &states[i])
         }
 
         let lossValue = try loss.item()
-        let correct = config.loss == .crossEntropy ? try Self.correctCount(output, batch.targets) : nil
+        let correct = config.loss.hasAccuracy ? try correctCount(output, batch.targets) : nil
         let metrics = StepMetrics(epoch: progress.epoch, step: progress.step, loss: lossValue,
-                                  accuracy: correct.map { Double($0) / Double(batch.count) }, lr: lr, gradNorm: gradNorm)
+                                  accuracy: correct.map { Double($0.correct) / Double(max($0.total, 1)) }, lr: lr, gradNorm: gradNorm)
         progress.step += 1
         progress.batch += 1
         progress.lossSum += lossValue * Double(batch.count)
-        progress.correct += correct ?? 0
+        progress.correct += correct?.correct ?? 0
         progress.seen += batch.count
+        progress.judged += correct?.total ?? 0
         return StepReport(step: metrics, epoch: progress.batch == batches.count ? try endEpoch(lr: lr) : nil)
     }
 
@@ -130,7 +136,7 @@ public struct Trainer {
         try GradMode.withoutGrad {
             let output = try model(data.features)
             let loss = try lossValue(output, data.targets).item()
-            let acc = config.loss == .crossEntropy ? Double(try Self.correctCount(output, data.targets)) / Double(max(data.count, 1)) : nil
+            let acc = try config.loss.hasAccuracy ? correctCount(output, data.targets).map { Double($0.correct) / Double(max($0.total, 1)) } : nil
             return (loss, acc)
         }
     }
@@ -157,11 +163,20 @@ public struct Trainer {
         let val = validation.count > 0 ? try evaluate(validation) : nil
         let n = Double(max(progress.seen, 1))
         let metrics = EpochMetrics(epoch: progress.epoch, loss: progress.lossSum / n,
-                                   accuracy: config.loss == .crossEntropy ? Double(progress.correct) / n : nil,
+                                   accuracy: config.loss.hasAccuracy ? Double(progress.correct) / Double(max(progress.judged, 1)) : nil,
                                    validationLoss: val?.loss, validationAccuracy: val?.accuracy ?? nil, lr: lr)
         progress.history.append(metrics)
         if let es = config.earlyStopping {
-            let monitored = val?.loss ?? metrics.loss
+            let metric = es.metric ?? (val != nil ? .validationLoss : .loss)
+            let value: Double = switch metric {
+            case .loss: metrics.loss
+            case .validationLoss: metrics.validationLoss ?? metrics.loss
+            case .accuracy: metrics.accuracy ?? 0
+            case .validationAccuracy: metrics.validationAccuracy ?? 0
+            }
+            let higherIsBetter = (es.mode ?? (metric == .accuracy || metric == .validationAccuracy ? .max : .min)) == .max
+            // Compared as a loss: a higher-is-better metric is negated.
+            let monitored = higherIsBetter ? -value : value
             if monitored < (progress.bestLoss ?? .infinity) - es.minDelta {
                 progress.bestLoss = monitored
                 progress.epochsWithoutImprovement = 0
@@ -176,16 +191,25 @@ public struct Trainer {
         progress.lossSum = 0
         progress.correct = 0
         progress.seen = 0
+        progress.judged = 0
         return metrics
     }
 
     private func lossValue(_ output: Tensor, _ targets: Tensor) throws -> Tensor {
         switch config.loss {
         case .crossEntropy:
-            guard targets.dtype == .int64 else {
-                throw TensorError(.dtype, "cross-entropy training needs int64 class targets, got \(targets.dtype)", argument: "targets")
+            guard targets.dtype == .int64 || (targets.dtype.isFloating && targets.shape == output.shape) else {
+                throw TensorError(.dtype, "cross-entropy training needs int64 class targets or class probabilities of the output's shape, got \(targets.dtype) \(targets.shape)", argument: "targets")
             }
             return try crossEntropy(logits: output, targets: targets)
+        case .nll:
+            guard targets.dtype == .int64 else {
+                throw TensorError(.dtype, "nll training needs int64 class targets, got \(targets.dtype)", argument: "targets")
+            }
+            return try nllLoss(logProbabilities: output, targets: targets)
+        case .binaryCrossEntropyWithLogits:
+            let t = targets.ndim == 1 && output.ndim == 2 ? try targets.reshaped([targets.count, 1]) : targets
+            return try binaryCrossEntropyWithLogits(logits: output, targets: t.cast(to: output.dtype))
         case .meanSquaredError:
             let t = targets.ndim == 1 && output.ndim == 2 ? try targets.reshaped([targets.count, 1]) : targets
             let d = try output - t.cast(to: output.dtype)
@@ -208,6 +232,39 @@ public struct Trainer {
     static func correctCount(_ logits: Tensor, _ targets: Tensor) throws -> Int {
         let predicted = try argmaxRows(logits.detached())
         return targets.withContiguousBuffer(as: Int64.self) { t in zip(predicted, t).filter { Int64($0) == $1 }.count }
+    }
+
+    /// Correct predictions and how many were judged: rows by argmax for class-index losses,
+    /// elements by the sign of the logit for binary cross-entropy.
+    private func correctCount(_ output: Tensor, _ targets: Tensor) throws -> (correct: Int, total: Int)? {
+        switch config.loss {
+        case .crossEntropy where targets.dtype.isFloating:
+            // Probability targets: the predicted class is right when it is the likeliest one.
+            let correct = zip(try Self.argmaxRows(output.detached()), try Self.argmaxRows(targets)).filter { $0 == $1 }.count
+            return (correct, targets.shape[0])
+        case .crossEntropy, .nll: return (try Self.correctCount(output, targets), targets.shape[0])
+        case .binaryCrossEntropyWithLogits:
+            let logits = try output.detached().cast(to: .float64), t = try targets.cast(to: .float64)
+            guard logits.count == t.count else { return nil }
+            let correct = logits.withContiguousBuffer(as: Double.self) { o in
+                t.withContiguousBuffer(as: Double.self) { y in zip(o, y).filter { ($0 > 0) == ($1 > 0.5) }.count }
+            }
+            return (correct, t.count)
+        case .meanSquaredError: return nil
+        }
+    }
+
+    /// The total 2-norm of `gradients` (what clipping would report), accumulated in double.
+    public static func totalNorm(_ gradients: [Tensor]) -> Double {
+        var sum = 0.0
+        for g in gradients {
+            switch g.dtype {
+            case .float32: g.withContiguousBuffer(as: Float.self) { for v in $0 { sum += Double(v) * Double(v) } }
+            case .float64: g.withContiguousBuffer(as: Double.self) { for v in $0 { sum += v * v } }
+            case .int64, .bool: break
+            }
+        }
+        return sum.squareRoot()
     }
 
     private static func deepCopy(_ s: OptimizerState) throws -> OptimizerState {

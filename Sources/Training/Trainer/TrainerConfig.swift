@@ -7,17 +7,39 @@ public enum Loss: String, Codable, Sendable {
     case crossEntropy = "cross_entropy"
     /// Mean squared error against float targets of the model output's shape.
     case meanSquaredError = "mse"
+    /// Negative log-likelihood of log-probabilities (a model ending in `log_softmax`)
+    /// against int64 class indices; accuracy as for cross-entropy.
+    case nll
+    /// Binary cross-entropy of logits against float targets in [0, 1] of the output's
+    /// shape; the accuracy metric is the share of elements with `(logit > 0) == (target > 0.5)`.
+    case binaryCrossEntropyWithLogits = "binary_cross_entropy_with_logits"
+
+    /// Whether the loss is a classification loss, which gives an accuracy metric.
+    public var hasAccuracy: Bool { self != .meanSquaredError }
 }
 
-/// Stop when the monitored loss (validation if there is a validation split, else training)
-/// has not improved by more than `minDelta` for `patience` epochs in a row.
+/// Stop when the monitored epoch metric has not improved by more than `minDelta` for
+/// `patience` epochs in a row. By default the monitored metric is the validation loss when
+/// there is a validation split, else the training loss; lower is better for losses and
+/// higher for accuracies unless `mode` says otherwise (as Keras' `EarlyStopping`).
 public struct EarlyStopping: Codable, Equatable, Sendable {
+    public enum Metric: String, Codable, Sendable {
+        case loss, validationLoss = "val_loss", accuracy, validationAccuracy = "val_accuracy"
+    }
+    public enum Mode: String, Codable, Sendable { case min, max }
+
     public var patience: Int
     public var minDelta: Double
+    /// nil: `val_loss` with a validation split, else `loss`.
+    public var metric: Metric?
+    /// nil: `min` for losses, `max` for accuracies.
+    public var mode: Mode?
 
-    public init(patience: Int, minDelta: Double = 0) {
+    public init(patience: Int, minDelta: Double = 0, metric: Metric? = nil, mode: Mode? = nil) {
         self.patience = patience
         self.minDelta = minDelta
+        self.metric = metric
+        self.mode = mode
     }
 }
 
@@ -59,7 +81,7 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     }
 
     /// Value errors naming the option at fault.
-    func validate() throws {
+    public func validate() throws {
         guard epochs >= 0 else { throw TensorError(.value, "epochs must be ≥ 0, got \(epochs)", argument: "epochs") }
         guard batchSize >= 1 else { throw TensorError(.value, "batch size must be ≥ 1, got \(batchSize)", argument: "batch_size") }
         guard validationSplit >= 0 && validationSplit < 1 else {
@@ -70,6 +92,14 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
         }
         if let e = earlyStopping, e.patience < 1 || !(e.minDelta >= 0) {
             throw TensorError(.value, "early stopping needs patience ≥ 1 and min_delta ≥ 0, got \(e.patience), \(e.minDelta)", argument: "early_stopping")
+        }
+        if let m = earlyStopping?.metric {
+            if (m == .accuracy || m == .validationAccuracy) && !loss.hasAccuracy {
+                throw TensorError(.value, "early stopping on \(m.rawValue) needs a classification loss, got \(loss.rawValue)", argument: "metric")
+            }
+            if (m == .validationLoss || m == .validationAccuracy) && validationSplit == 0 {
+                throw TensorError(.value, "early stopping on \(m.rawValue) needs a validation split", argument: "metric")
+            }
         }
         _ = try schedule.validated()
     }
@@ -84,7 +114,7 @@ public struct StepMetrics: Codable, Equatable, Sendable {
     /// For cross-entropy; nil for regression.
     public let accuracy: Double?
     public let lr: Double
-    /// The total gradient norm before clipping, when clipping is on.
+    /// The total 2-norm of the step's gradients, before clipping.
     public let gradNorm: Double?
 }
 

@@ -57,6 +57,8 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     public var lossSum = 0.0
     public var correct = 0
     public var seen = 0
+    /// Predictions judged for accuracy this epoch (rows, or elements for binary losses).
+    public var judged = 0
     public var history: [EpochMetrics] = []
     /// Early stopping: the best monitored loss (nil before the first epoch ends) and the
     /// epochs since it improved.

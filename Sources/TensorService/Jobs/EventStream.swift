@@ -1,0 +1,50 @@
+import Foundation
+import HTTPServer
+
+/// `GET /v1/jobs/{id}/events` as Server-Sent Events (WHATWG HTML §9.2): replays the stored
+/// events after `Last-Event-ID`, then follows the job as its events are written, with a
+/// `: heartbeat` comment whenever `heartbeat` seconds pass without one. The stream ends after
+/// the `end` event, or when the job is deleted, or when the client goes away.
+struct EventStream: Sendable {
+    let runner: JobRunner
+    let job: String
+    let after: Int64
+    let heartbeat: Double
+
+    func response() -> Response {
+        // `Connection: close`: the stream ends with the job, and so does the connection.
+        Response.stream(headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store", "Connection": "close"]) { writer in
+            try run(writer)
+        }
+    }
+
+    private func run(_ writer: ResponseWriter) throws {
+        var last = after
+        var quietSince = Date()
+        while true {
+            let seen = runner.currentGeneration
+            let events = try runner.store.events(job: job, after: last, limit: 1000)
+            for e in events {
+                try writer.write("id: \(e.id)\nevent: \(e.kind.rawValue)\ndata: ")
+                try writer.write(e.data)
+                try writer.write("\n\n")
+                last = e.id
+            }
+            if !events.isEmpty {
+                try writer.flush()
+                quietSince = Date()
+                if events.last?.kind == .end { return }
+                if events.count == 1000 { continue }
+            }
+            // A deleted job, or a server shutting down, ends the stream.
+            guard !runner.isStopped, try runner.store.job(job) != nil else { return }
+            let waited = -quietSince.timeIntervalSinceNow
+            if waited >= heartbeat {
+                try writer.write(": heartbeat\n\n")
+                try writer.flush()
+                quietSince = Date()
+            }
+            _ = runner.waitForChange(after: seen, timeout: max(0.001, heartbeat - max(0, -quietSince.timeIntervalSinceNow)))
+        }
+    }
+}

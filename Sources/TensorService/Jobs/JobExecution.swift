@@ -1,0 +1,148 @@
+import Foundation
+import TensorEngine
+
+/// One job that is not finished (queued, running or cancelling): its lifecycle, its record
+/// as it is now, the work, and what has not been written to the store yet.
+///
+/// Locks: the runner's lock guards everything here except `work` (guarded by `workLock`,
+/// held while a step runs or the parameters are read) and the order of flushes (`flushLock`).
+final class JobExecution: @unchecked Sendable {
+    let id: String
+    let spec: JobSpec
+    var record: JobRecord
+    var lifecycle: JobLifecycle
+    var work: JobWork?
+    /// Checkpoint bytes to continue from, when resuming after a restart.
+    var resumeCheckpoint: Data?
+    var resuming = false
+    let workLock = NSLock()
+    let flushLock = NSLock()
+
+    var pendingMetrics: [MetricPoint] = []
+    /// Events not yet written; metric events are encoded by the writer, off the lane.
+    var pendingEvents: [PendingEvent] = []
+    var nextEventId: Int64
+    var lastFlush: UInt64 = 0
+    /// Monotonic time the current running stretch began, and the runtime before it.
+    var runSince: UInt64 = 0
+    var runtimeBefore = 0.0
+    /// Average seconds per step (for the ETA), smoothed.
+    var secondsPerStep: Double?
+    var checkpoints: [CheckpointInfo] = []
+
+    init(record: JobRecord, spec: JobSpec, nextEventId: Int64) {
+        id = record.id
+        self.spec = spec
+        self.record = record
+        lifecycle = JobLifecycle(status: record.status)
+        self.nextEventId = nextEventId
+    }
+
+    static func monotonic() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    enum PendingEvent: Sendable {
+        case encoded(JobEventRecord)
+        case metric(Int64, MetricPoint)
+
+        var record: JobEventRecord {
+            switch self {
+            case .encoded(let e): e
+            case .metric(let id, let p): JobEventRecord(id: id, kind: .metric, data: JobJSON.encode(capacity: 128) { JobJSON.metric(p, into: &$0) })
+            }
+        }
+    }
+
+    var eta: Double? {
+        guard record.status == .running, let s = secondsPerStep, let total = record.totalSteps else { return nil }
+        return max(0, Double(total - record.step) * s)
+    }
+
+    func emit(_ kind: JobEventRecord.Kind, _ data: [UInt8]) {
+        pendingEvents.append(.encoded(JobEventRecord(id: nextEventId, kind: kind, data: data)))
+        nextEventId += 1
+    }
+
+    func log(_ message: String, level: String = "info") {
+        emit(.log, JobJSON.log(level: level, message: message, at: JobJSON.now()))
+    }
+
+    /// Applies the lifecycle's transitions to the record (with their `status` events, and
+    /// the `end` event); returns whether the job should run another step and whether it ended.
+    func apply(_ actions: [JobAction]) -> (runStep: Bool, ended: Bool) {
+        var runStep = false, ended = false
+        for action in actions {
+            switch action {
+            case .transition(let status, let message):
+                let now = JobJSON.now()
+                let t = StatusTransition(status: status, at: now, message: message)
+                record.status = status
+                record.statusMessage = status == .running ? progressMessage : message
+                record.transitions.append(t)
+                if status == .running {
+                    if record.startedAt == nil { record.startedAt = now }
+                    runSince = Self.monotonic()
+                    runtimeBefore = record.runtimeSeconds
+                }
+                if status.isTerminal { record.finishedAt = now }
+                emit(.status, JobJSON.encode { JobJSON.transition(t, into: &$0) })
+                if status == .failed, let e = record.error { log(e.detail, level: "error") }
+            case .runStep:
+                runStep = true
+            case .end:
+                ended = true
+                emit(.end, JobJSON.end(status: record.status, error: record.error))
+            }
+        }
+        return (runStep, ended)
+    }
+
+    var progressMessage: String {
+        if let total = record.totalEpochs { return "epoch \(min((record.epoch ?? 0) + 1, total)) of \(total)" }
+        return "step \(record.step) of \(record.totalSteps ?? 0)"
+    }
+
+    /// Records a step's metrics and logs, and the progress after it.
+    func record(_ outcome: StepOutcome, stepsDone: Int, epochsDone: Int?, seconds: Double) {
+        let now = JobJSON.now()
+        for m in outcome.metrics {
+            let point = MetricPoint(key: m.key, step: m.step, epoch: m.epoch, value: m.value, timestamp: now)
+            pendingMetrics.append(point)
+            pendingEvents.append(.metric(nextEventId, point))
+            nextEventId += 1
+            if LatestMetrics.keys.contains(m.key) { record.latest.values[m.key] = m.value }
+        }
+        for message in outcome.logs { log(message) }
+        let advanced = stepsDone - record.step
+        record.step = stepsDone
+        record.epoch = epochsDone
+        record.runtimeSeconds = runtimeBefore + Double(Self.monotonic() - runSince) / 1e9
+        if advanced > 0 {
+            // Exponential smoothing over roughly the last 20 steps.
+            secondsPerStep = secondsPerStep.map { $0 * 0.95 + seconds * 0.05 } ?? seconds
+        }
+        if record.status == .running { record.statusMessage = progressMessage }
+    }
+
+    /// Whether the step just taken calls for a checkpoint under the spec's policy.
+    func checkpointDue(_ outcome: StepOutcome, stepsDone: Int, epochsDone: Int?) -> Bool {
+        if let every = spec.checkpointEverySteps, stepsDone > 0, stepsDone % every == 0 { return true }
+        if let every = spec.checkpointEveryEpochs, outcome.endedEpoch, let e = epochsDone, e % every == 0 { return true }
+        return false
+    }
+
+    /// The problem a failed step becomes (`error` of the job resource).
+    static func problem(for error: Error) -> Problem {
+        switch error {
+        case let p as Problem: return p
+        case let e as EvaluationError:
+            let p = Problem.from(e.error, pointer: "/objective/expr")
+            return Problem(status: p.statusCode, code: p.code, title: p.title, detail: e.description, errors: [.init(pointer: "/objective/expr", detail: e.description)])
+        case let e as ExpressionError:
+            return Problem(status: 422, code: "parse_error", title: "Expression does not parse", detail: e.description,
+                           errors: [.init(pointer: "/objective/expr", detail: e.description)])
+        case let e as TensorError: return Problem.from(e, pointer: "")
+        default:
+            return Problem(status: 500, code: "internal_error", title: "Internal Server Error", detail: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import TensorEngine
+
+// Running a job: one engine unit per step, then its bookkeeping, then the next step.
+extension JobRunner {
+    /// Starts waiting jobs while slots are free. Called with the lock held.
+    func startWaiting() {
+        while running < limits.maxRunning, !stopped, !waiting.isEmpty {
+            let exec = live[waiting.removeFirst()]!
+            guard let actions = try? exec.lifecycle.handle(exec.resuming ? .restart : .start) else { continue }
+            running += 1
+            _ = exec.apply(actions)
+            if exec.resuming {
+                exec.runSince = JobExecution.monotonic()
+                exec.runtimeBefore = exec.record.runtimeSeconds
+            }
+            schedule(exec)
+        }
+    }
+
+    private func schedule(_ exec: JobExecution) {
+        do {
+            try engine.enqueue(.background) { [self] in runStep(exec) }
+        } catch {
+            log("job \(exec.id): cannot enqueue its next step: \(error)")
+        }
+    }
+
+    /// One step of `exec` on a lane, then its bookkeeping, then the next step.
+    private func runStep(_ exec: JobExecution) {
+        let start = JobExecution.monotonic()
+        exec.workLock.lock()
+        let result = Result { () throws -> StepOutcome in
+            try ElementLimit.with(limits.maxElements) {
+                if exec.work == nil { exec.work = try makeWork(exec) }
+                return try exec.work!.step()
+            }
+        }
+        let stepsDone = exec.work?.stepsDone ?? exec.record.step, epochsDone = exec.work?.epochsDone
+        exec.workLock.unlock()
+        let seconds = Double(JobExecution.monotonic() - start) / 1e9
+
+        lock.lock()
+        let event: JobEvent
+        var checkpointDue = false
+        switch result {
+        case .failure(let error):
+            let p = JobExecution.problem(for: error)
+            exec.record.error = JobProblem(p)
+            event = .failed("step \(stepsDone): \(p.detail)")
+        case .success(let outcome):
+            exec.record(outcome, stepsDone: stepsDone, epochsDone: epochsDone, seconds: seconds)
+            if let why = outcome.finished {
+                event = .finished(why)
+            } else if let limit = exec.spec.maxRuntimeSeconds, exec.record.runtimeSeconds >= limit {
+                event = .finished("stopped at max_runtime_seconds (\(limit) s)")
+            } else {
+                event = .stepCompleted
+                checkpointDue = exec.checkpointDue(outcome, stepsDone: stepsDone, epochsDone: epochsDone)
+            }
+        }
+        let actions = (try? exec.lifecycle.handle(event)) ?? []
+        let (runNext, ended) = exec.apply(actions)
+        let halt = stopped
+        lock.unlock()
+
+        let checkpoint = checkpointDue && !ended ? makeCheckpoint(exec) : nil
+        let due = Double(JobExecution.monotonic() - exec.lastFlush) / 1e9 >= limits.flushInterval
+        if ended {
+            exec.workLock.lock()
+            let final = try? exec.work?.snapshot()
+            exec.workLock.unlock()
+            flush(exec, final: final) { [self] in finish(exec, counted: true) }
+        } else if checkpoint != nil || due || halt {
+            flush(exec, checkpoint: checkpoint)
+        }
+        if runNext && !ended && !halt { schedule(exec) }
+    }
+
+    private func makeWork(_ exec: JobExecution) throws -> JobWork {
+        switch exec.spec.kind {
+        case .model(let m): try ModelWork(exec.spec, m, checkpoint: exec.resumeCheckpoint)
+        case .objective(let o): try ObjectiveWork(exec.spec, o, checkpoint: exec.resumeCheckpoint)
+        }
+    }
+
+    /// A checkpoint: the state copied on the lane, between steps, with its record, the id of
+    /// its event and the checkpoints it pushes out of `keep_last`. The writer encodes it,
+    /// stores the file, then commits the record with the event.
+    struct PendingCheckpoint: Sendable {
+        var snapshot: JobSnapshot
+        var info: CheckpointInfo
+        var eventId: Int64
+        var removed: [CheckpointInfo]
+    }
+
+    private func makeCheckpoint(_ exec: JobExecution) -> PendingCheckpoint? {
+        exec.workLock.lock()
+        let snapshot = Result { try exec.work?.snapshot() }
+        let step = exec.work?.stepsDone ?? 0, epoch = exec.work?.epochsDone
+        exec.workLock.unlock()
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            guard let snapshot = try snapshot.get() else { return nil }
+            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: 0, file: "step-\(step).ckpt")
+            exec.checkpoints.append(info)
+            let excess = max(0, exec.checkpoints.count - exec.spec.keepCheckpoints)
+            let removed = Array(exec.checkpoints.prefix(excess))
+            exec.checkpoints.removeFirst(excess)
+            // The event's id is taken now, in order; its data (with the size) is written by the writer.
+            let id = exec.nextEventId
+            exec.nextEventId += 1
+            return PendingCheckpoint(snapshot: snapshot, info: info, eventId: id, removed: removed)
+        } catch {
+            exec.log("checkpoint at step \(step) failed: \(error)", level: "warning")
+            return nil
+        }
+    }
+
+    /// Hands what the job has buffered to the writer, which commits it in one transaction
+    /// (after writing the checkpoint file, if any) and then runs `then`. The writer is one
+    /// serial queue, off the lanes: a slow disk (a WAL checkpoint's fsync) delays the store,
+    /// not the steps. Flushes of a job are taken and queued under its flush lock, so they
+    /// commit in order.
+    /// `final` holds the parameters a job ended with, for `/model` and `/predict` once it has
+    /// left memory; it is written before the job's last commit.
+    func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, final: JobSnapshot? = nil, then: (@Sendable () -> Void)? = nil) {
+        exec.flushLock.lock()
+        defer { exec.flushLock.unlock() }
+        lock.lock()
+        let (taken, events) = takeDeferred(exec)
+        lock.unlock()
+        writer.async { [self] in
+            var write = taken
+            write.events = events.map(\.record)
+            let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
+            if var c = checkpoint {
+                do {
+                    let data = try c.snapshot.encode()
+                    c.info.bytes = data.count
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    try data.write(to: dir.appendingPathComponent(c.info.file), options: .atomic)
+                    write.addCheckpoint = c.info
+                    write.removeCheckpoints = c.removed.map(\.step)
+                    write.events.append(JobEventRecord(id: c.eventId, kind: .checkpoint, data: JobJSON.encode { JobJSON.checkpoint(c.info, into: &$0) }))
+                } catch {
+                    log("job \(exec.id): cannot write the checkpoint at step \(c.info.step): \(error)")
+                    write.events.append(JobEventRecord(id: c.eventId, kind: .log, data: JobJSON.log(
+                        level: "warning", message: "checkpoint at step \(c.info.step) failed: \(error)", at: JobJSON.now())))
+                }
+            }
+            if let final {
+                do {
+                    try FileManager.default.createDirectory(at: jobDirectory(exec.id), withIntermediateDirectories: true)
+                    try final.encode().write(to: jobDirectory(exec.id).appendingPathComponent("final.ckpt"), options: .atomic)
+                } catch {
+                    log("job \(exec.id): cannot write its final parameters: \(error)")
+                }
+            }
+            do {
+                try store.commit(write)
+                for r in checkpoint?.removed ?? [] where write.addCheckpoint != nil {
+                    try? FileManager.default.removeItem(at: dir.appendingPathComponent(r.file))
+                }
+            } catch {
+                log("job \(exec.id): cannot write to the job store: \(error)")
+            }
+            notify()
+            then?()
+        }
+    }
+
+    /// Makes everything a job has recorded so far readable from the store.
+    func settle(_ id: String) {
+        lock.lock()
+        let exec = live[id]
+        lock.unlock()
+        if let exec { flush(exec) }
+        writer.sync {}
+    }
+
+    /// The buffered writes of `exec` (lock held).
+    func take(_ exec: JobExecution) -> JobWrite {
+        var (write, events) = takeDeferred(exec)
+        write.events = events.map(\.record)
+        return write
+    }
+
+    /// Like `take`, leaving the events' encoding to the caller (the writer).
+    private func takeDeferred(_ exec: JobExecution) -> (JobWrite, [JobExecution.PendingEvent]) {
+        let write = JobWrite(job: exec.record, metrics: exec.pendingMetrics)
+        let events = exec.pendingEvents
+        exec.pendingMetrics.removeAll(keepingCapacity: true)
+        exec.pendingEvents.removeAll(keepingCapacity: true)
+        exec.lastFlush = JobExecution.monotonic()
+        return (write, events)
+    }
+
+    /// A job reached a terminal state: it leaves memory and frees its slot.
+    func finish(_ exec: JobExecution, counted: Bool) {
+        lock.lock()
+        live[exec.id] = nil
+        if counted { running -= 1 }
+        startWaiting()
+        lock.unlock()
+        notify()
+    }
+}

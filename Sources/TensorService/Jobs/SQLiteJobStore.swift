@@ -1,0 +1,220 @@
+import TensorWire
+import Foundation
+
+/// The embedded job store: one SQLite file (`jobs.sqlite`, WAL mode) in the data directory.
+/// One connection, used under a lock; each flush of a running job is one transaction.
+final class SQLiteJobStore: JobStore, @unchecked Sendable {
+    private let db: SQLiteDatabase
+    private let lock = NSLock()
+    private let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }()
+    private let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return d
+    }()
+
+    private static let schema = """
+        CREATE TABLE IF NOT EXISTS jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT, objective INTEGER NOT NULL,
+            status TEXT NOT NULL, status_message TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+            step INTEGER NOT NULL, epoch INTEGER, total_steps INTEGER, total_epochs INTEGER, latest TEXT NOT NULL,
+            error TEXT, transitions TEXT NOT NULL, runtime REAL NOT NULL, spec BLOB NOT NULL, idempotency_key TEXT UNIQUE);
+        CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq);
+        CREATE TABLE IF NOT EXISTS metrics (
+            job_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER, value, ts INTEGER NOT NULL,
+            PRIMARY KEY (job_id, key, step)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS events (
+            job_id TEXT NOT NULL, id INTEGER NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (job_id, id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS checkpoints (
+            job_id TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER, created_at INTEGER NOT NULL, bytes INTEGER NOT NULL,
+            file TEXT NOT NULL, PRIMARY KEY (job_id, step)) WITHOUT ROWID;
+        """
+
+    private static let columns = """
+        seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
+        total_epochs, latest, error, transitions, runtime, spec, idempotency_key
+        """
+
+    init(path: String) throws {
+        db = try SQLiteDatabase(path: path)
+        try db.execute(Self.schema)
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body()
+    }
+
+    func create(_ job: JobRecord) throws -> JobCreation {
+        try locked {
+            try db.transaction {
+                if let key = job.idempotencyKey, let existing = try selectOne("idempotency_key = ?", [.text(key)]) {
+                    return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
+                }
+                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .run(.text(job.id), text(job.name), .integer(job.isObjective ? 1 : 0), .text(job.status.rawValue), text(job.statusMessage),
+                         .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
+                         int(job.totalSteps), int(job.totalEpochs), try json(job.latest), try job.error.map(json) ?? .null,
+                         try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey))
+                guard let stored = try selectOne("id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
+                return .created(stored)
+            }
+        }
+    }
+
+    func job(_ id: String) throws -> JobRecord? {
+        try locked { try selectOne("id = ?", [.text(id)]) }
+    }
+
+    func job(idempotencyKey: String) throws -> JobRecord? {
+        try locked { try selectOne("idempotency_key = ?", [.text(idempotencyKey)]) }
+    }
+
+    func list(status: JobStatus?, beforeSeq: Int64?, limit: Int) throws -> [JobRecord] {
+        try locked {
+            var conditions: [String] = [], values: [SQLiteDatabase.Value] = []
+            if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+            if let beforeSeq { conditions.append("seq < ?"); values.append(.integer(beforeSeq)) }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try select("\(filter) ORDER BY seq DESC LIMIT \(limit)", values)
+        }
+    }
+
+    func unfinished() throws -> [JobRecord] {
+        try locked { try select("WHERE status IN ('queued', 'running', 'cancelling') ORDER BY seq", []) }
+    }
+
+    func count(status: JobStatus) throws -> Int {
+        try locked {
+            var n = 0
+            try db.prepare("SELECT count(*) FROM jobs WHERE status = ?").query([.text(status.rawValue)]) { n = $0.int(0) }
+            return n
+        }
+    }
+
+    func commit(_ write: JobWrite) throws {
+        try locked {
+            try db.transaction {
+                let j = write.job
+                try db.prepare("""
+                    UPDATE jobs SET status = ?, status_message = ?, started_at = ?, finished_at = ?, step = ?, epoch = ?,
+                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ? WHERE id = ?
+                    """).run(.text(j.status.rawValue), text(j.statusMessage), int(j.startedAt), int(j.finishedAt), .integer(Int64(j.step)),
+                             int(j.epoch), int(j.totalSteps), try json(j.latest), try j.error.map(json) ?? .null,
+                             try json(j.transitions), .real(j.runtimeSeconds), .text(j.id))
+                // A step re-run after a restart records the same values again: replace, never duplicate.
+                let metric = try db.prepare("INSERT OR REPLACE INTO metrics (job_id, key, step, epoch, value, ts) VALUES (?, ?, ?, ?, ?, ?)")
+                for m in write.metrics {
+                    let value: SQLiteDatabase.Value = m.value.isFinite ? .real(m.value) : .text(JSONWriter.nonFiniteName(m.value))
+                    try metric.run(.text(j.id), .text(m.key), .integer(Int64(m.step)), int(m.epoch), value, .integer(m.timestamp))
+                }
+                let event = try db.prepare("INSERT INTO events (job_id, id, kind, data) VALUES (?, ?, ?, ?)")
+                for e in write.events { try event.run(.text(j.id), .integer(e.id), .text(e.kind.rawValue), .blob(e.data)) }
+                if let c = write.addCheckpoint {
+                    try db.prepare("INSERT OR REPLACE INTO checkpoints (job_id, step, epoch, created_at, bytes, file) VALUES (?, ?, ?, ?, ?, ?)")
+                        .run(.text(j.id), .integer(Int64(c.step)), int(c.epoch), .integer(c.createdAt), .integer(Int64(c.bytes)), .text(c.file))
+                }
+                let remove = try db.prepare("DELETE FROM checkpoints WHERE job_id = ? AND step = ?")
+                for step in write.removeCheckpoints { try remove.run(.text(j.id), .integer(Int64(step))) }
+            }
+        }
+    }
+
+    func metrics(job: String, keys: [String]?, from: Int, through: Int?) throws -> [MetricPoint] {
+        try locked {
+            var sql = "SELECT key, step, epoch, value, ts FROM metrics WHERE job_id = ? AND step >= ? AND step <= ?"
+            var values: [SQLiteDatabase.Value] = [.text(job), .integer(Int64(from)), .integer(Int64(through ?? Int(Int64.max)))]
+            if let keys {
+                guard !keys.isEmpty else { return [] }
+                sql += " AND key IN (\(keys.map { _ in "?" }.joined(separator: ", ")))"
+                values += keys.map { .text($0) }
+            }
+            var out: [MetricPoint] = []
+            try db.prepare(sql + " ORDER BY key, step").query(values) { row in
+                let value: Double = switch row.value(3) {
+                case .text(let s): s == "NaN" ? .nan : s == "Infinity" ? .infinity : -.infinity
+                default: row.double(3)
+                }
+                out.append(MetricPoint(key: row.text(0) ?? "", step: row.int(1), epoch: row.optionalInt(2), value: value, timestamp: Int64(row.int(4))))
+            }
+            return out
+        }
+    }
+
+    func truncateMetrics(job: String, after step: Int) throws {
+        try locked { try db.prepare("DELETE FROM metrics WHERE job_id = ? AND step > ?").run(.text(job), .integer(Int64(step))) }
+    }
+
+    func events(job: String, after id: Int64, limit: Int) throws -> [JobEventRecord] {
+        try locked {
+            var out: [JobEventRecord] = []
+            try db.prepare("SELECT id, kind, data FROM events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?")
+                .query([.text(job), .integer(id), .integer(Int64(limit))]) { row in
+                    out.append(JobEventRecord(id: Int64(row.int(0)), kind: JobEventRecord.Kind(rawValue: row.text(1) ?? "") ?? .log, data: row.blob(2)))
+                }
+            return out
+        }
+    }
+
+    func lastEventId(job: String) throws -> Int64 {
+        try locked {
+            var n: Int64 = 0
+            try db.prepare("SELECT coalesce(max(id), 0) FROM events WHERE job_id = ?").query([.text(job)]) { n = Int64($0.int(0)) }
+            return n
+        }
+    }
+
+    func checkpoints(job: String) throws -> [CheckpointInfo] {
+        try locked {
+            var out: [CheckpointInfo] = []
+            try db.prepare("SELECT step, epoch, created_at, bytes, file FROM checkpoints WHERE job_id = ? ORDER BY step").query([.text(job)]) { row in
+                out.append(CheckpointInfo(step: row.int(0), epoch: row.optionalInt(1), createdAt: Int64(row.int(2)), bytes: row.int(3), file: row.text(4) ?? ""))
+            }
+            return out
+        }
+    }
+
+    func delete(_ id: String) throws {
+        try locked {
+            try db.transaction {
+                for table in ["metrics", "events", "checkpoints"] { try db.prepare("DELETE FROM \(table) WHERE job_id = ?").run(.text(id)) }
+                try db.prepare("DELETE FROM jobs WHERE id = ?").run(.text(id))
+            }
+        }
+    }
+
+    // MARK: rows
+
+    private func selectOne(_ condition: String, _ values: [SQLiteDatabase.Value]) throws -> JobRecord? {
+        try select("WHERE \(condition)", values).first
+    }
+
+    private func select(_ tail: String, _ values: [SQLiteDatabase.Value]) throws -> [JobRecord] {
+        var out: [JobRecord] = []
+        try db.prepare("SELECT \(Self.columns) FROM jobs \(tail)").query(values) { r in
+            var job = JobRecord(id: r.text(1) ?? "", seq: Int64(r.int(0)), name: r.text(2), isObjective: r.int(3) != 0,
+                                status: JobStatus(rawValue: r.text(4) ?? "") ?? .failed, statusMessage: r.text(5),
+                                createdAt: Int64(r.int(6)), startedAt: r.optionalInt(7).map(Int64.init), finishedAt: r.optionalInt(8).map(Int64.init),
+                                step: r.int(9), epoch: r.optionalInt(10), totalSteps: r.optionalInt(11), totalEpochs: r.optionalInt(12),
+                                spec: r.blob(17), idempotencyKey: r.text(18))
+            job.latest = try decoder.decode(LatestMetrics.self, from: Data((r.text(13) ?? "{}").utf8))
+            job.error = try r.text(14).map { try decoder.decode(JobProblem.self, from: Data($0.utf8)) }
+            job.transitions = try decoder.decode([StatusTransition].self, from: Data((r.text(15) ?? "[]").utf8))
+            job.runtimeSeconds = r.double(16)
+            out.append(job)
+        }
+        return out
+    }
+
+    private func json(_ value: some Encodable) throws -> SQLiteDatabase.Value {
+        .text(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+    private func text(_ s: String?) -> SQLiteDatabase.Value { s.map { .text($0) } ?? .null }
+    private func int(_ i: Int?) -> SQLiteDatabase.Value { i.map { .integer(Int64($0)) } ?? .null }
+    private func int(_ i: Int64?) -> SQLiteDatabase.Value { i.map { .integer($0) } ?? .null }
+}
