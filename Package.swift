@@ -21,6 +21,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "CBLAS", cSettings: cFast, linkerSettings: [.linkedLibrary("dl")]),
@@ -42,7 +43,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"]),
-        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine"]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "TensorClientTests", dependencies: ["TensorClient", "TensorService", "HTTPServer", "TensorWire", "TensorEngine", "tensorctl"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]

@@ -19,6 +19,8 @@ public final class TensorService: @unchecked Sendable {
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
     public private(set) var router = Router()
+    /// Every (method, path template) registered, for the OpenAPI coverage test.
+    public private(set) var routes: [(method: String, pattern: String)] = []
 
     public init(configuration: ServiceConfiguration, logger: @escaping HTTPServer.Logger = HTTPServer.standardErrorLogger) throws {
         self.configuration = configuration
@@ -74,6 +76,7 @@ public final class TensorService: @unchecked Sendable {
     /// Registers a handler with authentication, metrics and the request log around it.
     func add(_ method: HTTPMethod, _ pattern: String, open: Bool = false,
              _ handler: @escaping @Sendable (Request, PathParameters) throws -> Response) {
+        routes.append((method.rawValue, pattern))
         router.add(method, pattern) { [unowned self] request, params in
             let start = ContinuousClock.now
             do {

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import TensorEngine
+import Yams
+@testable import TensorService
+
+/// openapi.yaml is the contract: it must be a well-formed OpenAPI 3.1 document, describe
+/// exactly the routes the server registers, and name every op of the catalogue.
+/// (`scripts/check_openapi.py` runs the full JSON-Schema validation where Python is at hand.)
+struct OpenAPITests {
+    nonisolated(unsafe) static let document: [String: Any] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("openapi.yaml")
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        return ((try? Yams.load(yaml: text)) as? [String: Any]) ?? [:]
+    }()
+    static let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
+
+    var paths: [String: [String: Any]] { OpenAPITests.document["paths"] as? [String: [String: Any]] ?? [:] }
+
+    @Test func isAnOpenAPI31Document() throws {
+        let doc = OpenAPITests.document
+        #expect((doc["openapi"] as? String)?.hasPrefix("3.1") == true)
+        #expect((doc["info"] as? [String: Any])?["title"] as? String == "Tensord")
+        #expect(!paths.isEmpty)
+        var operationIds = Set<String>()
+        for (path, item) in paths {
+            for (method, op) in item where OpenAPITests.methods.contains(method) {
+                let op = try #require(op as? [String: Any], "\(method) \(path)")
+                let id = try #require(op["operationId"] as? String, "\(method) \(path) has no operationId")
+                #expect(operationIds.insert(id).inserted, "duplicate operationId \(id)")
+                #expect(op["summary"] is String, "\(id) has no summary")
+                let responses = try #require(op["responses"] as? [String: Any], "\(id) has no responses")
+                #expect(!responses.isEmpty)
+            }
+        }
+    }
+
+    @Test func everyReferenceResolves() throws {
+        var refs: [String] = []
+        func collect(_ v: Any) {
+            if let d = v as? [String: Any] {
+                if let r = d["$ref"] as? String { refs.append(r) }
+                d.values.forEach(collect)
+            } else if let a = v as? [Any] {
+                a.forEach(collect)
+            }
+        }
+        collect(OpenAPITests.document)
+        #expect(!refs.isEmpty)
+        for ref in Set(refs) {
+            #expect(ref.hasPrefix("#/"), "\(ref) is not local")
+            var node: Any? = OpenAPITests.document
+            for part in ref.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(part)] }
+            #expect(node != nil, "\(ref) does not resolve")
+        }
+    }
+
+    @Test func documentsExactlyTheRoutesTheServerServes() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let served = Set(server.service.routes.map { "\($0.method) \($0.pattern)" })
+        var documented = Set<String>()
+        for (path, item) in paths {
+            for method in item.keys where OpenAPITests.methods.contains(method) { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        #expect(served.subtracting(documented).sorted() == [], "served but not documented")
+        #expect(documented.subtracting(served).sorted() == [], "documented but not served")
+    }
+
+    @Test func namesEveryOpOfTheCatalogue() throws {
+        let parameters = try #require(paths["/v1/ops/{op}"]?["parameters"] as? [[String: Any]])
+        let op = try #require(parameters.first { $0["name"] as? String == "op" })
+        let names = try #require((op["schema"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(names) == Set(Ops.all.map(\.name)))
+    }
+}
