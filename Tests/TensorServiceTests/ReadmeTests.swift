@@ -6,20 +6,19 @@ struct ReadmeTests {
     static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("README.md")
 
-    /// The shell commands of the fenced `sh` blocks under `heading`: each starts at a line
-    /// beginning with `command` and runs until the next such line; comment lines are dropped.
-    static func commands(under heading: String, starting command: String) throws -> [String] {
+    /// The text of the fenced blocks of `language` under the README heading `heading`.
+    static func blocks(under heading: String, language: String = "sh") throws -> [String] {
         let text = try String(contentsOf: readme, encoding: .utf8)
         guard let start = text.range(of: "\n## \(heading)") else { throw TestError("README has no section '\(heading)'") }
         let section = text[start.upperBound...].components(separatedBy: "\n## ")[0]
-        var commands: [String] = []
-        var inBlock = false
+        var blocks: [String] = []
+        var current: [String]?
         for line in section.components(separatedBy: "\n") {
-            if line.hasPrefix("```") { inBlock.toggle(); continue }
-            guard inBlock, !line.hasPrefix("#") else { continue }
-            if line.hasPrefix(command) { commands.append(line) } else if !commands.isEmpty { commands[commands.count - 1] += "\n" + line }
+            if current == nil, line == "```\(language)" { current = []; continue }
+            if current != nil, line == "```" { blocks.append(current!.joined(separator: "\n")); current = nil; continue }
+            current?.append(line)
         }
-        return commands
+        return blocks
     }
 
     static func shell(_ command: String) throws -> (status: Int32, output: String) {
@@ -38,16 +37,24 @@ struct ReadmeTests {
     @Test func curlWalkthroughRuns() throws {
         let server = try TestServer()
         defer { server.stop() }
-        let commands = try ReadmeTests.commands(under: "Five minutes with curl", starting: "curl")
-        #expect(commands.count >= 8)
-        for command in commands {
-            // -f: an HTTP error status fails the command.
-            let local = command.replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(server.port)")
-                .replacingOccurrences(of: "curl -s ", with: "curl -sf ")
-            let (status, output) = try ReadmeTests.shell(local)
-            #expect(status == 0, "\(command)\n→ \(output)")
-            #expect(output.hasPrefix("{"), "\(command)\n→ \(output)")
-        }
+        let block = try #require(try ReadmeTests.blocks(under: "Five minutes with curl").first)
+        // -f: an HTTP error status fails the command, and the script stops at the first failure.
+        let script = "set -euo pipefail\ncd \"$(mktemp -d)\"\n" + block
+            .replacingOccurrences(of: "http://127.0.0.1:8080", with: "http://127.0.0.1:\(server.port)")
+            .replacingOccurrences(of: "curl -s ", with: "curl -sf ")
+            .replacingOccurrences(of: "curl -sN ", with: "curl -sfN ")
+        let (status, output) = try ReadmeTests.shell(script)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(#"{"outputs":[{"shape":[2,2],"dtype":"float32","data":[11,22,13,24]}]}"#))
+        #expect(output.contains(#""grads":{"w":{"shape":[2,1],"dtype":"float32","data":[-15,-21.5]}"#), "\(output)")
+        #expect(output.contains("event: end"), "\(output)")
+        #expect(output.contains(#""status":"succeeded""#), "\(output)")
+        // The trained classifier puts the two query points in their clusters' classes.
+        let marker = #"{"outputs":[{"shape":[2,2],"dtype":"float32","data":["#
+        let prediction = try #require(output.components(separatedBy: marker).last?.components(separatedBy: "]").first)
+        let logits = prediction.split(separator: ",").compactMap { Double($0) }
+        #expect(logits.count == 4)
+        #expect(logits[0] > logits[1] && logits[3] > logits[2], "\(prediction)")
     }
 
     @Test func ciRunsTheReadmeTestCommand() throws {
