@@ -1,12 +1,20 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one place compute runs: a fixed number of lanes (threads), fed from two bounded
 /// queues. Interactive requests (`/v1/ops`, `/v1/eval`) always go before job steps, so a
-/// running job delays an interactive request by at most one step. At most
-/// `backgroundLanes` lanes run background work at once (all but one by default), so that a
-/// lane is free for interactive requests the moment they arrive even while jobs run: job
-/// steps are CPU-bound, and with every core busy an interactive request would otherwise wait
-/// on the operating system's scheduler as well.
+/// running job delays an interactive request by at most one step.
+///
+/// Only the first `backgroundLanes` lanes (all but one by default) run background work (job
+/// steps), at a lower operating-system priority (nice +10), and while they have background
+/// work they leave interactive work to the other lanes: job steps are CPU-bound, and on a
+/// machine whose cores they keep busy an interactive request would otherwise wait for the
+/// kernel's scheduler as well as for a lane (or run on a deprioritised thread). Without jobs,
+/// every lane serves interactive work. Each lane has its own wake-up, so new work wakes a
+/// lane that may take it (an interactive lane first for interactive work), and a job's
+/// consecutive steps stay on one thread.
 public final class ComputeEngine: @unchecked Sendable {
     public enum Priority: Sendable { case interactive, background }
 
@@ -15,20 +23,25 @@ public final class ComputeEngine: @unchecked Sendable {
         public let capacity: Int
     }
 
+    /// The niceness job lanes run at (higher is lower priority; raising it needs no privilege).
+    static let backgroundNice: Int32 = 10
+
     public let lanes: Int
     public let interactiveCapacity: Int
     public let backgroundCapacity: Int
     public let backgroundLanes: Int
 
-    private let condition = NSCondition()
+    private let lock = NSLock()
     private var interactive: [() -> Void] = []
     private var background: [() -> Void] = []
     private var interactiveHead = 0
     private var backgroundHead = 0
     private var running = 0
-    private var runningBackground = 0
     private var stopped = false
-    private var threads: [Thread] = []
+    /// Idle lanes by kind, each waiting on its own semaphore.
+    private var idleInteractiveLanes: [Int] = []
+    private var idleBackgroundLanes: [Int] = []
+    private let wakeups: [DispatchSemaphore]
 
     /// `backgroundLanes` nil: `lanes − 1`, at least 1.
     public init(lanes: Int, interactiveCapacity: Int = 1024, backgroundCapacity: Int = 1024, backgroundLanes: Int? = nil) {
@@ -36,47 +49,53 @@ public final class ComputeEngine: @unchecked Sendable {
         self.backgroundLanes = min(self.lanes, max(1, backgroundLanes ?? lanes - 1))
         self.interactiveCapacity = interactiveCapacity
         self.backgroundCapacity = backgroundCapacity
+        wakeups = (0..<self.lanes).map { _ in DispatchSemaphore(value: 0) }
         for i in 0..<self.lanes {
-            let t = Thread { [unowned self] in self.laneLoop() }
+            let t = Thread { [self] in laneLoop(i) }
             t.name = "tensord-lane-\(i)"
             t.stackSize = 8 << 20
-            threads.append(t)
             t.start()
         }
     }
 
     /// Work waiting for a lane (both queues).
     public var queueDepth: Int {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         return pendingInteractive + pendingBackground
     }
 
     /// Lanes busy right now.
     public var busyLanes: Int {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         return running
     }
 
     private var pendingInteractive: Int { interactive.count - interactiveHead }
     private var pendingBackground: Int { background.count - backgroundHead }
-    private var backgroundReady: Bool { pendingBackground > 0 && runningBackground < backgroundLanes }
 
     /// Queues `work`; throws `QueueFull` instead of growing without bound.
     public func enqueue(_ priority: Priority, _ work: @escaping () -> Void) throws {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        let lane: Int?
         switch priority {
         case .interactive:
-            guard pendingInteractive < interactiveCapacity else { throw QueueFull(priority: priority, capacity: interactiveCapacity) }
+            guard pendingInteractive < interactiveCapacity else {
+                lock.unlock()
+                throw QueueFull(priority: priority, capacity: interactiveCapacity)
+            }
             interactive.append(work)
+            lane = idleInteractiveLanes.popLast() ?? idleBackgroundLanes.popLast()
         case .background:
-            guard pendingBackground < backgroundCapacity else { throw QueueFull(priority: priority, capacity: backgroundCapacity) }
+            guard pendingBackground < backgroundCapacity else {
+                lock.unlock()
+                throw QueueFull(priority: priority, capacity: backgroundCapacity)
+            }
             background.append(work)
-            // At the background limit no lane may take it now; the lane that finishes
-            // background work will.
-            guard backgroundReady else { return }
+            // No idle job lane: a busy one takes it when it finishes its current work.
+            lane = idleBackgroundLanes.popLast()
         }
-        condition.signal()
+        lock.unlock()
+        if let lane { wakeups[lane].signal() }
     }
 
     /// Runs `body` on a lane and waits for its result (the calling connection thread blocks,
@@ -94,43 +113,51 @@ public final class ComputeEngine: @unchecked Sendable {
 
     /// Stops the lanes after the queued work is done.
     public func shutdown() {
-        condition.lock()
+        lock.lock()
         stopped = true
-        condition.broadcast()
-        condition.unlock()
+        let idle = idleInteractiveLanes + idleBackgroundLanes
+        idleInteractiveLanes = []
+        idleBackgroundLanes = []
+        lock.unlock()
+        for lane in idle { wakeups[lane].signal() }
     }
 
-    private func laneLoop() {
+    private func laneLoop(_ index: Int) {
+        let runsBackground = index < backgroundLanes
+        // With no interactive-only lane (one lane), job lanes must take interactive work first.
+        let shared = backgroundLanes == lanes
+        // On Linux niceness is per thread, and `who = 0` names the calling thread (setpriority(2)).
+        if runsBackground { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.backgroundNice) }
         while true {
-            condition.lock()
-            while pendingInteractive == 0 && !backgroundReady && !stopped { condition.wait() }
+            lock.lock()
             let work: (() -> Void)?
-            var isBackground = false
-            if pendingInteractive > 0 {
+            if pendingInteractive > 0 && (!runsBackground || shared || pendingBackground == 0) {
                 work = interactive[interactiveHead]
                 interactiveHead += 1
                 compact(&interactive, &interactiveHead)
-                // Background work this lane would have taken goes to an idle lane instead.
-                if backgroundReady { condition.signal() }
-            } else if backgroundReady {
+            } else if runsBackground && pendingBackground > 0 {
                 work = background[backgroundHead]
                 backgroundHead += 1
-                isBackground = true
-                runningBackground += 1
                 compact(&background, &backgroundHead)
             } else {
                 work = nil
             }
-            if work != nil { running += 1 }
-            condition.unlock()
-            guard let work else { return }
+            guard let work else {
+                if stopped {
+                    lock.unlock()
+                    return
+                }
+                if runsBackground { idleBackgroundLanes.append(index) } else { idleInteractiveLanes.append(index) }
+                lock.unlock()
+                wakeups[index].wait()
+                continue
+            }
+            running += 1
+            lock.unlock()
             work()
-            condition.lock()
+            lock.lock()
             running -= 1
-            // No signal for queued background work: this lane takes it itself as it loops, which
-            // keeps a job's consecutive steps on one thread instead of waking another each time.
-            if isBackground { runningBackground -= 1 }
-            condition.unlock()
+            lock.unlock()
         }
     }
 

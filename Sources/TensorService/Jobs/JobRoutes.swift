@@ -41,6 +41,7 @@ extension TensorService {
             }
             let size = try queryInt(request, "page_size", range: 1...500) ?? 50
             let before = try request.queryValue("page_token").map { try PageToken.decode($0, status: status) }
+            jobs.settleAll()
             let page = try jobs.store.list(status: status, beforeSeq: before, limit: size + 1)
             let items = jobs.overlay(Array(page.prefix(size)))
             let next = page.count > size ? PageToken.encode(status: status, seq: page[size - 1].seq) : nil

@@ -171,13 +171,23 @@ extension JobRunner {
         }
     }
 
+    /// Makes everything every job has recorded so far readable from the store (for queries
+    /// across jobs: listings by status, counts).
+    func settleAll() {
+        lock.lock()
+        let execs = Array(live.values)
+        lock.unlock()
+        for exec in execs { flush(exec) }
+        writer.sync()
+    }
+
     /// Makes everything a job has recorded so far readable from the store.
     func settle(_ id: String) {
         lock.lock()
         let exec = live[id]
         lock.unlock()
         if let exec { flush(exec) }
-        writer.sync {}
+        writer.sync()
     }
 
     /// The buffered writes of `exec` (lock held).

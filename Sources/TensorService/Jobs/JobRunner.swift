@@ -31,7 +31,7 @@ final class JobRunner: @unchecked Sendable {
     var running = 0
     var stopped = false
     /// Commits flushes in order, off the lanes.
-    let writer = DispatchQueue(label: "tensord-job-writer")
+    let writer = SerialWriter(name: "tensord-job-writer", nice: ComputeEngine.backgroundNice)
     private let changed = NSCondition()
     private var generation: UInt64 = 0
 
@@ -196,7 +196,7 @@ final class JobRunner: @unchecked Sendable {
         let execs = Array(live.values)
         lock.unlock()
         for exec in execs { flush(exec) }
-        writer.sync {}
+        writer.sync()
         notify()
     }
 
@@ -213,11 +213,7 @@ final class JobRunner: @unchecked Sendable {
 
     /// Jobs by status, for `/metrics`.
     func counts() -> [(JobStatus, Int)] {
-        lock.lock()
-        let execs = Array(live.values)
-        lock.unlock()
-        for exec in execs { flush(exec) }
-        writer.sync {}
+        settleAll()
         return JobStatus.allCases.map { ($0, (try? store.count(status: $0)) ?? 0) }
     }
 

@@ -1,0 +1,46 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread that runs blocks in order: the job store's writer. It runs at a lower
+/// operating-system priority (like the job lanes), so encoding checkpoints and committing
+/// metrics never competes with interactive requests for a core.
+final class SerialWriter: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [@Sendable () -> Void] = []
+
+    init(name: String, nice: Int32) {
+        let t = Thread { [self] in
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+            loop()
+        }
+        t.name = name
+        t.start()
+    }
+
+    func async(_ work: @escaping @Sendable () -> Void) {
+        condition.lock()
+        queue.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until everything queued so far has run (never call it from a queued block).
+    func sync() {
+        let done = DispatchSemaphore(value: 0)
+        async { done.signal() }
+        done.wait()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty { condition.wait() }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for work in batch { work() }
+        }
+    }
+}
