@@ -82,19 +82,8 @@ enum JobJSON {
 
     static func problem(_ p: JobProblem?, into w: inout JSONWriter) {
         guard let p else { w.null(); return }
-        w.beginObject()
-        w.key("type"); w.string("/problems/\(p.code)")
-        w.key("title"); w.string(p.title)
-        w.key("status"); w.int(p.status)
-        w.key("detail"); w.string(p.detail)
-        w.key("code"); w.string(p.code)
-        w.key("errors")
-        w.beginArray()
-        if let pointer = p.pointer {
-            w.beginObject(); w.key("pointer"); w.string(pointer); w.key("detail"); w.string(p.detail); w.endObject()
-        }
-        w.endArray()
-        w.endObject()
+        ProblemRenderer.write(Problem(status: p.status, code: p.code, title: p.title, detail: p.detail,
+                                      errors: p.pointer.map { [.init(pointer: $0, detail: p.detail)] } ?? []), into: &w)
     }
 
     static func transition(_ t: StatusTransition, into w: inout JSONWriter) {

@@ -22,6 +22,14 @@ enum ProblemRenderer {
 
     static func render(_ p: Problem) -> Response {
         var w = JSONWriter(capacity: 256 + p.detail.utf8.count * 2)
+        write(p, into: &w)
+        var headers = p.headers
+        headers.add("Content-Type", "application/problem+json")
+        return Response(status: p.status, headers: headers, body: w.take())
+    }
+
+    /// The problem details object (RFC 9457), as a response body or inside a job's `error`.
+    static func write(_ p: Problem, into w: inout JSONWriter) {
         w.beginObject()
         w.key("type"); w.string("/problems/\(p.code)")
         w.key("title"); w.string(p.title)
@@ -38,8 +46,5 @@ enum ProblemRenderer {
         }
         w.endArray()
         w.endObject()
-        var headers = p.headers
-        headers.add("Content-Type", "application/problem+json")
-        return Response(status: p.status, headers: headers, body: w.take())
     }
 }
