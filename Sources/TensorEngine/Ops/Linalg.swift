@@ -89,25 +89,10 @@ private struct MatrixOperand {
         let view = src.broadcastView(to: batch + [rows, cols])
         tensor = view
         (transposed, ld) = layout!
-        let bShape = batch, bStrides = Array(view.strides.prefix(batch.count))
-        let count = batch.reduce(1, *)
-        var offs = [Int](repeating: view.offset, count: count)
-        if !bShape.isEmpty && count > 0 {
-            var counter = [Int](repeating: 0, count: bShape.count)
-            var cur = view.offset
-            for i in 0..<count {
-                offs[i] = cur
-                var d = bShape.count - 1
-                while d >= 0 {
-                    counter[d] += 1
-                    cur += bStrides[d]
-                    if counter[d] < bShape[d] { break }
-                    cur -= bStrides[d] * bShape[d]
-                    counter[d] = 0
-                    d -= 1
-                }
-            }
-        }
+        // Where each matrix of the (broadcast) batch starts, in row-major batch order.
+        var offs: [Int] = []
+        view.restrided(shape: batch, strides: Array(view.strides.prefix(batch.count)), offset: view.offset)
+            .forEachIndex { offs.append($0) }
         offsets = offs
     }
 
