@@ -51,6 +51,28 @@ struct ComputeEngineTests {
         while engine.busyLanes > 0 { usleep(1000) }
     }
 
+    @Test func interactiveWorkRunsOnTheCallerWhileALaneIsFree() throws {
+        let engine = ComputeEngine(lanes: 1)
+        defer { engine.shutdown() }
+        let caller = pthread_self()
+        #expect(try engine.run { pthread_equal(pthread_self(), caller) != 0 }, "an idle engine lets the caller compute")
+        // With the only lane busy, a request waits for the lane and runs there.
+        let gate = DispatchSemaphore(value: 0)
+        try engine.enqueue(.background) { gate.wait() }
+        while engine.busyLanes == 0 { usleep(1000) }
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var onCaller: Bool?
+        DispatchQueue.global().async {
+            let requester = pthread_self()
+            onCaller = try? engine.run { pthread_equal(pthread_self(), requester) != 0 }
+            finished.signal()
+        }
+        while engine.queueDepth == 0 { usleep(1000) }
+        gate.signal()
+        finished.wait()
+        #expect(onCaller == false, "the request ran on the lane")
+    }
+
     @Test func fullQueueIsRefusedNotGrown() throws {
         let engine = ComputeEngine(lanes: 1, interactiveCapacity: 2, backgroundCapacity: 1)
         defer { engine.shutdown() }

@@ -38,6 +38,8 @@ public final class ComputeEngine: @unchecked Sendable {
     private var backgroundHead = 0
     private var running = 0
     private var stopped = false
+    /// Interactive work running on its callers' threads (see `run`).
+    private var inline = 0
     /// Idle lanes by kind, each waiting on its own semaphore.
     private var idleInteractiveLanes: [Int] = []
     private var idleBackgroundLanes: [Int] = []
@@ -98,9 +100,23 @@ public final class ComputeEngine: @unchecked Sendable {
         if let lane { wakeups[lane].signal() }
     }
 
-    /// Runs `body` on a lane and waits for its result (the calling connection thread blocks,
-    /// the lane does the compute).
+    /// Runs `body` and waits for its result: on the calling thread when a lane's worth of
+    /// capacity is free (interactive work only), otherwise on a lane.
     public func run<T>(_ priority: Priority = .interactive, _ body: @escaping () throws -> T) throws -> T {
+        if priority == .interactive {
+            // Caller runs: while fewer than `lanes` computations are under way and no request
+            // waits, the connection thread computes itself, saving the hand-off and a second
+            // wake-up (which is most of a small op's latency on a busy machine). Otherwise the
+            // request queues for a lane as usual, so compute stays bounded by the lanes.
+            lock.lock()
+            if !stopped && pendingInteractive == 0 && inline + running < lanes {
+                inline += 1
+                lock.unlock()
+                defer { lock.lock(); inline -= 1; lock.unlock() }
+                return try body()
+            }
+            lock.unlock()
+        }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<T, Error>?
         try enqueue(priority) {
