@@ -167,26 +167,10 @@ final class ObjectiveWork: JobWork {
             out.finished = lastStep < spec.steps ? "stopped at max_steps (\(lastStep))" : "completed \(spec.steps) steps"
             return out
         }
-        var grads: [Tensor]
-        if loss.node == nil {
-            grads = try params.map { try zerosLike($0) }
-        } else {
-            grads = try Autograd.gradients(of: loss, wrt: leaves)
-        }
-        let norm: Double
-        if let clip {
-            let clipped = try clipGradNorm(grads, maxNorm: clip)
-            grads = clipped.gradients
-            norm = try clipped.totalNorm.item()
-        } else {
-            grads = grads.map { $0.detached().contiguous() }
-            norm = Trainer.totalNorm(grads)
-        }
+        let grads = loss.node == nil ? try params.map { try zerosLike($0) } : try Autograd.gradients(of: loss, wrt: leaves)
         let lr = schedule.lr(base: baseLR, epoch: k)
         optimizer.lr = lr
-        for i in params.indices {
-            try optimizer.update(parameter: params[i], gradient: grads[i].detached(), state: &states[i])
-        }
+        let norm = try optimizer.apply(grads, to: params, states: &states, clipGradNorm: clip)
         out.metrics.append(("lr", k, nil, lr))
         out.metrics.append(("grad_norm", k, nil, norm))
         stepsDone = k + 1

@@ -95,21 +95,8 @@ public struct Trainer {
 
         let output = try model(batch.features)
         let loss = try lossValue(output, batch.targets)
-        var grads = try Autograd.gradients(of: loss, wrt: parameters)
-        let gradNorm: Double
-        if let maxNorm = config.clipGradNorm {
-            let clipped = try clipGradNorm(grads, maxNorm: maxNorm)
-            grads = clipped.gradients
-            gradNorm = try clipped.totalNorm.item()
-        } else {
-            // The engine's specialised copy makes transposed gradients contiguous (the
-            // optimizer would copy them anyway), so the norm reads plain buffers.
-            grads = grads.map { $0.detached().contiguous() }
-            gradNorm = Self.totalNorm(grads)
-        }
-        for i in parameters.indices {
-            try optimizer.update(parameter: parameters[i], gradient: grads[i], state: &states[i])
-        }
+        let grads = try Autograd.gradients(of: loss, wrt: parameters)
+        let gradNorm = try optimizer.apply(grads, to: parameters, states: &states, clipGradNorm: config.clipGradNorm)
 
         let lossValue = try loss.item()
         let correct = config.loss.hasAccuracy ? try correctCount(output, batch.targets) : nil
