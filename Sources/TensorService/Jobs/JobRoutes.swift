@@ -115,12 +115,7 @@ extension TensorService {
         }
         add(.get, "/v1/jobs/{id}/model") { [unowned self] request, params in
             let (job, _) = try job(params)
-            let encoding: TensorEncoding
-            switch request.queryValue("encoding") {
-            case nil, "json": encoding = .json
-            case "b64": encoding = .b64
-            case let other?: throw Problem.invalidArgument("encoding must be 'json' or 'b64', got '\(other)'", pointer: "/encoding")
-            }
+            let encoding = try RequestBody.queryEncoding(request)
             let model = try jobs.trainedModel(job.id)
             return .json(capacity: model.params.reduce(256) { $0 + $1.tensor.count * 16 }) { w in
                 w.beginObject()

@@ -103,13 +103,7 @@ final class SQLiteDatabase {
 
         /// Executes with `values` bound to the `?`s, ignoring any rows.
         func run(_ values: Value...) throws {
-            try bind(values)
-            defer { sqlite3_reset(stmt) }
-            while true {
-                let rc = sqlite3_step(stmt)
-                if rc == SQLITE_DONE { return }
-                guard rc == SQLITE_ROW else { throw SQLiteError(code: rc, message: database.lastMessage) }
-            }
+            try query(values) { _ in }
         }
 
         /// Executes with `values` bound and calls `row` for each result row.

@@ -25,12 +25,7 @@ extension TensorService {
         add(.get, "/v1/tensors/{name}") { [unowned self] request, params in
             let name = params["name"] ?? ""
             guard let t = store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
-            let encoding: TensorEncoding
-            switch request.queryValue("encoding") {
-            case nil, "json": encoding = .json
-            case "b64": encoding = .b64
-            case let other?: throw Problem.invalidArgument("encoding must be 'json' or 'b64', got '\(other)'", pointer: "/encoding")
-            }
+            let encoding = try RequestBody.queryEncoding(request)
             return Response(json: TensorService.encodeNamed(t, name: name, encoding: encoding))
         }
         add(.delete, "/v1/tensors/{name}") { [unowned self] _, params in

@@ -86,6 +86,15 @@ struct RequestBody {
         return items
     }
 
+    /// The response encoding a GET asks for with `?encoding=json|b64`.
+    static func queryEncoding(_ request: Request) throws -> TensorEncoding {
+        switch request.queryValue("encoding") {
+        case nil, "json": return .json
+        case "b64": return .b64
+        case let other?: throw Problem.invalidArgument("encoding must be 'json' or 'b64', got '\(other)'", pointer: "/encoding")
+        }
+    }
+
     /// The response encoding a request asks for with `"encoding"`.
     func encoding() throws -> TensorEncoding {
         do { return try TensorCodec.encoding(self["encoding"], at: at("encoding")) } catch let e as WireError { throw Problem.from(e) }
