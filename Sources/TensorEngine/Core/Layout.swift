@@ -77,8 +77,9 @@ extension Tensor {
         return out.recording("contiguous", [self]) { g in [g] }
     }
 
-    /// A fresh contiguous copy of the data, with no autograd history.
-    func copied() -> Tensor {
+    /// A fresh contiguous copy of the data, with no autograd history: storage the caller owns
+    /// (an optimizer updates it in place).
+    public func copied() -> Tensor {
         switch dtype {
         case .float32: Tensor.make(shape, Float.self) { copyElements(as: Float.self, into: $0.baseAddress!) }
         case .float64: Tensor.make(shape, Double.self) { copyElements(as: Double.self, into: $0.baseAddress!) }

@@ -93,11 +93,7 @@ func ownedCopy(_ t: Tensor, as dtype: DType, argument: String) throws -> Tensor 
     guard dtype.isFloating, t.dtype.isFloating else {
         throw TensorError(.dtype, "optimizers work on floating tensors, got \(t.dtype)", argument: argument)
     }
-    let src = try t.detached().cast(to: dtype)
-    switch dtype {
-    case .float64: return Tensor.make(t.shape, Double.self) { out in src.withContiguousBuffer(as: Double.self) { _ = out.update(fromContentsOf: $0) } }
-    default: return Tensor.make(t.shape, Float.self) { out in src.withContiguousBuffer(as: Float.self) { _ = out.update(fromContentsOf: $0) } }
-    }
+    return try t.detached().cast(to: dtype).copied()
 }
 
 /// Checks a hyper-parameter: PyTorch's `if not 0.0 <= x` (so NaN is rejected too).
