@@ -5,23 +5,18 @@ import Foundation
 /// whose result size comes from user input (creation, broadcasting, expand, repeat,
 /// cat/stack, matmul) check it; the default is no limit.
 public enum ElementLimit {
-    private nonisolated(unsafe) static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
+    /// The limit, or 0 for none.
+    private static let word = ThreadWord()
 
     /// The limit on the current thread (Int.max when none is set).
     public static var current: Int {
-        pthread_getspecific(key).map { Int(bitPattern: $0) } ?? .max
+        let limit = word.value
+        return limit == 0 ? .max : limit
     }
 
     /// Runs `body` with results limited to `limit` elements on this thread.
     public static func with<R>(_ limit: Int, _ body: () throws -> R) rethrows -> R {
-        let previous = pthread_getspecific(key)
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: max(limit, 1)))
-        defer { pthread_setspecific(key, previous) }
-        return try body()
+        try word.with(max(limit, 1), body)
     }
 
     /// Throws a `.limit` error if a result of `shape` would exceed the limit (or overflow).
