@@ -96,7 +96,8 @@ public final class TensorService: @unchecked Sendable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         metrics.record(route: route, method: request.method.rawValue, status: status, seconds: seconds)
         if configuration.logRequests {
-            log("\(request.method.rawValue) \(request.path) \(status) \(String(format: "%.3f", seconds * 1000)) ms")
+            // Whole microseconds as milliseconds, without String(format:) on every request.
+            log("\(request.method.rawValue) \(request.path) \(status) \(Double(Int(seconds * 1e6)) / 1000) ms")
         }
     }
 
