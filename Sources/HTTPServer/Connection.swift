@@ -1,28 +1,63 @@
 import Foundation
 
-/// Serves one client connection on its own thread: reads into a buffer (blocking `recv` bounded by the current
-/// phase's deadline), parses requests, calls the responder, writes responses in order (so pipelined requests
-/// are answered in order, RFC 9112 §9.3.2), and closes on `Connection: close`, a bad request, a timeout, or
-/// shutdown.
+/// One client connection: a read buffer, the parser, the timing state, and what it could not send yet.
 ///
-/// Unchecked `Sendable`: it is created on the accept thread and handed once to its own thread, the only one
-/// that touches its state afterwards.
+/// A connection lives on an event loop (`Connection+Event.swift`), which reads what arrived, runs the handlers
+/// inline and answers without ever waiting. When answering would wait — a client that does not read, a
+/// streamed response, a lingering close, a handler that outlived the loop's budget — the connection moves to a
+/// thread of its own (`Connection+Thread.swift`), which blocks where it must and hands the connection back to
+/// a loop once it is idle again. Both paths share the request processing below, so pipelined requests are
+/// answered in order (RFC 9112 §9.3.2) whichever path serves them.
+///
+/// Unchecked `Sendable`: exactly one thread touches a connection at a time (its loop or its own thread), and
+/// every hand-over between them goes through a lock or a thread start.
 final class Connection: @unchecked Sendable {
-    private let socket: Socket
-    private let handle: ConnectionRegistry.Handle
-    private let server: HTTPServer
-    private var buffer = ReadBuffer()
-    private var parser: RequestParser
-    private var state: ConnectionState
-    private var continueSent = false
-    private var date = HTTPDate()
-    /// The SO_RCVTIMEO currently set on the socket.
-    private var receiveTimeout: Duration?
+    let socket: Socket
+    let handle: ConnectionRegistry.Handle
+    let server: HTTPServer
+    var buffer = ReadBuffer()
+    var parser: RequestParser
+    var state: ConnectionState
+    var continueSent = false
+    var date = HTTPDate()
+    /// The SO_RCVTIMEO currently set on the socket (thread mode).
+    var receiveTimeout: Duration?
+    /// Work that would have blocked an event loop, for the connection's thread to finish first.
+    var pending: Pending?
+    /// Set once the connection has half-closed and only discards what the client still sends.
+    var lingerDeadline: ContinuousClock.Instant?
+    var lingerDiscarded = 0
+
+    /// What remains of a response (or of a `100 Continue`) and what follows it.
+    struct Pending {
+        var bytes: [UInt8] = []
+        var stream: (write: @Sendable (ResponseWriter) throws -> Void, request: Request, chunked: Bool)?
+        var then: Then = .resume
+
+        enum Then {
+            /// Nothing was answered (a `100 Continue`): carry on reading the request.
+            case resume
+            /// The response is complete once sent: wait for the next request.
+            case nextRequest
+            /// The response is the last one.
+            case close
+        }
+    }
+
+    /// What the buffered bytes lead to.
+    enum Step {
+        /// No complete request is buffered: read more.
+        case needBytes
+        /// Close, half-closing and lingering first when `linger` (the server closes; the client may still send).
+        case close(linger: Bool)
+        /// `pending` holds work that blocks.
+        case blocked
+    }
 
     /// How long a closing connection keeps reading (and discarding) what the client still sends, so the
     /// client sees the response rather than a reset (RFC 9112 §9.6), and how much it discards at most.
-    private static let lingerTime: Duration = .seconds(1)
-    private static let lingerBytes = 4 * 1024 * 1024
+    static let lingerTime: Duration = .seconds(1)
+    static let lingerBytes = 4 * 1024 * 1024
     private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     init(handle: ConnectionRegistry.Handle, server: HTTPServer) {
@@ -33,86 +68,68 @@ final class Connection: @unchecked Sendable {
         state = ConnectionState(configuration: server.configuration, now: .now)
     }
 
-    func run() {
-        defer { server.registry.close(handle) }
-        do {
-            if try serve() { lingeringClose() }
-        } catch {
-            // The peer vanished or a write timed out: nothing can be sent; just close.
-        }
-    }
-
-    /// Serves requests until the connection should close. Returns true when the server closes it (and should
-    /// linger), false when the peer already has.
-    private func serve() throws(SocketError) -> Bool {
-        while true {
-            if !buffer.isEmpty {
-                let result: RequestParser.Result
-                do {
-                    result = try buffer.withReadable { bytes throws(HTTPError) in try parser.parse(bytes) }
-                } catch {
-                    // A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes
-                    // after a framing error cannot be trusted to start a request).
-                    try sendError(error)
-                    return true
-                }
-                switch result {
-                case .complete(let request, let consumed):
-                    buffer.consume(consumed)
-                    continueSent = false
-                    guard try respond(to: request) else { return true }
-                    state.responseSent(now: .now, nextRequestBuffered: !buffer.isEmpty)
-                    continue
-                case .incomplete:
-                    if parser.isReadingBody { state.headParsed(now: .now) }
-                    // RFC 9110 §10.1.1: the client waits for 100 before sending the body.
-                    if parser.isAwaitingContinue, !continueSent {
-                        try socket.send(Self.continueResponse)
-                        continueSent = true
-                    }
-                }
+    /// Parses and answers every complete request in the buffer. With `wait` false nothing blocks: output the
+    /// socket does not take at once, and streamed responses, are left in `pending` (`.blocked`).
+    func processBuffered(wait: Bool) throws(SocketError) -> Step {
+        while !buffer.isEmpty {
+            let result: RequestParser.Result
+            do {
+                result = try buffer.withReadable { bytes throws(HTTPError) in try parser.parse(bytes) }
+            } catch {
+                // A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes
+                // after a framing error cannot be trusted to start a request).
+                guard try emit(errorResponse(error), wait: wait) else { return blocked(then: .close) }
+                return .close(linger: true)
             }
-            if state.phase == .idle, !server.registry.markIdle(handle) { return true }
-            let remaining = state.deadline - .now
-            guard remaining > .zero else { return try timedOut() }
-            // A blocking `recv` bounded by SO_RCVTIMEO: one syscall per read. Idle waits use the constant idle
-            // timeout, so on a busy keep-alive connection the option is set once, not once per request.
-            try setReceiveTimeout(state.phase == .idle ? server.configuration.idleTimeout : remaining)
-            switch try buffer.receive(from: socket) {
-            case nil:
-                continue  // SO_RCVTIMEO expired; the deadline check decides
-            case 0:
-                return false
-            case .some:
-                if state.phase == .idle {
-                    server.registry.markBusy(handle)
-                    state.bytesArrived(now: .now)
+            switch result {
+            case .complete(let request, let consumed):
+                buffer.consume(consumed)
+                continueSent = false
+                let keepAlive = try respond(to: request, wait: wait)
+                if pending != nil { return blocked(then: keepAlive ? .nextRequest : .close) }
+                guard keepAlive else { return .close(linger: true) }
+                state.responseSent(now: .now, nextRequestBuffered: !buffer.isEmpty)
+            case .incomplete:
+                if parser.isReadingBody { state.headParsed(now: .now) }
+                // RFC 9110 §10.1.1: the client waits for 100 before sending the body.
+                if parser.isAwaitingContinue, !continueSent {
+                    continueSent = true
+                    guard try emit(Self.continueResponse, wait: wait) else { return blocked(then: .resume) }
                 }
+                return .needBytes
             }
         }
+        return .needBytes
     }
 
-    /// The phase's deadline has passed: close an idle connection, answer 408 to a half-read request.
-    private func timedOut() throws(SocketError) -> Bool {
-        switch state.timeoutAction {
-        case .close:
-            break
-        case .rejectAndClose:
-            try sendError(HTTPError(.requestTimeout, status: .requestTimeout, message: "the request did not arrive in time"))
+    private func blocked(then: Pending.Then) -> Step {
+        pending?.then = then
+        return .blocked
+    }
+
+    /// Sends `bytes` (waiting, or as far as the socket takes them at once, keeping the rest in `pending`);
+    /// false when some are left.
+    func emit(_ bytes: [UInt8], wait: Bool) throws(SocketError) -> Bool {
+        if wait {
+            try socket.send(bytes)
+            return true
         }
-        return true
+        if pending == nil {
+            let result = bytes.withUnsafeBytes { raw in
+                Result { () throws(SocketError) in try socket.sendWithoutWaiting(raw) }
+            }
+            let sent = try result.get()
+            if sent == bytes.count { return true }
+            pending = Pending(bytes: Array(bytes[sent...]))
+        } else {
+            pending!.bytes.append(contentsOf: bytes)
+        }
+        return false
     }
 
-    private func setReceiveTimeout(_ timeout: Duration) throws(SocketError) {
-        let timeout = max(timeout, .milliseconds(1))  // 0 would mean "no timeout"
-        guard timeout != receiveTimeout else { return }
-        try socket.setTimeout(SO_RCVTIMEO, timeout)
-        receiveTimeout = timeout
-    }
-
-    /// Calls the responder and writes its response (or the rendered error). Returns whether to keep the
-    /// connection open.
-    private func respond(to request: Request) throws(SocketError) -> Bool {
+    /// Calls the responder and sends its response (or the rendered error). A streamed response is left in
+    /// `pending`: it is written on the connection's thread. Returns whether to keep the connection open.
+    private func respond(to request: Request, wait: Bool) throws(SocketError) -> Bool {
         var response: Response
         do {
             response = try server.responder(request)
@@ -132,7 +149,7 @@ final class Connection: @unchecked Sendable {
                                 date: date.current())
             // RFC 9110 §9.3.2: HEAD gets the same header fields as GET, without content.
             if !isHead, !response.status.forbidsContent { bytes.append(contentsOf: body) }
-            try socket.send(bytes)
+            _ = try emit(bytes, wait: wait)
             return keepAlive
         case .stream(let write):
             // RFC 9112 §7.1: chunked is HTTP/1.1 only; an HTTP/1.0 client reads until close (§6.3 ¶8).
@@ -141,20 +158,8 @@ final class Connection: @unchecked Sendable {
             var head: [UInt8] = []
             response.appendHead(to: &head, framing: chunked ? .chunked : .untilClose,
                                 connection: connectionHeader(request, keepAlive), date: date.current())
-            try socket.send(head)
-            guard !isHead else { return keepAlive }
-            let writer = ResponseWriter(socket: socket, chunked: chunked)
-            do {
-                try write(writer)
-                try writer.finish()
-            } catch let error as SocketError {
-                throw error
-            } catch {
-                // The head is sent: the error cannot be rendered. Closing without the last chunk tells the
-                // client the response is incomplete.
-                server.log("stream for \(request.method) \(request.path) failed: \(error)")
-                return false
-            }
+            _ = try emit(head, wait: false)
+            if !isHead { pending = pending ?? Pending(); pending!.stream = (write, request, chunked) }
             return keepAlive
         }
     }
@@ -165,35 +170,23 @@ final class Connection: @unchecked Sendable {
         return request.version == .http1_0 ? "keep-alive" : nil
     }
 
-    private func sendError(_ error: HTTPError) throws(SocketError) {
+    /// The phase's deadline has passed: close an idle connection, answer 408 to a half-read request.
+    func timeoutResponse() -> [UInt8]? {
+        switch state.timeoutAction {
+        case .close:
+            return nil
+        case .rejectAndClose:
+            return errorResponse(HTTPError(.requestTimeout, status: .requestTimeout,
+                                           message: "the request did not arrive in time"))
+        }
+    }
+
+    func errorResponse(_ error: HTTPError) -> [UInt8] {
         var bytes: [UInt8] = []
         let response = server.render(error, for: nil)
         let body = response.bodyBytes ?? []
         response.appendHead(to: &bytes, framing: .length(body.count), connection: "close", date: date.current())
         bytes.append(contentsOf: body)
-        try socket.send(bytes)
-    }
-
-    /// RFC 9112 §9.6: half-close, then read and discard until the client closes (bounded in time and bytes),
-    /// so unread request bytes do not turn the close into a reset that destroys the response.
-    private func lingeringClose() {
-        socket.shutdown(reading: false, writing: true)
-        let deadline = ContinuousClock.now + Self.lingerTime
-        var discarded = 0
-        var scratch = ReadBuffer(capacity: 16 * 1024)
-        while discarded < Self.lingerBytes {
-            let remaining = deadline - .now
-            guard remaining > .zero,
-                  (try? socket.waitReadable(milliseconds: Self.milliseconds(remaining))) == true,
-                  let count = try? scratch.receive(from: socket), count > 0
-            else { return }
-            discarded += count
-            scratch.consume(count)
-        }
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+        return bytes
     }
 }

@@ -14,6 +14,18 @@ final class ConnectionRegistry: @unchecked Sendable {
         let id: Int
         let socket: Socket
         fileprivate let idle = Atomic<Bool>(false)
+        /// While the connection waits on an event loop: when it times out (`ticks`); `Int.max` otherwise.
+        fileprivate let waitDeadline = Atomic<Int>(.max)
+
+        /// The connection waits on an event loop until `deadline`, which the monitor enforces.
+        func waitUntil(_ deadline: ContinuousClock.Instant) {
+            waitDeadline.store(ConnectionRegistry.ticks(deadline), ordering: .relaxed)
+        }
+
+        /// The connection is served by a thread, which enforces its own deadlines.
+        func stopWaiting() {
+            waitDeadline.store(.max, ordering: .relaxed)
+        }
 
         fileprivate init(id: Int, socket: Socket) {
             self.id = id
@@ -61,6 +73,25 @@ final class ConnectionRegistry: @unchecked Sendable {
         condition.withLock {
             handles.removeValue(forKey: handle.id)?.socket.close()
             condition.broadcast()
+        }
+    }
+
+    /// An instant as nanoseconds since the process's first use of the registry, for atomics.
+    static func ticks(_ instant: ContinuousClock.Instant) -> Int {
+        let (seconds, attoseconds) = (instant - origin).components
+        return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+    }
+
+    private static let origin = ContinuousClock.now
+
+    /// Wakes every connection waiting on an event loop past its deadline by shutting its read side: the loop
+    /// sees the end of stream, finds the deadline passed, and answers 408 or closes.
+    func expireWaiting(now: Int) {
+        condition.withLock {
+            for handle in handles.values where handle.waitDeadline.load(ordering: .relaxed) <= now {
+                handle.stopWaiting()
+                handle.socket.shutdown(reading: true, writing: false)
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 extension HTTPServer {
-    /// Accepts until the listener is shut down, starting one thread per connection within `maxConnections`.
+    /// Accepts until the listener is shut down, handing each connection within `maxConnections` to a loop.
     func acceptLoop(_ listener: Socket) {
         while true {
             let client: Socket
@@ -29,8 +29,7 @@ extension HTTPServer {
                 registry.close(handle)
                 continue
             }
-            let connection = Connection(handle: handle, server: self)
-            ServerThread.start(name: "http-connection") { connection.run() }
+            eventLoops.adopt(Connection(handle: handle, server: self))
         }
     }
 

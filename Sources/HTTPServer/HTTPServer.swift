@@ -15,13 +15,13 @@ import Synchronization
 /// server.waitUntilStopped()
 /// ```
 ///
-/// Concurrency model: one accept thread, and one thread per connection up to `maxConnections` (a connection
-/// beyond that is answered 503 and closed at once, without waiting in the backlog). Each connection thread
-/// blocks in `recv` bounded by its phase's deadline (SO_RCVTIMEO) and runs handlers synchronously, so a slow
-/// handler or an event stream only ever holds its own connection. Nothing fans out to unbounded queues: the
-/// thread count is bounded by configuration. An epoll worker pool was built and measured on the 2-core target
-/// machine: it made fewer context switches but, with other processes competing for the cores, served fewer
-/// requests with a p99 several times worse, so the simpler model stayed.
+/// Concurrency model: one accept thread; `eventLoops` epoll loops that read requests and run handlers inline
+/// (a small request costs one `recv` and one `send`, no thread switch); and a monitor thread enforcing what a
+/// busy loop cannot: timeouts of waiting connections, and the handler budget. Whatever would block a loop — a
+/// client slow to read, a streamed response, a lingering close, a handler running past `handlerBudget` — moves
+/// that one connection to a thread of its own until it is idle again, so a slow handler or an event stream only
+/// ever holds its own connection. Threads are bounded by `maxConnections` (a connection beyond it is answered
+/// 503 and closed at once, without waiting in the backlog); nothing fans out to unbounded queues.
 public final class HTTPServer: @unchecked Sendable {
     /// Receives log lines (500s with their cause, stream failures, accept failures).
     public typealias Logger = @Sendable (String) -> Void
@@ -31,6 +31,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     let responder: Responder
     let registry: ConnectionRegistry
+    private(set) var eventLoops: EventLoopGroup!
     private let errorRenderer: HTTPErrorRenderer
     private let logger: Logger
 
@@ -86,6 +87,13 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         let listener = try Socket.listen(host: configuration.host, port: configuration.port,
                                          backlog: Int32(clamping: configuration.backlog))
+        let loops: EventLoopGroup
+        do {
+            loops = try EventLoopGroup(server: self)
+        } catch {
+            listener.close()
+            throw error
+        }
         let acceptLoopDone = DispatchSemaphore(value: 0)
         let started = lifecycle.withLock { state in
             guard case .idle = state else { return false }
@@ -96,6 +104,8 @@ public final class HTTPServer: @unchecked Sendable {
             listener.close()
             throw SocketError("start (already started)", code: EALREADY)
         }
+        eventLoops = loops
+        loops.start()
         boundPort.store(listener.localPort, ordering: .releasing)
         ServerThread.start(name: "http-accept") { [self] in
             acceptLoop(listener)
@@ -126,6 +136,7 @@ public final class HTTPServer: @unchecked Sendable {
             // A handler still computing keeps its thread; its connection closes when it returns.
             _ = registry.waitUntilEmpty(deadline: .now + .seconds(1))
         }
+        eventLoops.stop()
         lifecycle.withLock { $0 = .stopped }
         stopped.signal()
     }

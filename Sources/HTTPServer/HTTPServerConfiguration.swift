@@ -7,8 +7,15 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int
     /// The kernel's queue of connections not yet accepted.
     public var backlog: Int
-    /// Open connections at most (one thread each); a connection beyond it is answered 503 and closed.
+    /// Open connections at most; a connection beyond it is answered 503 and closed. Each holds a thread only
+    /// while it must block (a streamed response, a client slow to read, a handler over `handlerBudget`).
     public var maxConnections: Int
+    /// Threads running event loops, which read requests and run handlers inline.
+    public var eventLoops: Int
+    /// How long a handler may run on an event loop before the loop moves to a new thread, leaving the handler's
+    /// connection to finish on its own thread (so one slow handler never delays the loop's other connections
+    /// by more than this).
+    public var handlerBudget: Duration
     /// Longest request-line; longer → 414.
     public var maxRequestLineBytes: Int
     /// Most bytes in the header section; more → 431.
@@ -35,6 +42,8 @@ public struct HTTPServerConfiguration: Sendable {
         port: Int = 8080,
         backlog: Int = 256,
         maxConnections: Int = 256,
+        eventLoops: Int = 4,
+        handlerBudget: Duration = .milliseconds(5),
         maxRequestLineBytes: Int = 8 * 1024,
         maxHeaderBytes: Int = 16 * 1024,
         maxHeaderCount: Int = 100,
@@ -50,6 +59,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.port = port
         self.backlog = backlog
         self.maxConnections = maxConnections
+        self.eventLoops = eventLoops
+        self.handlerBudget = handlerBudget
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount

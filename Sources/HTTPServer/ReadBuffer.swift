@@ -28,9 +28,14 @@ struct ReadBuffer {
         }
     }
 
+    /// Drops every readable byte.
+    mutating func removeAll() {
+        consume(end - start)
+    }
+
     /// Reads what the socket has into the free space, first compacting or growing it. 0 means end of stream;
-    /// nil means the receive timeout expired.
-    mutating func receive(from socket: Socket) throws(SocketError) -> Int? {
+    /// nil means the receive timeout expired (or, without waiting, that nothing was there).
+    mutating func receive(from socket: Socket, wait: Bool = true) throws(SocketError) -> Int? {
         if storage.count - end < Self.minimumReadSize {
             if start > 0 {
                 storage.withUnsafeMutableBytes { bytes in
@@ -46,7 +51,7 @@ struct ReadBuffer {
         let freeStart = end
         let result = storage.withUnsafeMutableBytes { bytes in
             Result { () throws(SocketError) in
-                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: bytes[freeStart...]))
+                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: bytes[freeStart...]), wait: wait)
             }
         }
         let count = try result.get()

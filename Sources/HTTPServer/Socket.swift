@@ -57,11 +57,11 @@ struct Socket: Sendable, Hashable {
         }
     }
 
-    /// Reads what is available into `buffer`, blocking until something arrives; 0 means the peer closed its
-    /// side, nil that SO_RCVTIMEO expired first.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int? {
+    /// Reads what is available into `buffer`, blocking until something arrives unless `wait` is false; 0 means
+    /// the peer closed its side, nil that SO_RCVTIMEO expired first (or, without waiting, that nothing was there).
+    func receive(into buffer: UnsafeMutableRawBufferPointer, wait: Bool = true) throws(SocketError) -> Int? {
         while true {
-            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            let count = recv(fd, buffer.baseAddress, buffer.count, wait ? 0 : Int32(MSG_DONTWAIT))
             if count >= 0 { return count }
             switch errno {
             case EINTR: continue
@@ -84,6 +84,24 @@ struct Socket: Sendable, Hashable {
                 throw SocketError("send")
             }
         }
+    }
+
+    /// Sends as much of `bytes` as the socket takes without waiting; returns how much that was.
+    func sendWithoutWaiting(_ bytes: UnsafeRawBufferPointer) throws(SocketError) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            if sent > 0 {
+                offset += sent
+            } else if sent < 0, errno == EINTR {
+                continue
+            } else if sent < 0, errno == EAGAIN {
+                return offset
+            } else {
+                throw SocketError("send")
+            }
+        }
+        return offset
     }
 
     func send(_ bytes: [UInt8]) throws(SocketError) {

@@ -1,11 +1,11 @@
 import Foundation
 import HTTPServer
 
-/// `tensord-bench http [--port N]`: serves `POST /echo` (a small JSON endpoint answering
+/// `tensord-bench http [--port N] [--event-loops N]`: serves `POST /echo` (a small JSON endpoint answering
 /// `{"ok":true,"n":<body length>}`) on 127.0.0.1 with the default configuration, until SIGTERM or SIGINT.
 /// `scripts/bench-http.sh` drives it with wrk and compares it with Hummingbird 2.
 func runHTTPBenchmark(_ arguments: [String]) throws {
-    var port = 8080
+    var configuration = HTTPServerConfiguration(port: 8080)
     var remaining = arguments[...]
     while let argument = remaining.popFirst() {
         switch argument {
@@ -13,16 +13,21 @@ func runHTTPBenchmark(_ arguments: [String]) throws {
             guard let value = remaining.popFirst().flatMap(Int.init) else {
                 throw BenchmarkUsageError(message: "--port needs a number")
             }
-            port = value
+            configuration.port = value
+        case "--event-loops":
+            guard let value = remaining.popFirst().flatMap(Int.init), value > 0 else {
+                throw BenchmarkUsageError(message: "--event-loops needs a positive number")
+            }
+            configuration.eventLoops = value
         default:
-            throw BenchmarkUsageError(message: "unknown argument \(argument); usage: tensord-bench http [--port N]")
+            throw BenchmarkUsageError(message: "unknown argument \(argument); usage: tensord-bench http [--port N] [--event-loops N]")
         }
     }
     var router = Router()
     router.post("/echo") { request, _ in
         Response(json: #"{"ok":true,"n":\#(request.body.count)}"#)
     }
-    let server = HTTPServer(configuration: HTTPServerConfiguration(port: port), router: router)
+    let server = HTTPServer(configuration: configuration, router: router)
     try server.start()
     server.installSignalHandlers()
     FileHandle.standardOutput.write(Data("tensord-bench http: listening on 127.0.0.1:\(server.port)\n".utf8))

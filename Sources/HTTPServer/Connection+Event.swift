@@ -1,0 +1,76 @@
+import Foundation
+
+extension Connection {
+    /// What an event loop does with the connection after handling its readiness.
+    enum EventOutcome {
+        /// Keep watching it until `waitDeadline`.
+        case wait
+        /// Close it.
+        case close
+        /// Give it a thread of its own: `pending` holds work that blocks.
+        case needsThread
+    }
+
+    /// Handles readiness (bytes, end of stream, or a deadline the monitor enforced by shutting the read side)
+    /// without ever blocking: reads once, answers every complete request inline, and leaves to a thread only
+    /// what would wait.
+    func handleReadable() -> EventOutcome {
+        do {
+            if let lingerDeadline { return try discard(until: lingerDeadline) }
+            if ContinuousClock.now >= state.deadline { return try timedOut() }
+            switch try buffer.receive(from: socket, wait: false) {
+            case nil:
+                return waitForBytes()
+            case 0:
+                return .close
+            case .some:
+                if state.phase == .idle {
+                    server.registry.markBusy(handle)
+                    state.bytesArrived(now: .now)
+                }
+            }
+            switch try processBuffered(wait: false) {
+            case .needBytes: return waitForBytes()
+            case .close(let linger): return linger ? startLingering() : .close
+            case .blocked: return .needsThread
+            }
+        } catch {
+            return .close  // the peer vanished: nothing can be sent
+        }
+    }
+
+    /// When the loop gives up waiting: the phase's deadline, or the end of a lingering close.
+    var waitDeadline: ContinuousClock.Instant { lingerDeadline ?? state.deadline }
+
+    /// An idle connection is flagged so shutdown can close it; a server already shutting down closes it now.
+    func waitForBytes() -> EventOutcome {
+        if state.phase == .idle, lingerDeadline == nil, !server.registry.markIdle(handle) { return .close }
+        return .wait
+    }
+
+    private func timedOut() throws(SocketError) -> EventOutcome {
+        guard let response = timeoutResponse() else { return .close }
+        guard try emit(response, wait: false) else {
+            pending!.then = .close
+            return .needsThread
+        }
+        return startLingering()
+    }
+
+    /// RFC 9112 §9.6: half-close, then discard what the client still sends until it closes, bounded in time
+    /// and bytes, so unread request bytes do not turn the close into a reset that destroys the response.
+    private func startLingering() -> EventOutcome {
+        socket.shutdown(reading: false, writing: true)
+        lingerDeadline = .now + Self.lingerTime
+        return .wait
+    }
+
+    private func discard(until deadline: ContinuousClock.Instant) throws(SocketError) -> EventOutcome {
+        guard ContinuousClock.now < deadline, lingerDiscarded < Self.lingerBytes else { return .close }
+        guard let count = try buffer.receive(from: socket, wait: false) else { return .wait }
+        if count == 0 { return .close }
+        lingerDiscarded += count
+        buffer.removeAll()
+        return .wait
+    }
+}

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The server's event loops, connections spread over them in turn, and the monitor thread that enforces
+/// what a loop cannot while it runs a handler: the waiting connections' deadlines, and the handler budget.
+final class EventLoopGroup: @unchecked Sendable {
+    private let loops: [EventLoop]
+    private let registry: ConnectionRegistry
+    private let handlerBudget: Duration
+    private let next = Atomic<Int>(0)
+    private let monitorStop = DispatchSemaphore(value: 0)
+    /// How often the monitor looks: a fraction of the shortest thing it enforces.
+    private let tick: Duration
+
+    init(server: HTTPServer) throws(SocketError) {
+        let configuration = server.configuration
+        var loops: [EventLoop] = []
+        for _ in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(server: server)) }
+        self.loops = loops
+        registry = server.registry
+        handlerBudget = configuration.handlerBudget
+        let shortest = [configuration.handlerBudget, configuration.headerReadTimeout, configuration.bodyReadTimeout,
+                        configuration.idleTimeout].min()!
+        tick = min(max(shortest / 4, .milliseconds(1)), .milliseconds(50))
+    }
+
+    func start() {
+        for loop in loops { loop.start() }
+        ServerThread.start(name: "http-monitor") { [self] in monitor() }
+    }
+
+    /// Hands `connection` to the next loop.
+    func adopt(_ connection: Connection) {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        loops[(index % loops.count + loops.count) % loops.count].adopt(connection)
+    }
+
+    func stop() {
+        monitorStop.signal()
+        for loop in loops { loop.stop() }
+    }
+
+    private func monitor() {
+        let (seconds, attoseconds) = tick.components
+        let tickNanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        while monitorStop.wait(timeout: .now() + .nanoseconds(tickNanoseconds)) == .timedOut {
+            let now = ContinuousClock.now
+            let cutoff = ConnectionRegistry.ticks(now - handlerBudget)
+            for loop in loops { loop.rescueIfStuck(startedBefore: cutoff) }
+            registry.expireWaiting(now: ConnectionRegistry.ticks(now))
+        }
+    }
+}
