@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every limit of the server, by name. The defaults suit a service on 127.0.0.1; each one bounds a resource a
 /// slow or hostile client could otherwise hold.
 public struct HTTPServerConfiguration: Sendable {
@@ -10,7 +12,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// Open connections at most; a connection beyond it is answered 503 and closed. Each holds a thread only
     /// while it must block (a streamed response, a client slow to read, a handler over `handlerBudget`).
     public var maxConnections: Int
-    /// Threads running event loops, which read requests and run handlers inline.
+    /// Threads running event loops, which read requests and run handlers inline. More loops than cores, so a
+    /// loop the scheduler preempts holds up only a small share of the connections.
     public var eventLoops: Int
     /// How long a handler may run on an event loop before the loop moves to a new thread, leaving the handler's
     /// connection to finish on its own thread (so one slow handler never delays the loop's other connections
@@ -42,7 +45,7 @@ public struct HTTPServerConfiguration: Sendable {
         port: Int = 8080,
         backlog: Int = 256,
         maxConnections: Int = 256,
-        eventLoops: Int = 4,
+        eventLoops: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
         handlerBudget: Duration = .milliseconds(5),
         maxRequestLineBytes: Int = 8 * 1024,
         maxHeaderBytes: Int = 16 * 1024,

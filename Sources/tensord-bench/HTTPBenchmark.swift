@@ -1,7 +1,7 @@
 import Foundation
 import HTTPServer
 
-/// `tensord-bench http [--port N] [--event-loops N]`: serves `POST /echo` (a small JSON endpoint answering
+/// `tensord-bench http [--port N] [--event-loops N] [--handler-budget-ms N]`: serves `POST /echo` (a small JSON endpoint answering
 /// `{"ok":true,"n":<body length>}`) on 127.0.0.1 with the default configuration, until SIGTERM or SIGINT.
 /// `scripts/bench-http.sh` drives it with wrk and compares it with Hummingbird 2.
 func runHTTPBenchmark(_ arguments: [String]) throws {
@@ -19,8 +19,13 @@ func runHTTPBenchmark(_ arguments: [String]) throws {
                 throw BenchmarkUsageError(message: "--event-loops needs a positive number")
             }
             configuration.eventLoops = value
+        case "--handler-budget-ms":
+            guard let value = remaining.popFirst().flatMap(Int.init), value > 0 else {
+                throw BenchmarkUsageError(message: "--handler-budget-ms needs a positive number")
+            }
+            configuration.handlerBudget = .milliseconds(value)
         default:
-            throw BenchmarkUsageError(message: "unknown argument \(argument); usage: tensord-bench http [--port N] [--event-loops N]")
+            throw BenchmarkUsageError(message: "unknown argument \(argument); usage: tensord-bench http [--port N] [--event-loops N] [--handler-budget-ms N]")
         }
     }
     var router = Router()

@@ -22,6 +22,8 @@ struct Tensord: ParsableCommand {
     @Option(help: "Deepest JSON nesting of a request (TENSORD_MAX_JSON_DEPTH).") var maxJSONDepth = envInt("TENSORD_MAX_JSON_DEPTH") ?? 512
     @Option(help: "Interactive requests queued for a lane before 429 (TENSORD_MAX_QUEUED_REQUESTS).") var maxQueuedRequests = envInt("TENSORD_MAX_QUEUED_REQUESTS") ?? 1024
     @Option(help: "Most open connections (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? 256
+    @Option(help: "Event-loop threads reading requests and running handlers inline; default twice the cores (TENSORD_EVENT_LOOPS).") var eventLoops = envInt("TENSORD_EVENT_LOOPS") ?? HTTPServerConfiguration().eventLoops
+    @Option(help: "Milliseconds a handler may hold its event loop before the loop moves to a new thread (TENSORD_HANDLER_BUDGET_MS).") var handlerBudgetMs = envInt("TENSORD_HANDLER_BUDGET_MS") ?? 5
     @Option(help: "Most bytes of the request line (TENSORD_MAX_REQUEST_LINE_BYTES).") var maxRequestLineBytes = envInt("TENSORD_MAX_REQUEST_LINE_BYTES") ?? 8 * 1024
     @Option(help: "Most bytes of the request headers (TENSORD_MAX_HEADER_BYTES).") var maxHeaderBytes = envInt("TENSORD_MAX_HEADER_BYTES") ?? 16 * 1024
     @Option(help: "Most request header fields (TENSORD_MAX_HEADER_COUNT).") var maxHeaderCount = envInt("TENSORD_MAX_HEADER_COUNT") ?? 100
@@ -42,6 +44,8 @@ struct Tensord: ParsableCommand {
         http.host = host
         http.port = port
         http.maxConnections = maxConnections
+        http.eventLoops = eventLoops
+        http.handlerBudget = .milliseconds(handlerBudgetMs)
         http.maxRequestLineBytes = maxRequestLineBytes
         http.maxHeaderBytes = maxHeaderBytes
         http.maxHeaderCount = maxHeaderCount
