@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `tensord-bench http` against the same endpoint on Hummingbird 2 (bench/hummingbird-bench) with the
-# same bounded wrk run on 127.0.0.1 (POST /echo, a small JSON body). The machine is shared, so the two servers
+# same bounded wrk run on 127.0.0.1 (POST /echo, a small JSON body), beside a floor: bench/c-epoll, a C server that
+# answers each read with a fixed response and no parsing, showing what the kernel alone costs per request. The machine is shared, so the two servers
 # run in alternating rounds, and each row records how busy the machine was with other work during the run:
 # "others" is the CPU (in cores) used by everything except the server and wrk, "steal" the CPU the hypervisor
 # took. The summary gives the median of each column and the median of the per-round ratios.
@@ -20,9 +21,11 @@ while [ $# -gt 0 ]; do
 done
 PORT_TENSORD=18181
 PORT_HB=18182
+PORT_C=18183
 WRK=(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/post.lua)
 TENSORD=.build-release/release/tensord-bench
 HB=bench/hummingbird-bench/.build/release/HummingbirdBench
+CEPOLL=.build-release/c-epoll-server
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
@@ -31,6 +34,8 @@ if [ "$BUILD" = 1 ]; then
     nice swift build -c release --scratch-path .build-release --product tensord-bench >&2
     nice swift build -c release --package-path bench/hummingbird-bench --scratch-path bench/hummingbird-bench/.build >&2
 fi
+mkdir -p .build-release
+cc -O2 -pthread bench/c-epoll/server.c -o "$CEPOLL"
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
@@ -86,11 +91,12 @@ printf '%-6s %-12s %12s %10s %10s %7s %7s\n' round server "req/s" p50 p99 others
 ROWS=()
 for round in $(seq 1 "$ROUNDS"); do
     # Alternate which server goes first, so a load change during a round does not always favour the same one.
-    if [ $((round % 2)) = 1 ]; then order="tensord hummingbird"; else order="hummingbird tensord"; fi
+    if [ $((round % 2)) = 1 ]; then order="tensord hummingbird c-epoll"; else order="c-epoll hummingbird tensord"; fi
     for server in $order; do
         case $server in
             tensord) row=$(run_one tensord "$PORT_TENSORD" "$TENSORD" http --port "$PORT_TENSORD") ;;
             hummingbird) row=$(run_one hummingbird "$PORT_HB" "$HB" "$PORT_HB") ;;
+            c-epoll) row=$(run_one c-epoll "$PORT_C" "$CEPOLL" "$PORT_C") ;;
         esac
         read -r name rps p50 p99 others steal <<<"$row"
         printf '%-6s %-12s %12s %10s %10s %7s %7s\n' "$round" "$name" "$rps" "$p50" "$p99" "$others" "$steal"
@@ -100,12 +106,14 @@ done
 
 echo
 printf '%-12s %12s %10s %10s\n' "median" "req/s" "p50 (us)" "p99 (us)"
-for server in tensord hummingbird; do
+for server in tensord hummingbird c-epoll; do
     rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$server" '$2 == s')
     printf '%-12s %12s %10s %10s\n' "$server" \
         "$(awk '{print $3}' <<<"$rows" | median)" \
         "$(awk '{print $4}' <<<"$rows" | to_us | median)" \
         "$(awk '{print $5}' <<<"$rows" | to_us | median)"
 done
-ratios=$(printf '%s\n' "${ROWS[@]}" | awk '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == "tensord") print r[p[1], "tensord"] / r[p[1], "hummingbird"] } }')
-echo "ratio tensord/hummingbird per round: $(sort -g <<<"$ratios" | tr '\n' ' ')(median $(median <<<"$ratios" | xargs printf '%.2f')x)"
+for other in hummingbird c-epoll; do
+    ratios=$(printf '%s\n' "${ROWS[@]}" | awk -v o="$other" '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == "tensord") print r[p[1], "tensord"] / r[p[1], o] } }')
+    echo "ratio tensord/$other per round: $(sort -g <<<"$ratios" | tr '\n' ' ')(median $(median <<<"$ratios" | xargs printf '%.2f')x)"
+done

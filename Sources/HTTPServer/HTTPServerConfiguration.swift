@@ -46,7 +46,7 @@ public struct HTTPServerConfiguration: Sendable {
         backlog: Int = 256,
         maxConnections: Int = 256,
         eventLoops: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
-        handlerBudget: Duration = .milliseconds(5),
+        handlerBudget: Duration = .milliseconds(10),
         maxRequestLineBytes: Int = 8 * 1024,
         maxHeaderBytes: Int = 16 * 1024,
         maxHeaderCount: Int = 100,

@@ -23,7 +23,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Interactive requests queued for a lane before 429 (TENSORD_MAX_QUEUED_REQUESTS).") var maxQueuedRequests = envInt("TENSORD_MAX_QUEUED_REQUESTS") ?? 1024
     @Option(help: "Most open connections (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? 256
     @Option(help: "Event-loop threads reading requests and running handlers inline; default twice the cores (TENSORD_EVENT_LOOPS).") var eventLoops = envInt("TENSORD_EVENT_LOOPS") ?? HTTPServerConfiguration().eventLoops
-    @Option(help: "Milliseconds a handler may hold its event loop before the loop moves to a new thread (TENSORD_HANDLER_BUDGET_MS).") var handlerBudgetMs = envInt("TENSORD_HANDLER_BUDGET_MS") ?? 5
+    @Option(help: "Milliseconds a handler may hold its event loop before the loop moves to a new thread (TENSORD_HANDLER_BUDGET_MS).") var handlerBudgetMs = envInt("TENSORD_HANDLER_BUDGET_MS") ?? 10
     @Option(help: "Most bytes of the request line (TENSORD_MAX_REQUEST_LINE_BYTES).") var maxRequestLineBytes = envInt("TENSORD_MAX_REQUEST_LINE_BYTES") ?? 8 * 1024
     @Option(help: "Most bytes of the request headers (TENSORD_MAX_HEADER_BYTES).") var maxHeaderBytes = envInt("TENSORD_MAX_HEADER_BYTES") ?? 16 * 1024
     @Option(help: "Most request header fields (TENSORD_MAX_HEADER_COUNT).") var maxHeaderCount = envInt("TENSORD_MAX_HEADER_COUNT") ?? 100
@@ -38,6 +38,11 @@ struct Tensord: ParsableCommand {
     @Option(help: "Seconds a running job's metrics may stay buffered before they are written (TENSORD_JOB_FLUSH_INTERVAL).") var jobFlushInterval = env("TENSORD_JOB_FLUSH_INTERVAL").flatMap(Double.init) ?? 0.05
     @Option(help: "Seconds between heartbeat comments on an idle event stream (TENSORD_EVENT_HEARTBEAT).") var eventHeartbeat = env("TENSORD_EVENT_HEARTBEAT").flatMap(Double.init) ?? 15
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
+
+    func validate() throws {
+        guard eventLoops >= 1 else { throw ValidationError("--event-loops must be at least 1") }
+        guard handlerBudgetMs >= 1 else { throw ValidationError("--handler-budget-ms must be at least 1") }
+    }
 
     func run() throws {
         var http = HTTPServerConfiguration()
