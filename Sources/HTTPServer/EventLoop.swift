@@ -124,12 +124,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Stops watching the connection (it moves to a thread).
-    @discardableResult
-    private func release(_ token: UInt64) -> Connection? {
-        guard let connection = connections.removeValue(forKey: token) else { return nil }
+    private func release(_ token: UInt64) {
+        guard let connection = connections.removeValue(forKey: token) else { return }
         _ = cep_remove(epoll, connection.socket.fd)
         connection.handle.stopWaiting()
-        return connection
     }
 
     private func finishAlone(_ connection: Connection, _ outcome: Connection.EventOutcome) {
