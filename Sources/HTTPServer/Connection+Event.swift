@@ -13,11 +13,11 @@ extension Connection {
 
     /// Handles readiness (bytes, end of stream, or a deadline the monitor enforced by shutting the read side)
     /// without ever blocking: reads once, answers every complete request inline, and leaves to a thread only
-    /// what would wait.
-    func handleReadable() -> EventOutcome {
+    /// what would wait. `now` is the loop's clock reading for this event.
+    func handleReadable(now: ContinuousClock.Instant) -> EventOutcome {
         do {
-            if let lingerDeadline { return try discard(until: lingerDeadline) }
-            if ContinuousClock.now >= state.deadline { return try timedOut() }
+            if let lingerDeadline { return try discard(until: lingerDeadline, now: now) }
+            if now >= state.deadline { return try timedOut() }
             switch try buffer.receive(from: socket, wait: false) {
             case nil:
                 return waitForBytes()
@@ -26,7 +26,7 @@ extension Connection {
             case .some:
                 if state.phase == .idle {
                     server.registry.markBusy(handle)
-                    state.bytesArrived(now: .now)
+                    state.bytesArrived(now: now)
                 }
             }
             switch try processBuffered(wait: false) {
@@ -65,8 +65,8 @@ extension Connection {
         return .wait
     }
 
-    private func discard(until deadline: ContinuousClock.Instant) throws(SocketError) -> EventOutcome {
-        guard ContinuousClock.now < deadline, lingerDiscarded < Self.lingerBytes else { return .close }
+    private func discard(until deadline: ContinuousClock.Instant, now: ContinuousClock.Instant) throws(SocketError) -> EventOutcome {
+        guard now < deadline, lingerDiscarded < Self.lingerBytes else { return .close }
         guard let count = try buffer.receive(from: socket, wait: false) else { return .wait }
         if count == 0 { return .close }
         lingerDiscarded += count

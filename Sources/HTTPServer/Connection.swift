@@ -110,15 +110,8 @@ final class Connection: @unchecked Sendable {
     /// Sends `bytes` (waiting, or as far as the socket takes them at once, keeping the rest in `pending`);
     /// false when some are left.
     func emit(_ bytes: [UInt8], wait: Bool) throws(SocketError) -> Bool {
-        if wait {
-            try socket.send(bytes)
-            return true
-        }
         if pending == nil {
-            let result = bytes.withUnsafeBytes { raw in
-                Result { () throws(SocketError) in try socket.sendWithoutWaiting(raw) }
-            }
-            let sent = try result.get()
+            let sent = try socket.send(bytes, wait: wait)
             if sent == bytes.count { return true }
             pending = Pending(bytes: Array(bytes[sent...]))
         } else {

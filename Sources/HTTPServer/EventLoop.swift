@@ -80,10 +80,11 @@ final class EventLoop: @unchecked Sendable {
                     continue
                 }
                 guard let connection = connections[token] else { continue }
-                let start = ConnectionRegistry.ticks(.now)
+                let now = ContinuousClock.now
+                let start = ConnectionRegistry.ticks(now)
                 current.store(token, ordering: .relaxed)
                 handlerStart.store(start, ordering: .releasing)
-                let outcome = connection.handleReadable()
+                let outcome = connection.handleReadable(now: now)
                 guard handlerStart.compareExchange(expected: start, desired: 0, ordering: .acquiringAndReleasing).exchanged else {
                     // The monitor gave the loop to a new thread: this one keeps only `connection`.
                     handOver.withLock { _ in }

@@ -87,13 +87,6 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         let listener = try Socket.listen(host: configuration.host, port: configuration.port,
                                          backlog: Int32(clamping: configuration.backlog))
-        let loops: EventLoopGroup
-        do {
-            loops = try EventLoopGroup(server: self)
-        } catch {
-            listener.close()
-            throw error
-        }
         let acceptLoopDone = DispatchSemaphore(value: 0)
         let started = lifecycle.withLock { state in
             guard case .idle = state else { return false }
@@ -104,8 +97,14 @@ public final class HTTPServer: @unchecked Sendable {
             listener.close()
             throw SocketError("start (already started)", code: EALREADY)
         }
-        eventLoops = loops
-        loops.start()
+        do {
+            eventLoops = try EventLoopGroup(server: self)
+        } catch {
+            lifecycle.withLock { $0 = .idle }
+            listener.close()
+            throw error
+        }
+        eventLoops.start()
         boundPort.store(listener.localPort, ordering: .releasing)
         ServerThread.start(name: "http-accept") { [self] in
             acceptLoop(listener)

@@ -71,32 +71,21 @@ struct Socket: Sendable, Hashable {
         }
     }
 
-    /// Sends all of `bytes`, with `MSG_NOSIGNAL` so a vanished peer is an error, not a SIGPIPE.
-    func send(_ bytes: UnsafeRawBufferPointer) throws(SocketError) {
+    /// Sends `bytes` with `MSG_NOSIGNAL`, so a vanished peer is an error, not a SIGPIPE. Waiting, it sends them
+    /// all (SO_SNDTIMEO expiring is an error); without waiting, as many as the socket takes at once. Returns
+    /// how many were sent.
+    @discardableResult
+    func send(_ bytes: UnsafeRawBufferPointer, wait: Bool = true) throws(SocketError) -> Int {
+        let flags = Int32(MSG_NOSIGNAL) | (wait ? 0 : Int32(MSG_DONTWAIT))
         var offset = 0
         while offset < bytes.count {
-            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, flags)
             if sent > 0 {
                 offset += sent
             } else if sent < 0, errno == EINTR {
                 continue
-            } else {
-                throw SocketError("send")
-            }
-        }
-    }
-
-    /// Sends as much of `bytes` as the socket takes without waiting; returns how much that was.
-    func sendWithoutWaiting(_ bytes: UnsafeRawBufferPointer) throws(SocketError) -> Int {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-            if sent > 0 {
-                offset += sent
-            } else if sent < 0, errno == EINTR {
-                continue
-            } else if sent < 0, errno == EAGAIN {
-                return offset
+            } else if sent < 0, errno == EAGAIN, !wait {
+                break
             } else {
                 throw SocketError("send")
             }
@@ -104,9 +93,10 @@ struct Socket: Sendable, Hashable {
         return offset
     }
 
-    func send(_ bytes: [UInt8]) throws(SocketError) {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(SocketError) in try send(buffer) } }
-        try result.get()
+    @discardableResult
+    func send(_ bytes: [UInt8], wait: Bool = true) throws(SocketError) -> Int {
+        let result = bytes.withUnsafeBytes { buffer in Result { () throws(SocketError) in try send(buffer, wait: wait) } }
+        return try result.get()
     }
 
     /// Waits until the socket is readable (data, EOF or error) or `milliseconds` pass; false on timeout.
