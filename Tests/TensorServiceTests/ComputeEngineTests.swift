@@ -86,4 +86,29 @@ struct ComputeEngineTests {
         #expect(throws: ComputeEngine.QueueFull.self) { try engine.enqueue(.interactive) {} }
         gate.signal()
     }
+
+    /// After shutdown nothing is queued for lanes that will never run it (the caller would wait forever).
+    @Test func workAfterShutdownIsRefused() throws {
+        let engine = ComputeEngine(lanes: 1)
+        engine.shutdown()
+        #expect(throws: ComputeEngine.Stopped.self) { try engine.enqueue(.background) {} }
+        #expect(throws: ComputeEngine.Stopped.self) { try engine.run { 1 } }
+    }
+
+    /// Job lanes run in the idle scheduling class (or at nice +10 where it is refused); lanes
+    /// that serve only interactive work keep the normal class.
+    @Test func jobLanesRunAtBackgroundPriority() throws {
+        let engine = ComputeEngine(lanes: 2)
+        defer { engine.shutdown() }
+        let idle = Locked<Bool?>(nil), niceness = Locked<Int32?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        try engine.enqueue(.background) {
+            idle.update { $0 = BackgroundPriority.currentThreadIsIdle }
+            niceness.update { $0 = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+            done.signal()
+        }
+        done.wait()
+        #expect(idle.value == true || niceness.value == BackgroundPriority.fallbackNice)
+        #expect(BackgroundPriority.currentThreadIsIdle == false, "the test's own thread is untouched")
+    }
 }

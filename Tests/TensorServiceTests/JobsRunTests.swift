@@ -39,6 +39,32 @@ import Glibc
         #expect(try #require(try server.request("GET", "/v1/jobs/\(id)/checkpoints").json()["checkpoints"] as? [Any]).count == 3)
     }
 
+    /// Shutdown returns only after the job step under way has ended (a process that exits in
+    /// the middle of a step tears BLAS down under it), and no step runs after it.
+    @Test func shutdownWaitsForTheStepUnderWay() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        // Each step multiplies two 800×800 matrices (~10 ms): long enough to be caught in the middle.
+        let id = try server.submit(#"""
+            {"objective": {"params": {"p": {"data": [1.0]}}, "expr": "loss = sum(tanh(ones([800, 800]) @ ones([800, 800]))) * sum(p ** 2)"},
+             "optimizer": {"type": "sgd", "lr": 0.0001}, "steps": 1000000}
+            """#)
+        try server.wait(id, for: ["running"])
+        func step() throws -> Int { try #require((try server.job(id)["progress"] as? [String: Any])?["step"] as? Int) }
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while try step() < 3 {
+            #expect(try server.job(id)["status"] as? String == "running")
+            try #require(Date() < deadline, "the job should make steps")
+            usleep(1000)
+        }
+        server.service.jobs.shutdown()
+        let atShutdown = try step()
+        usleep(200_000)
+        #expect(try step() == atShutdown, "no step completed after shutdown returned")
+        #expect(server.service.jobs.steps.current == 0)
+        #expect(try server.job(id)["status"] as? String == "running", "the job stays running, to resume on restart")
+    }
+
     /// 20 jobs submitted at once all finish, never more than `max_running_jobs` at a time.
     @Test func twentyJobsAtOnce() throws {
         nonisolated(unsafe) let server = try TestServer { $0.maxRunningJobs = 3 }

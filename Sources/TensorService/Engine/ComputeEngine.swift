@@ -9,7 +9,7 @@ import Glibc
 /// running job delays an interactive request by at most one step.
 ///
 /// Only the first `backgroundLanes` lanes (all but one by default) run background work (job
-/// steps), at a lower operating-system priority (nice +10), and while they have background
+/// steps), at a lower operating-system priority (`BackgroundPriority`), and while they have background
 /// work they leave interactive work to the other lanes: job steps are CPU-bound, and on a
 /// machine whose cores they keep busy an interactive request would otherwise wait for the
 /// kernel's scheduler as well as for a lane (or run on a deprioritised thread). Without jobs,
@@ -24,8 +24,8 @@ public final class ComputeEngine: @unchecked Sendable {
         public let capacity: Int
     }
 
-    /// The niceness job lanes run at (higher is lower priority; raising it needs no privilege).
-    static let backgroundNice: Int32 = 10
+    /// Work offered after `shutdown`: no lane would run it.
+    public struct Stopped: Error, Sendable {}
 
     public let lanes: Int
     public let interactiveCapacity: Int
@@ -83,6 +83,10 @@ public final class ComputeEngine: @unchecked Sendable {
     /// Queues `work`; throws `QueueFull` instead of growing without bound.
     public func enqueue(_ priority: Priority, _ work: @escaping () -> Void) throws {
         lock.lock()
+        guard !stopped else {
+            lock.unlock()
+            throw Stopped()
+        }
         let lane: Int?
         switch priority {
         case .interactive:
@@ -133,7 +137,7 @@ public final class ComputeEngine: @unchecked Sendable {
         return try result!.get()
     }
 
-    /// Stops the lanes after the queued work is done.
+    /// Stops the lanes after the queued work is done; later work is refused (`Stopped`).
     public func shutdown() {
         lock.lock()
         stopped = true
@@ -148,8 +152,7 @@ public final class ComputeEngine: @unchecked Sendable {
         let runsBackground = index < backgroundLanes
         // With no interactive-only lane (one lane), job lanes must take interactive work first.
         let shared = backgroundLanes == lanes
-        // On Linux niceness is per thread, and `who = 0` names the calling thread (setpriority(2)).
-        if runsBackground { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.backgroundNice) }
+        if runsBackground { BackgroundPriority.lowerCurrentThread() }
         while true {
             lock.lock()
             let work: (() -> Void)?

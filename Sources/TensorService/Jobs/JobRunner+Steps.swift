@@ -19,9 +19,14 @@ extension JobRunner {
     }
 
     private func schedule(_ exec: JobExecution) {
+        steps.began()
         do {
-            try engine.enqueue(.background) { [self] in runStep(exec) }
+            try engine.enqueue(.background) { [self] in
+                defer { steps.ended() }
+                if !isStopped { runStep(exec) }
+            }
         } catch {
+            steps.ended()
             log("job \(exec.id): cannot enqueue its next step: \(error)")
         }
     }

@@ -31,7 +31,9 @@ final class JobRunner: @unchecked Sendable {
     var running = 0
     var stopped = false
     /// Commits flushes in order, off the lanes.
-    let writer = SerialWriter(name: "tensord-job-writer", nice: ComputeEngine.backgroundNice)
+    let writer = SerialWriter(name: "tensord-job-writer")
+    /// Steps queued or running on the engine.
+    let steps = InFlightCounter()
     private let changed = NSCondition()
     private var generation: UInt64 = 0
 
@@ -189,12 +191,15 @@ final class JobRunner: @unchecked Sendable {
         return generation
     }
 
-    /// Stops starting steps; running jobs stay `running` in the store and resume on restart.
-    func shutdown() {
+    /// Stops starting steps, waits up to `timeout` for the steps under way, and writes what
+    /// they recorded; running jobs stay `running` in the store and resume on restart. Waiting
+    /// matters: a process that exits in the middle of a step tears BLAS down under it.
+    func shutdown(timeout: Duration = .seconds(10)) {
         lock.lock()
         stopped = true
         let execs = Array(live.values)
         lock.unlock()
+        if !steps.waitUntilNone(timeout: timeout) { log("shutdown: a job step was still running after \(timeout)") }
         for exec in execs { flush(exec) }
         writer.sync()
         notify()

@@ -1,18 +1,15 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// One thread that runs blocks in order: the job store's writer. It runs at a lower
-/// operating-system priority (like the job lanes), so encoding checkpoints and committing
-/// metrics never competes with interactive requests for a core.
+/// One thread that runs blocks in order: the job store's writer. It runs at the job lanes'
+/// lower priority (`BackgroundPriority`), so encoding checkpoints and committing metrics never
+/// keeps an interactive request from a core.
 final class SerialWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [@Sendable () -> Void] = []
 
-    init(name: String, nice: Int32) {
+    init(name: String) {
         let t = Thread { [self] in
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
+            BackgroundPriority.lowerCurrentThread()
             loop()
         }
         t.name = name

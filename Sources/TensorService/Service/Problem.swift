@@ -68,6 +68,8 @@ public struct Problem: Error, Sendable, Equatable, HTTPResponseError {
         Problem(status: 429, code: "queue_full", title: "Engine queue is full",
                 detail: "the compute queue is full; retry after \(retryAfter) s", retryAfter: retryAfter)
     }
+    public static let shuttingDown = Problem(status: 503, code: "service_unavailable", title: "Service unavailable",
+                                             detail: "the server is shutting down", retryAfter: 1)
     public static let unauthorized = Problem(status: 401, code: "unauthorized", title: "Unauthorized",
                                              detail: "this server needs 'Authorization: Bearer <token>'")
 

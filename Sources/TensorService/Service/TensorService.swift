@@ -53,10 +53,11 @@ public final class TensorService: @unchecked Sendable {
         }
     }
 
-    /// Marks the service as stopping (readiness turns 503) and stops the engine's lanes.
+    /// Marks the service as stopping (readiness turns 503), lets the job steps under way end
+    /// (within the shutdown grace period) and stops the engine's lanes.
     public func shutdown() {
         stopping.store(true, ordering: .releasing)
-        jobs.shutdown()
+        jobs.shutdown(timeout: configuration.http.shutdownGracePeriod)
         engine.shutdown()
     }
 
@@ -116,6 +117,8 @@ public final class TensorService: @unchecked Sendable {
             return try engine.run(.interactive) { try ElementLimit.with(limit) { try body() } }
         } catch is ComputeEngine.QueueFull {
             throw Problem.queueFull(retryAfter: 1)
+        } catch is ComputeEngine.Stopped {
+            throw Problem.shuttingDown
         }
     }
 
