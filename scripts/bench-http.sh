@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks `tensord-bench http` against the same endpoint on Hummingbird 2 (bench/hummingbird-bench) with the
-# same bounded wrk run on 127.0.0.1 (POST /echo, a small JSON body), beside a floor: bench/c-epoll, a C server that
-# answers each read with a fixed response and no parsing, showing what the kernel alone costs per request. The machine is shared, so the two servers
+# Benchmarks `tensord-bench http` against the same endpoints on Hummingbird 2 (bench/hummingbird-bench) with the
+# same bounded wrk run on 127.0.0.1 and the same small JSON body: POST /echo answers without decoding the body (the
+# server alone), POST /sum decodes it and encodes a JSON answer (each side with its idiomatic JSON: TensorWire's
+# parser and writer, Codable). Beside them a floor: bench/c-epoll, a C server that answers each read of /echo with a
+# fixed response and no parsing, showing what the kernel alone costs per request. The machine is shared, so the two servers
 # run in alternating rounds, and each row records how busy the machine was with other work during the run:
 # "others" is the CPU (in cores) used by everything except the server and wrk, "steal" the CPU the hypervisor
 # took. The summary gives the median of each column and the median of the per-round ratios.
@@ -22,19 +24,19 @@ done
 PORT_TENSORD=18181
 PORT_HB=18182
 PORT_C=18183
-WRK=(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/post.lua)
-TENSORD=.build-release/release/tensord-bench
+WRK=(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/post.lua)  # the path comes from WRK_PATH
+TENSORD=.build/release/tensord-bench
 HB=bench/hummingbird-bench/.build/release/HummingbirdBench
-CEPOLL=.build-release/c-epoll-server
+CEPOLL=.build/c-epoll-server
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
 if [ "$BUILD" = 1 ]; then
     echo "building release servers (nice)…" >&2
-    nice swift build -c release --scratch-path .build-release --product tensord-bench >&2
+    nice swift build -c release --product tensord-bench >&2
     nice swift build -c release --package-path bench/hummingbird-bench --scratch-path bench/hummingbird-bench/.build >&2
 fi
-mkdir -p .build-release
+mkdir -p .build
 cc -O2 -pthread bench/c-epoll/server.c -o "$CEPOLL"
 
 PIDS=()
@@ -53,9 +55,9 @@ wait_for_port() {
 cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat; }
 process_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# run_one NAME PORT COMMAND… → prints "NAME req/s p50 p99 others steal"
+# run_one NAME PORT PATH COMMAND… → prints "NAME req/s p50 p99 others steal"
 run_one() {
-    local name=$1 port=$2; shift 2
+    local name=$1 port=$2 path=$3; shift 3
     "$@" >/dev/null 2>&1 &
     local pid=$!
     PIDS+=("$pid")
@@ -63,7 +65,7 @@ run_one() {
     local busy0 steal0 busy1 steal1 server0 server1 wrk_seconds
     read -r busy0 steal0 < <(cpu_jiffies)
     server0=$(process_jiffies "$pid")
-    wrk_seconds=$( { /usr/bin/time -f "%U %S" "${WRK[@]}" "http://127.0.0.1:$port/echo" > "/tmp/bench-http-$name.txt"; } 2>&1 | tail -1)
+    wrk_seconds=$( { WRK_PATH=$path /usr/bin/time -f "%U %S" "${WRK[@]}" "http://127.0.0.1:$port$path" > "/tmp/bench-http-$name.txt"; } 2>&1 | tail -1)
     read -r busy1 steal1 < <(cpu_jiffies)
     server1=$(process_jiffies "$pid")
     kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
@@ -85,35 +87,43 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 # wrk prints latencies as 812.00us / 1.02ms / 1.50s; compare them in microseconds.
 to_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000000; print v }'; }
 
-echo "$(nproc) cores; wrk -t2 -c32 -d$DURATION --latency -s scripts/post.lua (POST /echo, small JSON), $ROUNDS rounds"
+echo "$(nproc) cores; wrk -t2 -c32 -d$DURATION --latency -s scripts/post.lua (small JSON POST), $ROUNDS rounds"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-12s %12s %10s %10s %7s %7s\n' round server "req/s" p50 p99 others steal
+printf '%-6s %-18s %12s %10s %10s %7s %7s\n' round "server endpoint" "req/s" p50 p99 others steal
+RUNS="tensord:/echo hummingbird:/echo c-epoll:/echo tensord:/sum hummingbird:/sum"
 ROWS=()
 for round in $(seq 1 "$ROUNDS"); do
-    # Alternate which server goes first, so a load change during a round does not always favour the same one.
-    if [ $((round % 2)) = 1 ]; then order="tensord hummingbird c-epoll"; else order="c-epoll hummingbird tensord"; fi
-    for server in $order; do
+    # Alternate the order, so a load change during a round does not always favour the same server.
+    if [ $((round % 2)) = 1 ]; then order=$RUNS; else order=$(tr ' ' '\n' <<<"$RUNS" | tac | tr '\n' ' '); fi
+    for run in $order; do
+        server=${run%%:*} path=${run#*:} name=${run/:\//-}
         case $server in
-            tensord) row=$(run_one tensord "$PORT_TENSORD" "$TENSORD" http --port "$PORT_TENSORD") ;;
-            hummingbird) row=$(run_one hummingbird "$PORT_HB" "$HB" "$PORT_HB") ;;
-            c-epoll) row=$(run_one c-epoll "$PORT_C" "$CEPOLL" "$PORT_C") ;;
+            tensord) row=$(run_one "$name" "$PORT_TENSORD" "$path" "$TENSORD" http --port "$PORT_TENSORD") ;;
+            hummingbird) row=$(run_one "$name" "$PORT_HB" "$path" "$HB" "$PORT_HB") ;;
+            c-epoll) row=$(run_one "$name" "$PORT_C" "$path" "$CEPOLL" "$PORT_C") ;;
         esac
         read -r name rps p50 p99 others steal <<<"$row"
-        printf '%-6s %-12s %12s %10s %10s %7s %7s\n' "$round" "$name" "$rps" "$p50" "$p99" "$others" "$steal"
+        printf '%-6s %-18s %12s %10s %10s %7s %7s\n' "$round" "$name" "$rps" "$p50" "$p99" "$others" "$steal"
         ROWS+=("$round $row")
     done
 done
 
 echo
-printf '%-12s %12s %10s %10s\n' "median" "req/s" "p50 (us)" "p99 (us)"
-for server in tensord hummingbird c-epoll; do
-    rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$server" '$2 == s')
-    printf '%-12s %12s %10s %10s\n' "$server" \
+printf '%-18s %12s %10s %10s\n' "median" "req/s" "p50 (us)" "p99 (us)"
+for run in $RUNS; do
+    name=${run/:\//-}
+    rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$name" '$2 == s')
+    printf '%-18s %12s %10s %10s\n' "$name" \
         "$(awk '{print $3}' <<<"$rows" | median)" \
         "$(awk '{print $4}' <<<"$rows" | to_us | median)" \
         "$(awk '{print $5}' <<<"$rows" | to_us | median)"
 done
-for other in hummingbird c-epoll; do
-    ratios=$(printf '%s\n' "${ROWS[@]}" | awk -v o="$other" '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == "tensord") print r[p[1], "tensord"] / r[p[1], o] } }')
-    echo "ratio tensord/$other per round: $(sort -g <<<"$ratios" | tr '\n' ' ')(median $(median <<<"$ratios" | xargs printf '%.2f')x)"
-done
+# ratio ONE OTHER: the per-round ratios of ONE's req/s to OTHER's, and their median.
+ratio() {
+    local ratios
+    ratios=$(printf '%s\n' "${ROWS[@]}" | awk -v a="$1" -v b="$2" '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == a) print r[p[1], a] / r[p[1], b] } }')
+    echo "ratio $1 / $2 per round: $(sort -g <<<"$ratios" | tr '\n' ' ')(median $(median <<<"$ratios" | xargs printf '%.2f')x)"
+}
+ratio tensord-echo hummingbird-echo
+ratio tensord-echo c-epoll-echo
+ratio tensord-sum hummingbird-sum

@@ -1,9 +1,12 @@
 import Foundation
 import HTTPServer
+import TensorWire
 
-/// `tensord-bench http [--port N] [--event-loops N] [--handler-budget-ms N]`: serves `POST /echo` (a small JSON endpoint answering
-/// `{"ok":true,"n":<body length>}`) on 127.0.0.1 with the default configuration, until SIGTERM or SIGINT.
-/// `scripts/bench-http.sh` drives it with wrk and compares it with Hummingbird 2.
+/// `tensord-bench http [--port N] [--event-loops N] [--handler-budget-ms N]`: serves two small JSON endpoints on
+/// 127.0.0.1 with the default configuration, until SIGTERM or SIGINT: `POST /echo` answers `{"ok":true,"n":<body
+/// length>}` without reading the body (the server alone), and `POST /sum` decodes `{"name": …, "data": [numbers]}`
+/// and answers `{"name": …, "n": <count>, "sum": <sum>}` (the server with a JSON round trip). `scripts/bench-http.sh`
+/// drives both with wrk and compares them with the same endpoints on Hummingbird 2.
 func runHTTPBenchmark(_ arguments: [String]) throws {
     var configuration = HTTPServerConfiguration(port: 8080)
     var remaining = arguments[...]
@@ -31,6 +34,20 @@ func runHTTPBenchmark(_ arguments: [String]) throws {
     var router = Router()
     router.post("/echo") { request, _ in
         Response(json: #"{"ok":true,"n":\#(request.body.count)}"#)
+    }
+    router.post("/sum") { request, _ in
+        // An empty array parses as `.array([])`, not as numbers.
+        guard let body = try? JSONParser().parse(request.body), case .string(let name)? = body["name"],
+              let data = body["data"]?.numberArray?.doubles ?? (body["data"]?.arrayElements?.isEmpty == true ? [] : nil) else {
+            return Response(status: .init(code: 400), json: #"{"error":"expected {\"name\": string, \"data\": [numbers]}"}"#)
+        }
+        var w = JSONWriter(capacity: 64)
+        w.beginObject()
+        w.key("name"); w.string(name)
+        w.key("n"); w.int(data.count)
+        w.key("sum"); w.float(data.reduce(0, +))
+        w.endObject()
+        return Response(json: w.take())
     }
     let server = HTTPServer(configuration: configuration, router: router)
     try server.start()

@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// Comparison server for scripts/bench-http.sh: the same `POST /echo` endpoint as
+// Comparison server for scripts/bench-http.sh: the same `POST /echo` and `POST /sum` endpoints as
 // `tensord-bench http`, served by Hummingbird 2. Not built by CI or the main package.
 import PackageDescription
 
