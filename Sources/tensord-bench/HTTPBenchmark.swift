@@ -36,9 +36,13 @@ func runHTTPBenchmark(_ arguments: [String]) throws {
         Response(json: #"{"ok":true,"n":\#(request.body.count)}"#)
     }
     router.post("/sum") { request, _ in
-        // An empty array parses as `.array([])`, not as numbers.
-        guard let body = try? JSONParser().parse(request.body), case .string(let name)? = body["name"],
-              let data = body["data"]?.numberArray?.doubles ?? (body["data"]?.arrayElements?.isEmpty == true ? [] : nil) else {
+        let body = try? JSONParser().parse(request.body)
+        let data: [Double]? = switch body?["data"] {
+        case .numbers(let a)?: a.doubles
+        case .array(let a)? where a.isEmpty: []  // `[]` parses as an array, not as numbers
+        default: nil
+        }
+        guard case .string(let name)? = body?["name"], let data else {
             return Response(status: .init(code: 400), json: #"{"error":"expected {\"name\": string, \"data\": [numbers]}"}"#)
         }
         var w = JSONWriter(capacity: 64)

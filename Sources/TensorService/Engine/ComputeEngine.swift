@@ -9,8 +9,8 @@ import Glibc
 /// running job delays an interactive request by at most one step.
 ///
 /// Only the first `backgroundLanes` lanes (all but one by default) run background work (job
-/// steps), at a lower operating-system priority (`BackgroundPriority`), and while they have background
-/// work they leave interactive work to the other lanes: job steps are CPU-bound, and on a
+/// steps), at a lower operating-system priority (`BackgroundPriority`), and while they have
+/// background work they leave interactive work to the other lanes: job steps are CPU-bound, and on a
 /// machine whose cores they keep busy an interactive request would otherwise wait for the
 /// kernel's scheduler as well as for a lane (or run on a deprioritised thread). Without jobs,
 /// every lane serves interactive work. Each lane has its own wake-up, so new work wakes a
