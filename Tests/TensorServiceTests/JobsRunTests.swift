@@ -113,10 +113,14 @@ import Glibc
         let id = try child.submit(spec)
         var killedAt = 0
         let deadline = Date(timeIntervalSinceNow: 60)
+        // Kill once a checkpoint is in the store: the job writer runs in the idle scheduling
+        // class, so while other work keeps the cores busy it may commit after the lane has
+        // stepped past the checkpoint.
         while Date() < deadline {
             let job = try child.get("/v1/jobs/\(id)")
             let step = (job["progress"] as? [String: Any])?["step"] as? Int ?? 0
-            if step >= 30 { killedAt = step; break }
+            let stored = try child.get("/v1/jobs/\(id)/checkpoints")["checkpoints"] as? [Any] ?? []
+            if step >= 30 && !stored.isEmpty { killedAt = step; break }
             usleep(2000)
         }
         child.kill()
