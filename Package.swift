@@ -44,7 +44,8 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"]),
-        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine", .product(name: "Yams", package: "Yams")],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TensorClientTests", dependencies: ["TensorClient", "TensorService", "HTTPServer", "TensorWire", "TensorEngine", "tensorctl"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]

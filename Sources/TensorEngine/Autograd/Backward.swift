@@ -54,6 +54,9 @@ public enum Autograd {
             for node in order.reversed() {
                 guard let g = grads[ObjectIdentifier(node)] else { continue }
                 guard let vjp = node.vjp else { leaves.append((node, g)); continue }
+                if let versions = node.versions, zip(node.inputs, versions).contains(where: { $0.storage.version != $1 }) {
+                    throw TensorError.value("a tensor that \(node.name) needs for its gradient has been modified by an in-place operation since; compute it again after the change, or use an out-of-place op")
+                }
                 let inputGrads = try vjp(g)
                 for (input, ig) in zip(node.inputs, inputGrads) {
                     guard let inNode = input.node, let ig else { continue }

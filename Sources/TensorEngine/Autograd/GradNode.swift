@@ -8,14 +8,18 @@ public final class GradNode: @unchecked Sendable {
     let vjp: ((Tensor) throws -> [Tensor?])?
     /// The accumulated gradient of a leaf, set by `backward()`.
     public internal(set) var grad: Tensor?
+    /// The storage versions of the inputs when recorded, for a VJP that reads their values;
+    /// nil for one that only needs their shapes (views, copies, index writes).
+    let versions: [Int]?
 
-    init(name: String, inputs: [Tensor], vjp: ((Tensor) throws -> [Tensor?])?) {
+    init(name: String, inputs: [Tensor], readsInputs: Bool = true, vjp: ((Tensor) throws -> [Tensor?])?) {
         self.name = name
         self.inputs = inputs
         self.vjp = vjp
+        versions = readsInputs ? inputs.map(\.storage.version) : nil
     }
 
-    var isLeaf: Bool { vjp == nil }
+    public var isLeaf: Bool { vjp == nil }
 }
 
 extension Tensor {
@@ -50,10 +54,10 @@ extension Tensor {
     /// vector-Jacobian product, when grad mode is on and an input requires grad.
     /// The VJP may return gradients of a broadcast shape: the backward walk sums them
     /// back to each input's shape.
-    func recording(_ name: String, _ inputs: [Tensor], vjp: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+    func recording(_ name: String, _ inputs: [Tensor], readsInputs: Bool = true, vjp: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         guard inputs.contains(where: { $0.node != nil }), dtype.isFloating, GradMode.isEnabled else { return self }
         var out = detached()
-        out.node = GradNode(name: name, inputs: inputs, vjp: vjp)
+        out.node = GradNode(name: name, inputs: inputs, readsInputs: readsInputs, vjp: vjp)
         return out
     }
 }

@@ -77,6 +77,11 @@ extension Tensor {
         return out.recording("contiguous", [self]) { g in [g] }
     }
 
+    /// A fresh contiguous copy that gradients flow through (PyTorch's `clone`).
+    public func cloned() -> Tensor {
+        copied().recording("clone", [self], readsInputs: false) { g in [g] }
+    }
+
     /// A fresh contiguous copy of the data, with no autograd history: storage the caller owns
     /// (an optimizer updates it in place).
     public func copied() -> Tensor {

@@ -5,6 +5,9 @@ public final class Storage: @unchecked Sendable {
     public let pointer: UnsafeMutableRawPointer
     public let count: Int
     public let dtype: DType
+    /// Bumped by every in-place write, so autograd can tell that data a recorded op read
+    /// has changed since (PyTorch's version counter).
+    public internal(set) var version = 0
 
     public init(count: Int, dtype: DType) {
         self.count = count

@@ -33,12 +33,14 @@ public enum Evaluation {
                            check: @escaping (Tensor) throws -> Void = { _ in }) throws -> Result {
         let program = try ExpressionParser.parse(source, limits: limits)
         let differentiates = grad != nil || program.callsGrad
+        // A program that changes tensors in place works on copies: inputs may be stored tensors.
+        let owned = program.changesTensorsInPlace ? inputs.mapValues { $0.copied() } : inputs
         // Floating inputs become leaves that require grad, so every name can be differentiated.
-        let leaves = differentiates ? inputs.mapValues { $0.dtype.isFloating ? $0.requiringGrad() : $0 } : inputs
+        let leaves = differentiates ? owned.mapValues { $0.dtype.isFloating ? $0.requiringGrad() : $0 } : owned
         var evaluator = Evaluator(inputs: leaves, check: check)
         try evaluator.run(program)
 
-        let names = requested ?? program.statements.compactMap(\.target).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let names = requested ?? program.assignedNames
         let outputs = try names.enumerated().map { i, name -> (String, EvalValue) in
             guard let v = evaluator.environment[name] else {
                 throw RequestError(kind: .unknownName, pointer: "/outputs/\(i)", message: "output '\(name)' is neither an input nor assigned by the program")
@@ -74,17 +76,53 @@ public enum Evaluation {
 }
 
 extension Program {
+    /// Whether `grad(...)` is called (then floating inputs must be leaves that require grad).
     var callsGrad: Bool {
-        func visit(_ e: Expr) -> Bool {
-            switch e {
-            case .call(let name, let receiver, let args, let kwargs, _):
-                return (name == "grad" && receiver == nil) || (receiver.map(visit) ?? false) || args.contains(where: visit) || kwargs.contains { visit($0.1) }
-            case .unary(_, let x, _), .attribute(let x, _, _): return visit(x)
-            case .binary(_, let a, let b, _), .index(let a, let b, _): return visit(a) || visit(b)
-            case .list(let items, _): return items.contains(where: visit)
-            default: return false
+        contains { if case .call(let name, nil, _, _, _) = $0 { name == "grad" || name == "autograd.grad" } else { false } }
+    }
+
+    /// Whether a statement may change a tensor in place (`x[i] = v`, `x += v`, `x.add_(v)`).
+    var changesTensorsInPlace: Bool {
+        func visit(_ s: Statement) -> Bool {
+            switch s.kind {
+            case .assign(.index, _), .augmented: true
+            case .noGrad(let body): body.contains(where: visit)
+            case .assign, .expression: false
             }
         }
-        return statements.contains { visit($0.value) }
+        return statements.contains(where: visit) || contains { if case .call(let name, .some, _, _, _) = $0 { name.hasSuffix("_") } else { false } }
+    }
+
+    /// Whether any expression in the program satisfies `predicate`.
+    func contains(_ predicate: (Expr) -> Bool) -> Bool {
+        func visit(_ e: Expr?) -> Bool {
+            guard let e else { return false }
+            if predicate(e) { return true }
+            switch e {
+            case .call(_, let receiver, let args, let kwargs, _):
+                return visit(receiver) || args.contains(where: visit) || kwargs.contains { visit($0.1) }
+            case .unary(_, let x, _), .attribute(let x, _, _): return visit(x)
+            case .binary(_, let a, let b, _), .index(let a, let b, _): return visit(a) || visit(b)
+            case .list(let items, _), .tuple(let items, _): return items.contains(where: visit)
+            case .slice(let a, let b, let c, _): return visit(a) || visit(b) || visit(c)
+            case .name, .integer, .float, .bool, .string, .none, .dtype, .ellipsis: return false
+            }
+        }
+        func target(_ t: Target) -> Bool {
+            switch t {
+            case .name: false
+            case .tuple(let items, _): items.contains(where: target)
+            case .index(let a, let b, _): visit(a) || visit(b)
+            case .attribute(let a, _, _): visit(a)
+            }
+        }
+        func statement(_ s: Statement) -> Bool {
+            switch s.kind {
+            case .expression(let e): visit(e)
+            case .assign(let t, let e), .augmented(let t, _, let e): target(t) || visit(e)
+            case .noGrad(let body): body.contains(where: statement)
+            }
+        }
+        return statements.contains(where: statement)
     }
 }

@@ -1,32 +1,11 @@
 import TensorEngine
 
-/// A value during evaluation.
-public enum EvalValue {
-    case tensor(Tensor)
-    case scalar(Scalar)
-    case string(String)
-    case none
-    case list([EvalValue])
-    /// The results of a multi-output op, with PyTorch's names (`values`, `indices`).
-    case results([Tensor], names: [String])
-
-    var kind: String {
-        switch self {
-        case .tensor: "tensor"
-        case .scalar: "number"
-        case .string: "string"
-        case .none: "None"
-        case .list: "list"
-        case .results: "tuple of tensors"
-        }
-    }
-}
-
 /// Runs a program over the op catalogue. Operators map to ops (`+` add, `@` matmul,
 /// `**` pow, `==` eq …); `x.f(a)` is `f(x, a)`; `grad(y, x)` differentiates inside the
-/// program (with a recorded graph, so gradients of gradients work).
+/// program (with a recorded graph, so gradients of gradients work). Tensor attributes and
+/// methods are in `Evaluator+Methods.swift`, indexing in `Evaluator+Indexing.swift`.
 public struct Evaluator {
-    public private(set) var environment: [String: EvalValue]
+    public internal(set) var environment: [String: EvalValue]
     /// Called on every tensor an op produces (the service enforces element limits here).
     let check: (Tensor) throws -> Void
 
@@ -37,10 +16,7 @@ public struct Evaluator {
 
     /// Runs every statement; assigned names are added to the environment.
     public mutating func run(_ program: Program) throws {
-        for s in program.statements {
-            let v = try evaluate(s.value)
-            environment[s.target ?? "_"] = v
-        }
+        for s in program.statements { try execute(s) }
     }
 
     public func tensor(named name: String) throws -> Tensor {
@@ -49,22 +25,97 @@ public struct Evaluator {
         return t
     }
 
+    mutating func execute(_ s: Statement) throws {
+        switch s.kind {
+        case .expression(let e):
+            environment["_"] = try evaluate(e)
+        case .assign(let target, let e):
+            try assign(target, try evaluate(e), s.location)
+        case .augmented(let target, let op, let e):
+            try augment(target, op, try evaluate(e), s.location)
+        case .noGrad(let body):
+            try GradMode.withoutGrad { for b in body { try execute(b) } }
+        }
+    }
+
+    private mutating func assign(_ target: Target, _ value: EvalValue, _ loc: SourcePosition) throws {
+        switch target {
+        case .name(let n):
+            environment[n] = value
+        case .tuple(let targets, let at):
+            let items: [EvalValue]
+            if case .tensor(let t) = value {
+                // Unpacking a tensor iterates over its first dim, as in Python.
+                guard t.ndim > 0 else { throw ExpressionError(message: "cannot unpack a 0-d tensor", location: at) }
+                items = try (0..<t.shape[0]).map { try .tensor(index(t, [.int($0)], at)) }
+            } else {
+                guard let l = value.items else { throw ExpressionError(message: "cannot unpack a \(value.kind)", location: at) }
+                items = l
+            }
+            guard items.count == targets.count else {
+                let problem = items.count > targets.count ? "too many values to unpack" : "not enough values to unpack"
+                throw ExpressionError(message: "\(problem) (expected \(targets.count), got \(items.count))", location: at)
+            }
+            for (t, v) in zip(targets, items) { try assign(t, v, loc) }
+        case .index(let base, let index, let at):
+            let t = try tensorValue(try evaluate(base), "indexed assignment", at)
+            try assignIndexed(t, base, try indices(index, at), value, at)
+        case .attribute(let base, let member, let at):
+            try setAttribute(base, member, value, at)
+        }
+    }
+
+    /// `x op= v`: in place on a tensor (as Python's `__iadd__`), a new value for a number.
+    private mutating func augment(_ target: Target, _ op: String, _ rhs: EvalValue, _ loc: SourcePosition) throws {
+        switch target {
+        case .name(let n):
+            guard let current = environment[n] else { throw ExpressionError(message: "unknown name '\(n)'", location: loc) }
+            if case .tensor(let t) = current {
+                let lhs: EvalValue = recordsInPlace(t, [rhs]) ? .tensor(t.cloned()) : current
+                let result = try tensorValue(try binary(op, lhs, rhs, loc), op, loc)
+                try updateInPlace(t, .name(n, loc), with: result, checkingCast: true, loc)
+            } else {
+                environment[n] = try binary(op, current, rhs, loc)
+            }
+        case .index(let base, let index, let at):
+            let t = try tensorValue(try evaluate(base), "indexed assignment", at)
+            let items = try indices(index, at)
+            let result = try binary(op, .tensor(try self.index(t, items, at)), rhs, loc)
+            try assignIndexed(t, base, items, result, at)
+        case .tuple, .attribute:
+            throw ExpressionError.unsupported("\(op)= is supported on names and indexed tensors", loc)
+        }
+    }
+
+    func tensorValue(_ v: EvalValue, _ what: String, _ loc: SourcePosition) throws -> Tensor {
+        guard case .tensor(let t) = v else { throw ExpressionError(message: "\(what) needs a tensor, got a \(v.kind)", location: loc) }
+        return t
+    }
+
     static let binaryOps = ["+": "add", "-": "sub", "*": "mul", "/": "div", "@": "matmul", "**": "pow",
                             "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"]
 
-    func evaluate(_ e: Expr) throws -> EvalValue {
+    /// Bare dtype names: PyTorch's own, and Python's `float`, `int`, `bool`, which PyTorch
+    /// reads as float64, int64 and bool (`dtype=float` is float64, as in PyTorch).
+    static let bareDTypes: [String: DType] = ["float32": .float32, "float64": .float64, "double": .float64,
+                                              "int64": .int64, "long": .int64, "float": .float64, "int": .int64, "bool": .bool]
+
+    mutating func evaluate(_ e: Expr) throws -> EvalValue {
         switch e {
         case .integer(let v): return .scalar(.int(v))
         case .float(let v): return .scalar(.float(v))
         case .bool(let b): return .scalar(.bool(b))
         case .string(let s): return .string(s)
         case .none: return .none
+        case .dtype(let d): return .dtype(d)
         case .name(let n, let loc):
-            guard let v = environment[n] else {
-                throw ExpressionError(message: "unknown name '\(n)'", location: loc)
-            }
-            return v
-        case .list(let items, _): return .list(try items.map(evaluate))
+            if let v = environment[n] { return v }
+            if let d = Evaluator.bareDTypes[n] { return .dtype(d) }
+            throw ExpressionError(message: "unknown name '\(n)'", location: loc)
+        case .list(let items, _): return .list(try items.map { try evaluate($0) })
+        case .tuple(let items, _): return .tuple(try items.map { try evaluate($0) })
+        case .slice(_, _, _, let loc), .ellipsis(let loc):
+            throw ExpressionError(message: "a slice or '...' can only appear inside [ ]", location: loc)
         case .unary(_, let operand, let loc):
             switch try evaluate(operand) {
             case .tensor(let t): return try callOp("neg", [.tensor(t)], [:], loc)
@@ -75,27 +126,31 @@ public struct Evaluator {
         case .binary(let op, let l, let r, let loc):
             return try binary(op, try evaluate(l), try evaluate(r), loc)
         case .call(let name, let receiver, let args, let kwargs, let loc):
-            var positional = try args.map(evaluate)
-            if let receiver { positional.insert(try evaluate(receiver), at: 0) }
-            let keywords = try Dictionary(kwargs.map { ($0.0, try evaluate($0.1)) }, uniquingKeysWith: { a, _ in a })
-            if name == "grad" && receiver == nil { return try gradCall(positional, keywords, loc) }
-            return try callOp(name, positional, keywords, loc)
+            if let receiver {
+                let base = try evaluate(receiver)
+                let positional = try args.map { try evaluate($0) }
+                let keywords = try keywordValues(kwargs)
+                guard case .tensor(let t) = base else {
+                    throw ExpressionError.unsupported("a \(base.kind) has no method '\(name)'", loc)
+                }
+                return try method(name, t, receiver, positional, keywords, loc)
+            }
+            return try function(name, try args.map { try evaluate($0) }, try keywordValues(kwargs), loc)
         case .attribute(let base, let member, let loc):
             let v = try evaluate(base)
-            guard case .results(let ts, let names) = v, let i = names.firstIndex(of: member), i < ts.count else {
-                throw ExpressionError(message: "a \(v.kind) has no attribute '\(member)'", location: loc)
+            switch v {
+            case .tensor(let t): return try attribute(t, member, loc)
+            case .results(let ts, let names):
+                if let i = names.firstIndex(of: member), i < ts.count { return .tensor(ts[i]) }
+            default: break
             }
-            return .tensor(ts[i])
+            throw ExpressionError.unsupported("a \(v.kind) has no attribute '\(member)'", loc)
         case .index(let base, let index, let loc):
             let v = try evaluate(base)
+            if case .tensor(let t) = v { return .tensor(try self.index(t, try indices(index, loc), loc)) }
+            guard let items = v.items else { throw ExpressionError(message: "a \(v.kind) cannot be indexed", location: loc) }
             guard case .scalar(.int(let raw)) = try evaluate(index) else {
-                throw ExpressionError(message: "an index must be an integer", location: loc)
-            }
-            let items: [EvalValue]
-            switch v {
-            case .results(let ts, _): items = ts.map { .tensor($0) }
-            case .list(let l): items = l
-            default: throw ExpressionError(message: "a \(v.kind) cannot be indexed; use narrow or split", location: loc)
+                throw ExpressionError(message: "a \(v.kind) index must be an integer", location: loc)
             }
             let i = raw < 0 ? Int(raw) + items.count : Int(raw)
             guard i >= 0 && i < items.count else {
@@ -105,7 +160,13 @@ public struct Evaluator {
         }
     }
 
-    private func binary(_ op: String, _ l: EvalValue, _ r: EvalValue, _ loc: SourcePosition) throws -> EvalValue {
+    private mutating func keywordValues(_ kwargs: [(String, Expr)]) throws -> [String: EvalValue] {
+        var out: [String: EvalValue] = [:]
+        for (k, e) in kwargs { out[k] = try evaluate(e) }
+        return out
+    }
+
+    func binary(_ op: String, _ l: EvalValue, _ r: EvalValue, _ loc: SourcePosition) throws -> EvalValue {
         guard let name = Evaluator.binaryOps[op] else { throw ExpressionError(message: "unknown operator \(op)", location: loc) }
         switch (l, r) {
         case (.tensor, .tensor), (.tensor, .scalar):
@@ -120,25 +181,48 @@ public struct Evaluator {
             guard case .tensor(let out) = try callOp(name, [.tensor(ta), .scalar(b)], [:], loc) else {
                 throw ExpressionError(message: "\(op) of two numbers failed", location: loc)
             }
-            let d = try out.item()
-            switch out.dtype {
-            case .bool: return .scalar(.bool(d != 0))
-            case .int64: return .scalar(.int(out.scalars(as: Int64.self)[0]))
-            default: return .scalar(.float(d))
-            }
+            return try number(out)
         default:
             throw ExpressionError(message: "operator \(op) is not defined for a \(l.kind) and a \(r.kind)", location: loc)
         }
     }
 
-    private func callOp(_ name: String, _ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
+    /// The one element of a tensor as a Python number of its kind (PyTorch's `item()`).
+    func number(_ t: Tensor) throws -> EvalValue {
+        guard t.count == 1 else {
+            throw TensorError.value("a tensor with \(t.count) elements cannot be converted to a number")
+        }
+        switch t.dtype {
+        case .bool: return .scalar(.bool(t.scalars(as: Bool.self)[0]))
+        case .int64: return .scalar(.int(t.scalars(as: Int64.self)[0]))
+        case .float32, .float64: return .scalar(.float(try t.item()))
+        }
+    }
+
+    /// Calls a catalogue op. `requires_grad=True` (as PyTorch's factories take it) marks the
+    /// result as a leaf; sizes may be given as varargs (`zeros(2, 3)`, `x.view(2, -1)`).
+    func callOp(_ name: String, _ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
         guard let spec = Ops.spec(name) else {
-            throw ExpressionError(message: "unknown function '\(name)'", location: loc)
+            throw ExpressionError.unsupported("unknown function '\(name)'", loc)
+        }
+        var keywords = keywords
+        let requiresGrad = keywords.removeValue(forKey: "requires_grad")
+        var positional = positional
+        // PyTorch's `*size`: the ints from a size parameter on are one shape.
+        if let p = spec.params.firstIndex(where: { $0.type == .intList }), positional.count - p >= 2,
+           positional[p...].allSatisfy({ if case .scalar(.int) = $0 { true } else { false } }) {
+            positional = Array(positional[..<p]) + [.tuple(Array(positional[p...]))]
         }
         do {
-            let outs = try spec.forward(OpCall(spec: spec, positional: try positional.map { try value($0, loc) },
+            var outs = try spec.forward(OpCall(spec: spec, positional: try positional.map { try value($0, loc) },
                                                keywords: try keywords.mapValues { try value($0, loc) }))
             for t in outs { try check(t) }
+            if let requiresGrad {
+                guard case .scalar(.bool(let flag)) = requiresGrad else {
+                    throw ExpressionError(message: "requires_grad must be True or False", location: loc)
+                }
+                outs = try outs.map { try Evaluator.settingRequiresGrad($0, flag) }
+            }
             if outs.count == 1 && spec.outputs.count == 1 && !spec.outputs[0].hasSuffix("*") { return .tensor(outs[0]) }
             return .results(outs, names: spec.outputs.filter { !$0.hasSuffix("*") }.count == outs.count ? spec.outputs : [])
         } catch let error as TensorError {
@@ -146,29 +230,33 @@ public struct Evaluator {
         }
     }
 
-    private func gradCall(_ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
-        guard positional.count == 2, keywords.isEmpty, case .tensor(let y) = positional[0], case .tensor(let x) = positional[1] else {
-            throw ExpressionError(message: "grad takes two tensors: grad(output, input)", location: loc)
+    /// PyTorch's `requires_grad_(flag)`: only floating tensors can require grad, and only a
+    /// leaf can stop requiring it.
+    static func settingRequiresGrad(_ t: Tensor, _ flag: Bool) throws -> Tensor {
+        if flag {
+            guard t.dtype.isFloating else {
+                throw TensorError(.dtype, "only tensors of floating point dtype can require gradients, got \(t.dtype)")
+            }
+            return t.node == nil ? t.requiringGrad() : t
         }
-        do {
-            guard y.node != nil else { return .tensor(try zerosLike(x)) }
-            return .tensor(try Autograd.gradients(of: y, wrt: [x], createGraph: true)[0])
-        } catch let error as TensorError {
-            throw EvaluationError(error: error, location: loc, op: "grad")
+        if let node = t.node, !node.isLeaf {
+            throw TensorError.value("you can only change requires_grad flags of leaf variables")
         }
+        return t.detached()
     }
 
     /// An evaluation value as an op argument.
-    private func value(_ v: EvalValue, _ loc: SourcePosition) throws -> Value {
+    func value(_ v: EvalValue, _ loc: SourcePosition) throws -> Value {
         switch v {
         case .tensor(let t): return .tensor(t)
         case .scalar(.int(let i)): return .int(Int(i))
         case .scalar(.float(let d)): return .float(d)
         case .scalar(.bool(let b)): return .bool(b)
         case .string(let s): return .string(s)
+        case .dtype(let d): return .string(d.rawValue)
         case .none: return .null
         case .results(let ts, _): return .tensorList(ts)
-        case .list(let items):
+        case .list(let items), .tuple(let items):
             if items.isEmpty { return .intList([]) }
             var ints: [Int] = [], tensors: [Tensor] = []
             for item in items {

@@ -26,6 +26,11 @@ struct Lexer {
                 tokens.append(Token(kind: .separator, location: location(i)))
                 i += 1
             case "0"..."9", ".":
+                if c == ".", i + 2 < chars.count, chars[i + 1] == ".", chars[i + 2] == "." {
+                    tokens.append(Token(kind: .op("..."), location: location(i)))
+                    i += 3
+                    continue
+                }
                 if c == ".", !(i + 1 < chars.count && ("0"..."9").contains(chars[i + 1])) {
                     tokens.append(Token(kind: .op("."), location: location(i)))
                     i += 1
@@ -70,10 +75,10 @@ struct Lexer {
                 tokens.append(Token(kind: .string(text), location: location(start)))
             default:
                 let two = i + 1 < chars.count ? String(String.UnicodeScalarView([c, chars[i + 1]])) : ""
-                if ["**", "==", "!=", "<=", ">="].contains(two) {
+                if ["**", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/="].contains(two) {
                     tokens.append(Token(kind: .op(two), location: location(i)))
                     i += 2
-                } else if "+-*/@<>=()[],".unicodeScalars.contains(c) {
+                } else if "+-*/@<>=()[],:".unicodeScalars.contains(c) {
                     if c == "(" || c == "[" { depth += 1 }
                     if c == ")" || c == "]" { depth = max(0, depth - 1) }
                     tokens.append(Token(kind: .op(String(c)), location: location(i)))

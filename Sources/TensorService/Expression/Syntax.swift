@@ -1,3 +1,5 @@
+import TensorEngine
+
 /// The syntax tree of an expression program.
 indirect enum Expr {
     case name(String, SourcePosition)
@@ -6,7 +8,15 @@ indirect enum Expr {
     case bool(Bool)
     case string(String)
     case none
+    /// `torch.float64`, `torch.long` …
+    case dtype(DType)
     case list([Expr], SourcePosition)
+    /// `(a, b)`, `(a,)`, and the comma-separated index `x[0, 1:]`.
+    case tuple([Expr], SourcePosition)
+    /// `start:stop:step` inside brackets; each part may be omitted.
+    case slice(Expr?, Expr?, Expr?, SourcePosition)
+    /// `...` inside brackets.
+    case ellipsis(SourcePosition)
     case unary(String, Expr, SourcePosition)
     case binary(String, Expr, Expr, SourcePosition)
     /// `f(args, k=v)`; `receiver` is set for method-call sugar `x.f(args)`.
@@ -15,14 +25,55 @@ indirect enum Expr {
     case index(Expr, Expr, SourcePosition)
 }
 
+/// What an assignment writes to.
+indirect enum Target {
+    case name(String)
+    /// `values, indices = x.topk(2)`
+    case tuple([Target], SourcePosition)
+    /// `x[idx] = v`
+    case index(Expr, Expr, SourcePosition)
+    /// `w.grad = None`
+    case attribute(Expr, String, SourcePosition)
+
+    /// The names this target binds, in order.
+    var names: [String] {
+        switch self {
+        case .name(let n): [n]
+        case .tuple(let items, _): items.flatMap(\.names)
+        case .index, .attribute: []
+        }
+    }
+}
+
+enum StatementKind {
+    case expression(Expr)
+    case assign(Target, Expr)
+    /// `x += v`, `x[idx] -= v`: in place, as in Python on a tensor.
+    case augmented(Target, String, Expr)
+    /// `with torch.no_grad():` and its block.
+    case noGrad([Statement])
+}
+
 struct Statement {
-    /// The assigned name; nil for a bare expression.
-    let target: String?
-    let value: Expr
+    let kind: StatementKind
     let location: SourcePosition
+
+    /// The names assigned by this statement (and its block), in order.
+    var assignedNames: [String] {
+        switch kind {
+        case .assign(let t, _), .augmented(let t, _, _): t.names
+        case .noGrad(let body): body.flatMap(\.assignedNames)
+        case .expression: []
+        }
+    }
 }
 
 /// A parsed program: statements run in order.
 public struct Program {
     let statements: [Statement]
+
+    /// Every assigned name, in order of first assignment.
+    var assignedNames: [String] {
+        statements.flatMap(\.assignedNames).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    }
 }

@@ -10,7 +10,7 @@ enum TokenKind: Equatable {
     case integer(Int64)
     case float(Double)
     case string(String)
-    case op(String)          // + - * / @ ** == != < <= > >= = ( ) [ ] , . 
+    case op(String)          // + - * / @ ** == != < <= > >= = += -= *= /= ( ) [ ] , . : ...
     case separator           // newline or ;
     case end
 }
@@ -22,8 +22,22 @@ struct Token {
 
 /// A parse or evaluation error with the place it happened.
 public struct ExpressionError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `unsupported`: valid Python/PyTorch that the language deliberately leaves out
+    /// (loops, `def`, other imports, unknown attributes and functions); `parse`: anything else.
+    public enum Kind: Sendable { case parse, unsupported }
     public let message: String
     public let location: SourcePosition?
+    public let kind: Kind
+
+    public init(message: String, location: SourcePosition?, kind: Kind = .parse) {
+        self.message = message
+        self.location = location
+        self.kind = kind
+    }
+
+    static func unsupported(_ message: String, _ location: SourcePosition?) -> ExpressionError {
+        ExpressionError(message: message, location: location, kind: .unsupported)
+    }
     public var description: String {
         location.map { "\($0): \(message)" } ?? message
     }

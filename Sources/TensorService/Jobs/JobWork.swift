@@ -144,8 +144,11 @@ final class ObjectiveWork: JobWork {
     func step() throws -> StepOutcome {
         var out = StepOutcome()
         let k = stepsDone
-        let leaves = params.map { $0.requiringGrad() }
-        var inputs = spec.constants
+        // A program that changes tensors in place gets copies: the optimizer owns the
+        // parameters, and the constants serve every step.
+        let inPlace = spec.program.changesTensorsInPlace
+        let leaves = params.map { (inPlace ? $0.copied() : $0).requiringGrad() }
+        var inputs = inPlace ? spec.constants.mapValues { $0.copied() } : spec.constants
         for (i, p) in spec.params.enumerated() { inputs[p.name] = leaves[i] }
         var evaluator = Evaluator(inputs: inputs)
         try evaluator.run(spec.program)

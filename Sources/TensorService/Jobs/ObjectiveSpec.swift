@@ -35,7 +35,7 @@ struct ObjectiveSpec {
         } catch let e as ExpressionError {
             throw JobSpec.invalid(e.description, "/objective/expr")
         }
-        guard program.statements.contains(where: { $0.target == "loss" }) else {
+        guard program.assignedNames.contains("loss") else {
             throw JobSpec.invalid("the program must assign 'loss' (the value to minimise), as in 'loss = sum(p ** 2)'", "/objective/expr")
         }
         return ObjectiveSpec(params: params, constants: constants, source: source, program: program, steps: steps)

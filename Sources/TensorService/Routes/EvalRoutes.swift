@@ -25,7 +25,11 @@ extension TensorService {
                 do {
                     return try Evaluation.run(source: source, inputs: inputs, outputs: outputs, grad: grad, limits: limits)
                 } catch let e as ExpressionError {
-                    throw Problem(status: 422, code: "parse_error", title: "Expression does not parse", detail: e.description,
+                    let (code, title) = switch e.kind {
+                    case .parse: ("parse_error", "Expression does not parse")
+                    case .unsupported: ("unsupported", "Construct not supported")
+                    }
+                    throw Problem(status: 422, code: code, title: title, detail: e.description,
                                   errors: [.init(pointer: "/expr", detail: e.description)])
                 } catch let e as EvaluationError {
                     let p = Problem.from(e.error, pointer: "/expr")
@@ -75,7 +79,17 @@ extension TensorService {
         case .scalar(.float(let d)): w.float(d)
         case .scalar(.bool(let b)): w.bool(b)
         case .string(let s): w.string(s)
+        case .dtype(let d): w.string(d.rawValue)
         case .none: w.null()
+        case .tuple(let items):
+            // A torch.Size (a tuple of ints) is returned as an int64 tensor.
+            if let ints = value.ints {
+                TensorCodec.encode(Tensor(ints.map(Int64.init)), encoding: encoding, into: &w)
+                return
+            }
+            w.beginArray()
+            for item in items { write(item, encoding: encoding, into: &w) }
+            w.endArray()
         case .list(let items):
             w.beginArray()
             for item in items { write(item, encoding: encoding, into: &w) }
