@@ -129,6 +129,22 @@ import TensorEngine
         try problem(server.request("POST", "/v1/eval", body: #"{"expr": ""# + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + #""}"#), status: 422, code: "parse_error")
     }
 
+    @Test func evalRunsANotebookCellAndRefusesWhatItCannot() throws {
+        let cell = #"{"expr": "import torch\nw = torch.tensor([1.0, -2.0], requires_grad=True)\nloss = (w ** 2).sum()\nloss.backward()\ng = w.grad\ns = w.shape\nd = w.dtype\nn = w.numel()", "outputs": ["g", "s", "d", "n"]}"#
+        let r = try server.request("POST", "/v1/eval", body: cell)
+        #expect(r.status == 200, "\(r.text)")
+        let out = try #require(try r.json()["outputs"] as? [String: Any])
+        #expect((out["g"] as? [String: Any])?["data"] as? [Double] == [2, -4])
+        #expect((out["s"] as? [String: Any])?["dtype"] as? String == "int64")
+        #expect((out["s"] as? [String: Any])?["data"] as? [Int] == [2])
+        #expect(out["d"] as? String == "float32")
+        #expect(out["n"] as? Int == 2)
+        let loop = try server.request("POST", "/v1/eval", body: #"{"expr": "y = 1\nfor i in range(3):\n    y = y + i"}"#)
+        try problem(loop, status: 422, code: "unsupported", pointer: "/expr")
+        #expect((try loop.json()["detail"] as? String)?.hasPrefix("line 2, column 1: 'for'") == true, "\(loop.text)")
+        try problem(server.request("POST", "/v1/eval", body: #"{"expr": "w = torch.ones(2, requires_grad=True)\nw += 1"}"#), status: 422, code: "invalid_argument", pointer: "/expr")
+    }
+
     @Test func optimizerStepsPassStateOutAndBackIn() throws {
         let first = try server.request("POST", "/v1/optim/adam", body: #"{"params": {"w": {"data": [1, -2]}}, "grads": {"w": {"data": [0.5, 0.25]}}, "options": {"lr": 0.1, "betas": [0.9, 0.99]}}"#)
         #expect(first.status == 200, "\(first.text)")

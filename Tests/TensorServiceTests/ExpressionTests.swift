@@ -137,4 +137,83 @@ struct ExpressionTests {
         #expect(throws: ExpressionError.self) { try run("y = nosuchop(x)", ["x": x]) }
         #expect(throws: ExpressionError.self) { try run("y = q + 1", ["x": x]) }
     }
+
+    @Test("constructs outside the language are refused by name, with line and column", arguments: [
+        ("for i in x:\n    y = i", 1, 1),
+        ("y = x\ndef f(a):\n    return a", 2, 1),
+        ("import numpy as np", 1, 1),
+        ("from torch import nn", 1, 1),
+        ("y = x.grad_fn", 1, 7),
+        ("y = x.numpy()", 1, 7),
+        ("y = torch.nn.Linear(2, 3)", 1, 14),
+        ("y = print(x)", 1, 5),
+        ("with open('f'):\n    y = x", 1, 1),
+        ("y = torch.no_grad()", 1, 11),
+    ])
+    func unsupportedConstructs(source: String, line: Int, column: Int) {
+        do {
+            _ = try run(source, ["x": x])
+            Issue.record("expected \(source) to be refused")
+        } catch let e as ExpressionError {
+            #expect(e.kind == .unsupported, "\(e)")
+            #expect(e.location == SourcePosition(line: line, column: column), "\(e)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("indentation and with-blocks parse as Python's", arguments: [
+        ("y = x\n  z = x", 2, 3),
+        ("with torch.no_grad():\ny = x", 2, 1),
+        ("with torch.no_grad():\n    y = x\n      z = x", 3, 7),
+        ("y = x[]", 1, 6),
+        ("y = x[1:2:3:4]", 1, 12),
+        ("a, b += x", 1, 1),
+    ])
+    func layoutErrors(source: String, line: Int, column: Int) {
+        do {
+            _ = try ExpressionParser.parse(source)
+            Issue.record("expected a parse error for \(source)")
+        } catch let e as ExpressionError {
+            #expect(e.kind == .parse, "\(e)")
+            #expect(e.location == SourcePosition(line: line, column: column), "\(e)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func noGradBlocksEndAtTheDedentAndImportsAreAccepted() throws {
+        let r = try run("import torch\nimport torch.nn.functional as F\nw = x.clone().requires_grad_()\nwith torch.no_grad():\n    a = w * 2\n    b = a + 1\nc = w * 2; d = c.requires_grad\nwith torch.no_grad(): e = w.sum()\nf = a.requires_grad",
+                        ["x": x], outputs: ["b", "d", "e", "f"])
+        #expect(try tensor(r, "b").doubles() == [3, 5, 7, 9, 11, 13])
+        #expect(try tensor(r, "e").doubles() == [21])
+        guard case .scalar(.bool(true)) = r.outputs[1].1, case .scalar(.bool(false)) = r.outputs[3].1 else {
+            Issue.record("requires_grad inside and outside no_grad: \(r.outputs)"); return
+        }
+    }
+
+    @Test func castsWithoutInt32GiveInt64AndGradCanBeCleared() throws {
+        // PyTorch's .int() is int32; the engine's one integer dtype is int64.
+        let r = try run("i = x.int()\nw = x.clone().requires_grad_()\nw.sum().backward()\nw.grad = None\ng = w.grad\ns = x.shape",
+                        ["x": x], outputs: ["i", "g", "s"])
+        #expect(try tensor(r, "i").dtype == .int64)
+        guard case .none = r.outputs[1].1, case .tuple(let dims) = r.outputs[2].1 else { Issue.record("\(r.outputs)"); return }
+        #expect(dims.count == 2)
+    }
+
+    @Test func inPlaceChangesDoNotReachTheCallersTensors() throws {
+        let stored = x.copied()
+        let r = try run("x[0] = 100\nx += 1", ["x": stored], outputs: ["x"])
+        #expect(try tensor(r, "x").doubles() == [101, 101, 101, 5, 6, 7])
+        #expect(stored.doubles() == [1, 2, 3, 4, 5, 6], "an input from the store is not changed by the program")
+    }
+
+    @Test func hostileIndicesAreErrors() {
+        for source in ["y = x[9223372036854775807]", "y = x[-9223372036854775807 - 1]", "y = x[::0]", "y = x[::-1]",
+                       "y = x[[9223372036854775807]]", "y = x[0, 0, 0]", "y = x[..., ...]", "y = x.size(9223372036854775807)",
+                       "y = torch.tensor([[1], [2, 3]])", "y = x['a']", "y = x[1.5]"] {
+            #expect(throws: (any Error).self, "\(source)") { try run(source, ["x": x]) }
+        }
+        #expect(throws: ExpressionError.self) { try run("a, b = x.shape[0]", ["x": x]) }
+    }
 }
