@@ -31,6 +31,8 @@ struct PyTorchGolden {
     let kwtensors: [String: Tensor]
     let gradOutput: Tensor?
     let output: Tensor
+    /// Every result, for ops with several (`output` is the first).
+    let outputs: [Tensor]
     let grads: [Tensor?]
 
     static func load(_ resource: String) throws -> [PyTorchGolden] {
@@ -42,6 +44,9 @@ struct PyTorchGolden {
                 if let s = a["string"] as? String { return .string(s) }
                 if let i = a["int"] as? Int { return .int(i) }
                 if let b = a["bool"] as? Bool { return .bool(b) }
+                if let l = a["ints"] as? [Int] { return .intList(l) }
+                if a["null"] != nil { return .null }
+                if let f = a["string_float"] as? String { return .float(f == "NaN" ? .nan : f == "Infinity" ? .infinity : -.infinity) }
                 return .float((a["float"] as? Double) ?? .nan)
             }
             return PyTorchGolden(
@@ -51,6 +56,7 @@ struct PyTorchGolden {
                 kwtensors: try (c["kwtensors"] as? [String: [String: Any]] ?? [:]).mapValues(tensor),
                 gradOutput: try (c["grad_output"] as? [String: Any]).map(tensor),
                 output: try tensor(try #require(c["output"] as? [String: Any])),
+                outputs: try (c["outputs"] as? [[String: Any]] ?? [try #require(c["output"] as? [String: Any])]).map(tensor),
                 grads: try (c["grads"] as? [Any] ?? []).map { try ($0 as? [String: Any]).map(tensor) })
         }
     }

@@ -73,5 +73,13 @@ struct OpenAPITests {
         let op = try #require(parameters.first { $0["name"] as? String == "op" })
         let names = try #require((op["schema"] as? [String: Any])?["enum"] as? [String])
         #expect(Set(names) == Set(Ops.all.map(\.name)))
+        // The description's table of ops has one row per op of the catalogue, no more.
+        let post = try #require(paths["/v1/ops/{op}"]?["post"] as? [String: Any])
+        let description = try #require(post["description"] as? String)
+        let rows = description.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        #expect(rows.sorted() == Ops.all.map(\.name).sorted(), "the op table in POST /v1/ops/{op} drifted from the catalogue")
     }
 }

@@ -1,7 +1,7 @@
 /// Every op, by name. The HTTP API, the expression language, the documentation and the
 /// catalogue-driven tests (gradient check included) all read this one list.
 public enum Ops {
-    public static let all: [OpSpec] = creation + arithmetic + unary + power + comparison + rounding + activations
+    public static let all: [OpSpec] = creation + arithmetic + unary + unaryMath + nonFinite + binaryMath + power + comparison + rounding + activations
         + reduction + product + extrema + norms + variance + selection
         + linalg + views + joining + losses + clipping
 

@@ -137,5 +137,15 @@ extension Ops {
                             .init(.randn([2, 3]), .randn([3]), .randn([2, 1]), [:])]) { c in
             [try c.tensor("input").clamped(min: c.optionalOperand("min"), max: c.optionalOperand("max"))]
         },
+        OpSpec("clamp_min", "max(input, min), promoting; min is a number or a broadcasting tensor",
+               params: [.tensor(), Param("min", .tensorOrNumber)],
+               gradchecks: [.init(.distinct([2, 3]), .number(0.05), [:]), .init(.distinct([2, 3]), .randn([3]), [:])]) { c in
+            [try c.tensor("input").clamped(min: c.operand("min"))]
+        },
+        OpSpec("clamp_max", "min(input, max), promoting; max is a number or a broadcasting tensor",
+               params: [.tensor(), Param("max", .tensorOrNumber)],
+               gradchecks: [.init(.distinct([2, 3]), .number(0.05), [:]), .init(.distinct([2, 3]), .randn([2, 1]), [:])]) { c in
+            [try c.tensor("input").clamped(max: c.operand("max"))]
+        },
     ]
 }

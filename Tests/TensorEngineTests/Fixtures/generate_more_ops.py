@@ -1,0 +1,97 @@
+# Regenerates more_ops.json: PyTorch's outputs and gradients for the pointwise, selection and
+# scan/reduction ops of issue 15 (MoreOpsGoldenTests). Run once with `python3 generate_more_ops.py`;
+# the tests read the committed JSON and never need Python.
+import json, math
+import torch
+from torch_golden import enc, arg
+
+torch.manual_seed(0)
+cases = []
+nan, inf = float("nan"), float("inf")
+
+def case(name, op, fn, inputs, args={}, kwtensors={}, wrt=(0,)):
+    """`fn(*inputs, **kwtensors, **args)`; gradients of the first output (seeded) for the
+    floating inputs listed in `wrt`."""
+    ins = [t.clone().requires_grad_(i in wrt and t.is_floating_point()) for i, t in enumerate(inputs)]
+    kws = {k: v.clone() for k, v in kwtensors.items()}
+    out = fn(*ins, **kws, **args)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    outs = [o if torch.is_tensor(o) else torch.tensor(o) for o in outs]
+    first = outs[0]
+    seed = None
+    grads = [None] * len(ins)
+    if first.requires_grad:
+        seed = torch.randn(first.shape, dtype=first.dtype)
+        first.backward(seed)
+        grads = [enc(t.grad) if t.grad is not None else None for t in ins]
+    cases.append({"name": name, "op": op, "inputs": [enc(t) for t in inputs],
+                  "args": {k: arg(v) for k, v in args.items()},
+                  "kwtensors": {k: enc(v) for k, v in kwtensors.items()},
+                  "grad_output": enc(seed), "output": enc(first), "outputs": [enc(o) for o in outs], "grads": grads})
+
+# ---- pointwise ----
+x = torch.randn(3, 4)
+xd = torch.randn(2, 3, dtype=torch.float64)
+special = torch.tensor([nan, inf, -inf, 0.0, -0.0, 1.0, -2.5, 1e-8])
+ints = torch.tensor([-3, -1, 0, 2, 7])
+bools = torch.tensor([True, False, True])
+unit = torch.rand(3, 4) * 1.8 - 0.9
+pos = torch.rand(3, 4) * 3 + 0.1
+for op, dom in [("square", x), ("reciprocal", pos), ("exp2", x), ("log2", pos), ("log10", pos), ("log1p", pos - 0.05),
+                ("expm1", x), ("tan", unit), ("asin", unit), ("acos", unit), ("atan", x * 3), ("sinh", x), ("cosh", x),
+                ("erf", x), ("sign", x)]:
+    f = getattr(torch, op)
+    case(f"{op} float32", op, f, [dom])
+    case(f"{op} float64", op, f, [dom.double()])
+    case(f"{op} special", op, f, [special])
+    case(f"{op} int64", op, f, [ints])
+    case(f"{op} bool", op, f, [bools])
+    case(f"{op} transposed", op, f, [dom.t()])
+for op in ["isnan", "isinf", "isfinite"]:
+    f = getattr(torch, op)
+    case(f"{op} special", op, f, [special])
+    case(f"{op} int64", op, f, [ints])
+case("nan_to_num default", "nan_to_num", torch.nan_to_num, [special])
+case("nan_to_num float64", "nan_to_num", torch.nan_to_num, [special.double()])
+case("nan_to_num values", "nan_to_num", torch.nan_to_num, [special], {"nan": 1.5, "posinf": 9.0, "neginf": -9.0})
+case("nan_to_num grad", "nan_to_num", torch.nan_to_num, [torch.tensor([1.0, nan, inf, -2.0])], {"posinf": 3.0})
+case("nan_to_num int64", "nan_to_num", torch.nan_to_num, [ints])
+
+a = torch.randn(3, 4); b = torch.randn(4)
+tied = torch.tensor([1.0, 2.0, nan, 3.0, -1.0]); tied2 = torch.tensor([1.0, 3.0, 0.0, nan, -2.0])
+for op in ["maximum", "minimum"]:
+    f = getattr(torch, op)
+    case(f"{op} broadcast", op, f, [a, b], wrt=(0, 1))
+    case(f"{op} ties nan", op, f, [tied, tied2], wrt=(0, 1))
+    case(f"{op} int float", op, f, [ints, torch.tensor(0.5)])
+    case(f"{op} bool", op, f, [bools, torch.tensor([False, False, True])])
+    case(f"{op} float64 0-d", op, f, [a, torch.tensor(0.1, dtype=torch.float64)], wrt=(0, 1))
+num = torch.tensor([-7.0, -3.5, 3.5, 7.0, 0.0, -0.0, 5.0, inf])
+den = torch.tensor([2.0, -2.0, -2.0, 3.0, 2.0, -3.0, 0.0, 2.0])
+for op in ["remainder", "fmod", "floor_divide"]:
+    f = getattr(torch, op)
+    both = () if op == "floor_divide" else (0, 1)  # PyTorch has no derivative for floor_divide
+    case(f"{op} signs", op, f, [num, den], wrt=both)
+    case(f"{op} float64 broadcast", op, f, [torch.randn(3, 4, dtype=torch.float64) * 5, torch.rand(4, dtype=torch.float64) + 0.5], wrt=both)
+    case(f"{op} int", op, f, [torch.tensor([-7, -3, 3, 7, 0, -9223372036854775808]), torch.tensor([2, -2, -2, 3, 5, -1])])
+    case(f"{op} int scalar", op, f, [torch.tensor([-7, -3, 3, 7])], {"other": 3})
+    case(f"{op} float scalar", op, f, [torch.tensor([-7, -3, 3, 7])], {"other": 2.5})
+    case(f"{op} tensor float scalar", op, f, [a * 4], {"other": -1.5}, wrt=both[:1])
+case("atan2 quadrants", "atan2", torch.atan2, [torch.tensor([1.0, 1.0, -1.0, -1.0, 0.0, -0.0, 0.0]), torch.tensor([1.0, -1.0, 1.0, -1.0, -0.0, -1.0, 0.0])], wrt=(0, 1))
+case("atan2 broadcast", "atan2", torch.atan2, [a, b], wrt=(0, 1))
+case("atan2 int", "atan2", torch.atan2, [ints, torch.tensor([2])])
+case("lerp scalar", "lerp", torch.lerp, [a, b], {"weight": 0.3}, wrt=(0, 1))
+case("lerp large weight", "lerp", torch.lerp, [a, b], {"weight": 0.75}, wrt=(0, 1))
+case("lerp tensor weight", "lerp", torch.lerp, [a, b], kwtensors={"weight": torch.rand(3, 1)}, wrt=(0, 1))
+case("lerp float64", "lerp", torch.lerp, [xd, torch.randn(3, dtype=torch.float64)], {"weight": 1.0}, wrt=(0, 1))
+case("clamp_min scalar", "clamp_min", torch.clamp_min, [a], {"min": 0.0})
+case("clamp_min int float", "clamp_min", torch.clamp_min, [ints], {"min": 0.5})
+case("clamp_min tensor", "clamp_min", torch.clamp_min, [a, b], wrt=(0, 1))
+case("clamp_max scalar", "clamp_max", torch.clamp_max, [special], {"max": 0.5})
+case("clamp_max int", "clamp_max", torch.clamp_max, [ints], {"max": 1})
+case("clamp_max tensor", "clamp_max", torch.clamp_max, [a, torch.randn(3, 1)], wrt=(0, 1))
+
+import os
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "more_ops.json"), "w") as fh:
+    json.dump({"generator": f"PyTorch {torch.__version__}", "cases": cases}, fh, separators=(",", ":"))
+print(len(cases), "cases")
