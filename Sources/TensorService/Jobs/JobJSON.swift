@@ -72,6 +72,9 @@ enum JobJSON {
         }
         w.endObject()
         w.key("error"); problem(j.error, into: &w)
+        w.key("sweep_id"); optional(j.sweepId, into: &w)
+        w.key("grid")
+        if let g = j.grid { w.rawValue(g) } else { w.null() }
         if spec { w.key("spec"); w.rawValue(j.spec) }
         w.key("status_transitions")
         w.beginArray()

@@ -14,21 +14,7 @@ extension TensorService {
                 return jobResponse(jobs.overlay([existing])[0], status: .accepted, location: true)
             }
             let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
-            var refs: [String: Tensor] = [:]
-            let spec = try JobSpec.parse(body, parserLimits: configuration.expressionLimits) { json, pointer in
-                try jobTensor(json, at: pointer) { name, refPointer in
-                    guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
-                    refs[name] = t
-                    return t
-                }
-            }
-            let now = JobJSON.now()
-            let isObjective: Bool = if case .objective = spec.kind { true } else { false }
-            let record = JobRecord(id: Self.newJobId(), name: spec.name, isObjective: isObjective, status: .queued,
-                                   statusMessage: "waiting for a free slot", createdAt: now,
-                                   epoch: isObjective ? nil : 0, totalSteps: spec.totalSteps, totalEpochs: spec.totalEpochs,
-                                   transitions: [StatusTransition(status: .queued, at: now, message: "accepted")],
-                                   spec: request.body, idempotencyKey: key)
+            let (record, spec, refs) = try newJob(body, spec: request.body, idempotencyKey: key)
             let (job, _) = try jobs.submit(record, spec: spec, refs: refs)
             return jobResponse(jobs.overlay([job])[0], status: .accepted, location: true)
         }
@@ -155,6 +141,27 @@ extension TensorService {
         }
     }
 
+    /// Validates a job spec and makes the record of a new queued job from it, with the
+    /// stored tensors its `{"ref"}`s name.
+    func newJob(_ body: RequestBody, spec bytes: [UInt8], idempotencyKey: String?) throws -> (JobRecord, JobSpec, [String: Tensor]) {
+        var refs: [String: Tensor] = [:]
+        let spec = try JobSpec.parse(body, parserLimits: configuration.expressionLimits) { json, pointer in
+            try jobTensor(json, at: pointer) { name, refPointer in
+                guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
+                refs[name] = t
+                return t
+            }
+        }
+        let now = JobJSON.now()
+        let isObjective: Bool = if case .objective = spec.kind { true } else { false }
+        let record = JobRecord(id: Self.newJobId(), name: spec.name, isObjective: isObjective, status: .queued,
+                               statusMessage: "waiting for a free slot", createdAt: now,
+                               epoch: isObjective ? nil : 0, totalSteps: spec.totalSteps, totalEpochs: spec.totalEpochs,
+                               transitions: [StatusTransition(status: .queued, at: now, message: "accepted")],
+                               spec: bytes, idempotencyKey: idempotencyKey)
+        return (record, spec, refs)
+    }
+
     private func job(_ params: PathParameters) throws -> (JobRecord, Double?) {
         let id = params["id"] ?? ""
         guard let found = try jobs.job(id) else { throw Problem.notFound("no job '\(id)'") }
@@ -169,7 +176,7 @@ extension TensorService {
         return Response(status: status, headers: headers, json: bytes)
     }
 
-    private func idempotencyKey(_ request: Request) throws -> String? {
+    func idempotencyKey(_ request: Request) throws -> String? {
         guard let key = request.headers["Idempotency-Key"] else { return nil }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
             throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters", pointer: "")
@@ -177,7 +184,7 @@ extension TensorService {
         return key
     }
 
-    private func queryInt(_ request: Request, _ name: String, range: ClosedRange<Int>) throws -> Int? {
+    func queryInt(_ request: Request, _ name: String, range: ClosedRange<Int>) throws -> Int? {
         guard let s = request.queryValue(name) else { return nil }
         guard let n = Int(s), range.contains(n) else {
             let bound = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "in \(range.lowerBound)…\(range.upperBound)"

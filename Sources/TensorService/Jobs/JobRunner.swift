@@ -61,10 +61,31 @@ final class JobRunner: @unchecked Sendable {
         if let key = record.idempotencyKey, let existing = try store.job(idempotencyKey: key) {
             return try (resolveIdempotent(existing, record), false)
         }
-        guard live.values.filter({ $0.record.status == .queued }).count < limits.maxQueued else {
-            throw Problem(status: 429, code: "queue_full", title: "Job queue is full",
-                          detail: "\(limits.maxQueued) jobs are already queued; retry later", retryAfter: 5)
+        try reserveQueue(1)
+        return try create(record, spec: spec, refs: refs)
+    }
+
+    /// Records and queues the jobs of a sweep, all or none: the queue must have room for
+    /// every one of them.
+    func submit(sweep jobs: [(record: JobRecord, spec: JobSpec, refs: [String: Tensor])]) throws -> [JobRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        try reserveQueue(jobs.count)
+        return try jobs.map { try create($0.record, spec: $0.spec, refs: $0.refs).0 }
+    }
+
+    /// Throws `queue_full` unless `n` more jobs may wait `queued`.
+    private func reserveQueue(_ n: Int) throws {
+        let queued = live.values.filter({ $0.record.status == .queued }).count
+        guard queued + n <= limits.maxQueued else {
+            let detail = n == 1 ? "\(limits.maxQueued) jobs are already queued; retry later"
+                : "\(n) jobs do not fit in the queue (\(queued) of \(limits.maxQueued) places taken); retry later"
+            throw Problem(status: 429, code: "queue_full", title: "Job queue is full", detail: detail, retryAfter: 5)
         }
+    }
+
+    /// Creates one job under `lock`.
+    private func create(_ record: JobRecord, spec: JobSpec, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
         if !refs.isEmpty {
             let dir = jobDirectory(record.id).appendingPathComponent("refs")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -28,6 +28,9 @@ struct JobRecord: Sendable, Equatable {
     /// The request body that created the job, byte for byte.
     var spec: [UInt8]
     var idempotencyKey: String?
+    /// The sweep that created the job, and the JSON object of its grid values there.
+    var sweepId: String? = nil
+    var grid: [UInt8]? = nil
 }
 
 struct StatusTransition: Codable, Sendable, Equatable {
@@ -114,6 +117,8 @@ protocol JobStore: AnyObject, Sendable {
     func job(idempotencyKey: String) throws -> JobRecord?
     /// Jobs newest first, optionally with one status, older than `beforeSeq`.
     func list(status: JobStatus?, beforeSeq: Int64?, limit: Int) throws -> [JobRecord]
+    /// The jobs of a sweep, oldest first.
+    func jobs(sweep: String) throws -> [JobRecord]
     /// Jobs that were not terminal when the server stopped, oldest first.
     func unfinished() throws -> [JobRecord]
     func count(status: JobStatus) throws -> Int

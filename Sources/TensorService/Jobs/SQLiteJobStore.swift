@@ -22,7 +22,8 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT, objective INTEGER NOT NULL,
             status TEXT NOT NULL, status_message TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
             step INTEGER NOT NULL, epoch INTEGER, total_steps INTEGER, total_epochs INTEGER, latest TEXT NOT NULL,
-            error TEXT, transitions TEXT NOT NULL, runtime REAL NOT NULL, spec BLOB NOT NULL, idempotency_key TEXT UNIQUE);
+            error TEXT, transitions TEXT NOT NULL, runtime REAL NOT NULL, spec BLOB NOT NULL, idempotency_key TEXT UNIQUE,
+            sweep_id TEXT, grid BLOB);
         CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, seq);
         CREATE TABLE IF NOT EXISTS metrics (
             job_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER, value, ts INTEGER NOT NULL,
@@ -37,12 +38,17 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
 
     private static let columns = """
         seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
-        total_epochs, latest, error, transitions, runtime, spec, idempotency_key
+        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid
         """
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
         try db.execute(Self.schema)
+        // Stores made before sweeps existed gain their columns.
+        var columns: Set<String> = []
+        try db.prepare("PRAGMA table_info(jobs)").query([]) { columns.insert($0.text(1) ?? "") }
+        if !columns.contains("sweep_id") { try db.execute("ALTER TABLE jobs ADD COLUMN sweep_id TEXT; ALTER TABLE jobs ADD COLUMN grid BLOB;") }
+        try db.execute("CREATE INDEX IF NOT EXISTS jobs_by_sweep ON jobs (sweep_id, seq);")
     }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -56,11 +62,12 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
                 if let key = job.idempotencyKey, let existing = try selectOne("idempotency_key = ?", [.text(key)]) {
                     return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
                 }
-                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .run(.text(job.id), text(job.name), .integer(job.isObjective ? 1 : 0), .text(job.status.rawValue), text(job.statusMessage),
                          .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
                          int(job.totalSteps), int(job.totalEpochs), try json(job.latest), try job.error.map(json) ?? .null,
-                         try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey))
+                         try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey),
+                         text(job.sweepId), job.grid.map { .blob($0) } ?? .null)
                 guard let stored = try selectOne("id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
                 return .created(stored)
             }
@@ -83,6 +90,10 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try select("\(filter) ORDER BY seq DESC LIMIT \(limit)", values)
         }
+    }
+
+    func jobs(sweep: String) throws -> [JobRecord] {
+        try locked { try select("WHERE sweep_id = ? ORDER BY seq", [.text(sweep)]) }
     }
 
     func unfinished() throws -> [JobRecord] {
@@ -206,6 +217,8 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             job.error = try r.text(14).map { try decoder.decode(JobProblem.self, from: Data($0.utf8)) }
             job.transitions = try decoder.decode([StatusTransition].self, from: Data((r.text(15) ?? "[]").utf8))
             job.runtimeSeconds = r.double(16)
+            job.sweepId = r.text(19)
+            if case .blob(let grid) = r.value(20) { job.grid = grid }
             out.append(job)
         }
         return out

@@ -30,6 +30,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxRunningJobs: Int
     /// Jobs that may wait `queued` before a submission gets 429.
     public var maxQueuedJobs: Int
+    /// Jobs one sweep's grid may make (a larger grid is 422 before any is created).
+    public var maxSweepJobs: Int
     /// Longest time a running job's metrics and events stay buffered before they are
     /// written to the job store (checkpoints and status changes are written at once).
     public var jobFlushInterval: Double
@@ -41,11 +43,12 @@ public struct ServiceConfiguration: Sendable {
                 maxElements: Int = 16_777_216, maxStoreBytes: Int = 1 << 30, maxJSONDepth: Int = 512,
                 maxQueuedRequests: Int = 1024, expressionLimits: ExpressionParser.Limits = .init(),
                 logRequests: Bool = true, http: HTTPServerConfiguration = HTTPServerConfiguration(),
-                jobLanes: Int? = nil, maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, jobFlushInterval: Double = 0.05,
+                jobLanes: Int? = nil, maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, maxSweepJobs: Int = 64, jobFlushInterval: Double = 0.05,
                 eventHeartbeatSeconds: Double = 15) {
         self.jobLanes = jobLanes
         self.maxRunningJobs = maxRunningJobs
         self.maxQueuedJobs = maxQueuedJobs
+        self.maxSweepJobs = maxSweepJobs
         self.jobFlushInterval = jobFlushInterval
         self.eventHeartbeatSeconds = eventHeartbeatSeconds
         self.logRequests = logRequests

@@ -15,6 +15,8 @@ public final class TensorService: @unchecked Sendable {
     public let metrics = Metrics()
     /// The training jobs: their store and the runner that schedules their steps.
     private(set) var jobs: JobRunner!
+    /// Sweeps: sets of jobs over a grid of spec values.
+    let sweeps: SweepStore
     let codec: TensorCodec
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
@@ -32,6 +34,7 @@ public final class TensorService: @unchecked Sendable {
                                backgroundLanes: configuration.jobLanes)
         let jobsDirectory = configuration.dataDirectory.appendingPathComponent("jobs")
         try FileManager.default.createDirectory(at: jobsDirectory, withIntermediateDirectories: true)
+        sweeps = try SweepStore(path: configuration.dataDirectory.appendingPathComponent("sweeps.sqlite").path)
         let jobStore = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
         let limits = JobRunner.Limits(maxRunning: max(1, configuration.maxRunningJobs), maxQueued: max(0, configuration.maxQueuedJobs),
                                       flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements)
@@ -44,6 +47,7 @@ public final class TensorService: @unchecked Sendable {
         addTensorRoutes()
         addOptimRoutes()
         addJobRoutes()
+        addSweepRoutes()
     }
 
     /// The HTTP server for this service, configured with its limits and problem+json errors.
