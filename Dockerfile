@@ -18,7 +18,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
-# openapi.yaml is a SwiftPM resource, looked up next to the executable: the *.resources go along.
+# openapi.yaml and the dashboard are SwiftPM resources, looked up next to the executable: the
+# *.resources go along.
 RUN swift build -c release --static-swift-stdlib --product tensord \
     && swift build -c release --static-swift-stdlib --product tensorctl \
     && mkdir -p /staging \
@@ -27,9 +28,10 @@ RUN swift build -c release --static-swift-stdlib --product tensord \
 
 FROM debian:bookworm-slim
 # libopenblas.so.0 is dlopen'ed by Sources/CBLAS; the pthread variant registers it as the
-# libopenblas.so.0 alternative.
+# libopenblas.so.0 alternative. libjs-chart.js is the dashboard's Chart.js, served from
+# /usr/share/javascript/chart.js where the package puts it.
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas0-pthread libcurl4 libsqlite3-0 \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas0-pthread libcurl4 libsqlite3-0 libjs-chart.js \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin tensord \
     && mkdir -p /data \

@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CEventPoll"]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "TensorWire", dependencies: ["TensorEngine"]),
-        .target(name: "TensorService", dependencies: ["TensorEngine", "TensorWire", "Training", "HTTPServer", "CSQLite"], resources: [.copy("Resources/openapi.yaml")]),
+        .target(name: "TensorService", dependencies: ["TensorEngine", "TensorWire", "Training", "HTTPServer", "CSQLite"], resources: [.copy("Resources/openapi.yaml"), .copy("Resources/dashboard")]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "TensorClient", dependencies: ["CCurl", "TensorWire", "TensorEngine"]),
         .executableTarget(name: "tensord", dependencies: ["TensorService", "HTTPServer",

@@ -36,6 +36,8 @@ struct Tensord: ParsableCommand {
     @Option(help: "Training jobs running at once (TENSORD_MAX_RUNNING_JOBS).") var maxRunningJobs = envInt("TENSORD_MAX_RUNNING_JOBS") ?? 2
     @Option(help: "Jobs waiting in 'queued' before a submission gets 429 (TENSORD_MAX_QUEUED_JOBS).") var maxQueuedJobs = envInt("TENSORD_MAX_QUEUED_JOBS") ?? 64
     @Option(help: "Jobs one sweep's grid may make (TENSORD_MAX_SWEEP_JOBS).") var maxSweepJobs = envInt("TENSORD_MAX_SWEEP_JOBS") ?? 64
+    @Option(help: "Grid points one loss-surface request may evaluate (TENSORD_MAX_SURFACE_POINTS).") var maxSurfacePoints = envInt("TENSORD_MAX_SURFACE_POINTS") ?? 10_000
+    @Option(help: "Chart.js file the dashboard serves, from Debian's libjs-chart.js (TENSORD_CHART_JS).") var chartJS = env("TENSORD_CHART_JS") ?? "/usr/share/javascript/chart.js/chart.min.js"
     @Option(help: "Seconds a running job's metrics may stay buffered before they are written (TENSORD_JOB_FLUSH_INTERVAL).") var jobFlushInterval = env("TENSORD_JOB_FLUSH_INTERVAL").flatMap(Double.init) ?? 0.05
     @Option(help: "Seconds between heartbeat comments on an idle event stream (TENSORD_EVENT_HEARTBEAT).") var eventHeartbeat = env("TENSORD_EVENT_HEARTBEAT").flatMap(Double.init) ?? 15
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
@@ -65,7 +67,7 @@ struct Tensord: ParsableCommand {
             dataDirectory: URL(fileURLWithPath: dataDir), token: token, lanes: lanes, maxElements: maxElements,
             maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
             logRequests: !quiet, http: http, jobLanes: jobLanes, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
-            maxSweepJobs: maxSweepJobs, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
+            maxSweepJobs: maxSweepJobs, maxSurfacePoints: maxSurfacePoints, chartJSPath: chartJS, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
         let service = try TensorService(configuration: configuration)
         let server = service.makeServer()
         try server.start()

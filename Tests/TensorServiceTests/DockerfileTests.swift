@@ -18,11 +18,11 @@ struct DockerfileTests {
         try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
     }
 
-    /// `PACKAGES=(a b c)` in scripts/install-deps.sh.
-    static func installDepsPackages() throws -> [String] {
+    /// `PACKAGES=(a b c)` (or another list) in scripts/install-deps.sh.
+    static func installDepsPackages(_ list: String = "PACKAGES") throws -> [String] {
         let script = try read("scripts/install-deps.sh")
-        let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("PACKAGES=(") })
-        return line.dropFirst("PACKAGES=(".count).prefix { $0 != ")" }.split(separator: " ").map(String.init)
+        let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("\(list)=(") })
+        return line.dropFirst("\(list)=(".count).prefix { $0 != ")" }.split(separator: " ").map(String.init)
     }
 
     /// The packages of every `apt-get install` in `text`, continuation lines joined, options skipped.
@@ -60,7 +60,10 @@ struct DockerfileTests {
         let stages = try Self.stages()
         let build = Self.aptPackages(stages[0])
         let runtime = Self.aptPackages(stages[1])
-        var expected: Set<String> = []
+        // Assets (the dashboard's Chart.js) are used as installed, in both stages' places.
+        let assets = Set(try Self.installDepsPackages("ASSETS"))
+        for a in assets { #expect(runtime.contains(a), "the runtime stage lacks \(a), which the server serves") }
+        var expected = assets
         for dev in build {
             let libs = try #require(Self.runtimeLibraries[dev], "no runtime library known for \(dev): add it to DockerfileTests.runtimeLibraries")
             #expect(!libs.isDisjoint(with: runtime), "the runtime stage lacks the library of \(dev) (one of \(libs.sorted()))")
@@ -72,7 +75,7 @@ struct DockerfileTests {
 
     @Test func readmeAndCIUseTheOneList() throws {
         let ci = try Self.read(".ci/run")
-        #expect(ci.contains("scripts/install-deps.sh"))
+        #expect(ci.contains("scripts/install-deps.sh --test"), "CI runs the browser test, so it installs what that needs")
         #expect(Self.aptPackages(ci).isEmpty, ".ci/run installs through install-deps.sh only")
         let deps = Set(try Self.installDepsPackages())
         let readme = Set(Self.aptPackages(try Self.read("README.md")))

@@ -32,6 +32,10 @@ public struct ServiceConfiguration: Sendable {
     public var maxQueuedJobs: Int
     /// Jobs one sweep's grid may make (a larger grid is 422 before any is created).
     public var maxSweepJobs: Int
+    /// Grid points one loss-surface request may evaluate (`n²` of `GET /v1/jobs/{id}/surface`).
+    public var maxSurfacePoints: Int
+    /// Chart.js as Debian's `libjs-chart.js` installs it; the dashboard serves it from here.
+    public var chartJSPath: String
     /// Longest time a running job's metrics and events stay buffered before they are
     /// written to the job store (checkpoints and status changes are written at once).
     public var jobFlushInterval: Double
@@ -43,12 +47,15 @@ public struct ServiceConfiguration: Sendable {
                 maxElements: Int = 16_777_216, maxStoreBytes: Int = 1 << 30, maxJSONDepth: Int = 512,
                 maxQueuedRequests: Int = 1024, expressionLimits: ExpressionParser.Limits = .init(),
                 logRequests: Bool = true, http: HTTPServerConfiguration = HTTPServerConfiguration(),
-                jobLanes: Int? = nil, maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, maxSweepJobs: Int = 64, jobFlushInterval: Double = 0.05,
+                jobLanes: Int? = nil, maxRunningJobs: Int = 2, maxQueuedJobs: Int = 64, maxSweepJobs: Int = 64, maxSurfacePoints: Int = 10_000,
+                chartJSPath: String = "/usr/share/javascript/chart.js/chart.min.js", jobFlushInterval: Double = 0.05,
                 eventHeartbeatSeconds: Double = 15) {
         self.jobLanes = jobLanes
         self.maxRunningJobs = maxRunningJobs
         self.maxQueuedJobs = maxQueuedJobs
         self.maxSweepJobs = maxSweepJobs
+        self.maxSurfacePoints = maxSurfacePoints
+        self.chartJSPath = chartJSPath
         self.jobFlushInterval = jobFlushInterval
         self.eventHeartbeatSeconds = eventHeartbeatSeconds
         self.logRequests = logRequests

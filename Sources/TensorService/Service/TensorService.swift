@@ -48,6 +48,8 @@ public final class TensorService: @unchecked Sendable {
         addOptimRoutes()
         addJobRoutes()
         addSweepRoutes()
+        addSurfaceRoutes()
+        addDashboardRoutes()
     }
 
     /// The HTTP server for this service, configured with its limits and problem+json errors.

@@ -44,10 +44,11 @@ extension TensorService {
                 }
             }
         }
+        // Sweeps are read without settling the job writer (as job listings do): the job rows
+        // exist from submission and `overlay` gives the live state of running jobs.
         add(.get, "/v1/sweeps") { [unowned self] request, _ in
             let size = try queryInt(request, "page_size", range: 1...100) ?? 20
             let before = try request.queryValue("page_token").map { try PageToken.decode($0, status: nil) }
-            jobs.settleAll()
             let page = try sweeps.list(beforeSeq: before, limit: size + 1)
             let items = try page.prefix(size).map { SweepSummary(sweep: $0, jobs: jobs.overlay(try jobs.store.jobs(sweep: $0.id))) }
             let next = page.count > size ? PageToken.encode(status: nil, seq: page[size - 1].seq) : nil
@@ -74,8 +75,9 @@ extension TensorService {
                 summary.byBest = rank == "best"
             }
             var bests: [String: [String: Double]] = [:]
+            // Read without waiting for the writer: a running job's bests may miss its latest
+            // flush; a finished job has left the runner only after its last write.
             for (job, _) in summary.jobs {
-                jobs.settle(job.id)
                 bests[job.id] = SweepSummary.bests(of: try jobs.store.metrics(job: job.id, keys: SweepSummary.rankedMetrics, from: 0, through: nil))
             }
             summary.bests = bests
@@ -151,7 +153,6 @@ extension TensorService {
     private func sweepSummary(_ params: PathParameters) throws -> SweepSummary {
         let id = params["id"] ?? ""
         guard let sweep = try sweeps.sweep(id) else { throw Problem.notFound("no sweep '\(id)'") }
-        jobs.settleAll()
         return SweepSummary(sweep: sweep, jobs: jobs.overlay(try jobs.store.jobs(sweep: id)))
     }
 
