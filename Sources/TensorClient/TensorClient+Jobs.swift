@@ -17,12 +17,17 @@ extension TensorClient {
     /// let job = try client.submit(spec)
     /// ```
     public func submit(_ spec: JSONValue, idempotencyKey: String = "tc-" + UUID().uuidString) throws(TensorClientError) -> Job {
-        let body = Self.json { $0.value(spec) }
+        let reply = try submitRetrying("/v1/jobs", Self.json { $0.value(spec) }, idempotencyKey: idempotencyKey)
+        return try Job(try reply.json(), etag: reply.header("ETag"))
+    }
+
+    /// POSTs a submission, sending the same bytes with the same key again when the connection
+    /// fails or the server answers 503, up to ``Configuration/submitRetries`` times.
+    func submitRetrying(_ path: String, _ body: [UInt8], idempotencyKey: String) throws(TensorClientError) -> Reply {
         var failures = 0
         while true {
             do {
-                let reply = try send("POST", "/v1/jobs", headers: [("Idempotency-Key", idempotencyKey)], body: body)
-                return try Job(try reply.json(), etag: reply.header("ETag"))
+                return try send("POST", path, headers: [("Idempotency-Key", idempotencyKey)], body: body)
             } catch .transport(let e) where failures < configuration.submitRetries {
                 _ = e
             } catch .problem(let p) where p.status == 503 && failures < configuration.submitRetries {

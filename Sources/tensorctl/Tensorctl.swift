@@ -11,13 +11,13 @@ import TensorClient
 struct Tensorctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tensorctl",
-        abstract: "Call a Tensord server: ops, programs, the tensor store and training jobs.",
+        abstract: "Call a Tensord server: ops, programs, the tensor store, training jobs and sweeps.",
         discussion: """
             The server and token come from --server and --token, or TENSORD_SERVER and TENSORD_TOKEN.
             A tensor argument is JSON ('{"data": [[1, 2], [3, 4]]}'), a file holding it, '-' for standard
             input, or @name for a stored tensor.
             """,
-        subcommands: [Op.self, Eval.self, Tensors.self, Jobs.self, Health.self])
+        subcommands: [Op.self, Eval.self, Tensors.self, Jobs.self, Sweeps.self, Health.self])
 }
 
 /// `GET /v1/health/live` (or `/ready`): exit 0 when it answers ok. The container's HEALTHCHECK.
