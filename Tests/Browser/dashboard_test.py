@@ -165,6 +165,26 @@ try:
     wait("the jobs list", lambda: driver.execute_script("return document.querySelectorAll('main table')[1].querySelectorAll('tbody tr').length") >= 10)
     driver.save_screenshot(f"{args.screenshots}/list.png")
     console_errors(driver, "the list page")
+
+    # 5. Usable with 20 runs of 10,000 points: time a full draw, a live append and a
+    # smoothing change (a rebuild of every curve) on a chart of the dashboard's own kind.
+    timings = driver.execute_script("""
+        const box = document.createElement("div");
+        box.className = "chart";
+        document.querySelector("main").prepend(box);
+        const chart = new Plots.RunChart(box);
+        for (let r = 0; r < 20; r++) {
+          chart.run("r" + r, "run " + r, Plots.palette[r % 10]);
+          for (let s = 0; s < 10000; s++) chart.add("r" + r, s, Math.exp(-s / (1000 + 100 * r)) * (1 + 0.2 * Math.sin(s)), s * 10);
+        }
+        const draw = () => { for (const run of chart.runs.values()) { run.rawSet.data = run.raw; run.smoothSet.data = run.smooth; } chart.chart.update("none"); };
+        let t = performance.now(); draw(); const full = performance.now() - t;
+        t = performance.now(); for (let r = 0; r < 20; r++) chart.add("r" + r, 10000, 0.5, 100000); draw(); const live = performance.now() - t;
+        t = performance.now(); chart.smoothing = 0.9; chart.rebuild(); draw(); const smoothing = performance.now() - t;
+        return {full, live, smoothing};
+    """)
+    print("20 runs x 10,000 points: draw %.0f ms, live append + redraw %.0f ms, smoothing change %.0f ms" % (timings["full"], timings["live"], timings["smoothing"]), flush=True)
+    check(max(timings.values()) < 1500, f"a chart of 20 runs x 10,000 points is slow: {timings}")
 except Exception as e:  # a timeout or a broken page: report it as a failure with the page's state
     check(False, f"{type(e).__name__}: {e}")
     traceback.print_exc()

@@ -183,6 +183,7 @@ const Pages = (() => {
       left.append(h("div", { class: "panel" }, h("h2", {}, "Optimizer path on the loss surface"), box));
       paths = new Plots.PathChart(box);
       paths.path(job.id, (job.spec.optimizer || {}).type || "path", Plots.palette[1]);
+      paths.onLeave = () => loadSurface(paths, job.id);
     }
     const onPath = paths ? pathCollector(paths, keys) : null;
 
@@ -230,6 +231,7 @@ const Pages = (() => {
       parent.append(h("div", { class: "panel" }, h("h2", {}, "Optimizer paths on the loss surface"), pbox));
       paths = new Plots.PathChart(pbox);
       for (const j of jobs) paths.path(j.id, j.label, j.color);
+      paths.onLeave = () => loadSurface(paths, jobs[0].id);
       onPath = pathCollector(paths, keys);
     }
     let ended = 0;

@@ -18,6 +18,9 @@ const Plots = (() => {
   const faint = (color) => color.replace("rgb(", "rgba(").replace(")", ", 0.22)").replace(/^#(..)(..)(..)$/,
     (_, r, g, b) => `rgba(${parseInt(r, 16)}, ${parseInt(g, 16)}, ${parseInt(b, 16)}, 0.22)`);
 
+  /// A log axis labels its powers of ten only (`1e-6`), not every minor tick in full.
+  const logTicks = { callback: (v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? Number(v).toExponential(0) : "") };
+
   /// TensorBoard's smoothing: an exponential moving average divided by (1 − wⁿ), so the
   /// first points are not pulled towards zero. Non-finite values pass through unsmoothed.
   class Smoother {
@@ -100,6 +103,7 @@ const Plots = (() => {
       }
       this.chart.options.scales.x.title.text = this.xMode === "step" ? "step" : "wall time (s)";
       this.chart.options.scales.y.type = this.logY ? "logarithmic" : "linear";
+      this.chart.options.scales.y.ticks = this.logY ? logTicks : {};
       this.schedule();
     }
 
@@ -139,6 +143,7 @@ const Plots = (() => {
     const canvas = document.createElement("canvas");
     container.appendChild(canvas);
     const finite = points.filter((p) => Number.isFinite(p.y));
+    const logY = finite.length > 0 && finite.every((p) => p.y > 0);
     const data = categorical
       ? { labels: points.map((p) => String(p.x)), datasets: [{ label: yLabel, data: points.map((p) => Number.isFinite(p.y) ? p.y : null), backgroundColor: points.map((p) => p.color) }] }
       : { datasets: [{ label: yLabel, data: finite.map((p) => ({ x: p.x, y: p.y })), showLine: true, borderColor: "#888",
@@ -150,8 +155,9 @@ const Plots = (() => {
         maintainAspectRatio: false,
         plugins: { legend: { display: false } },
         scales: {
-          x: categorical ? { title: { display: true, text: xLabel } } : { type: logX ? "logarithmic" : "linear", title: { display: true, text: xLabel + (logX ? " (log)" : "") } },
-          y: { type: finite.length && finite.every((p) => p.y > 0) ? "logarithmic" : "linear", title: { display: true, text: yLabel } },
+          x: categorical ? { title: { display: true, text: xLabel } }
+            : { type: logX ? "logarithmic" : "linear", ticks: logX ? logTicks : {}, title: { display: true, text: xLabel + (logX ? " (log)" : "") } },
+          y: logY ? { type: "logarithmic", ticks: logTicks, title: { display: true, text: yLabel + " (log)" } } : { type: "linear", title: { display: true, text: yLabel } },
         },
       },
     });
@@ -267,9 +273,15 @@ const Plots = (() => {
       return d;
     }
 
+    /// Appends a point to a path; a point off the surface drawn so far asks (at most twice a
+    /// second) for a larger one through `onLeave`.
     add(id, x, y) {
       const d = this.chart.data.datasets.find((d) => d.id === id);
       d.data.push({ x, y });
+      const s = this.surface;
+      if (s && this.onLeave && !this.leaving && (x < s.x[0] || x > s.x[s.x.length - 1] || y < s.y[0] || y > s.y[s.y.length - 1])) {
+        this.leaving = setTimeout(() => { this.leaving = null; this.onLeave(); }, 500);
+      }
       if (!this.pending) {
         this.pending = setTimeout(() => {
           this.pending = null;
