@@ -149,4 +149,46 @@ import Testing
         #expect(try server.request("GET", "/v1/sweeps/\(id)").status == 404)
         for job in jobIds { #expect(try server.request("GET", "/v1/jobs/\(job)").status == 404) }
     }
+
+    @Test func aSweepOutlivesARestart() throws {
+        let first = try TestServer()
+        let r = try first.request("POST", "/v1/sweeps", body: Self.bowlSweep("0.1, 0.2", steps: 3))
+        let id = try #require(try r.json()["id"] as? String)
+        _ = try waitSweep(first, id)
+        first.stop(removeData: false)
+        let second = try TestServer(directory: first.directory)
+        defer { second.stop() }
+        let sweep = try second.request("GET", "/v1/sweeps/\(id)").json()
+        #expect(sweep["status"] as? String == "succeeded")
+        let grids = (sweep["jobs"] as? [[String: Any]])?.map { ($0["grid"] as? [String: Any])?["optimizer.lr"] as? Double }
+        #expect(grids == [0.1, 0.2])
+    }
+
+    /// A job store made before sweeps gains their columns, and its jobs read as lone jobs.
+    @Test func aStoreFromBeforeSweepsIsMigrated() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("jobs-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let old = try SQLiteDatabase(path: path)
+            try old.execute("""
+                CREATE TABLE jobs (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT, objective INTEGER NOT NULL,
+                    status TEXT NOT NULL, status_message TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                    step INTEGER NOT NULL, epoch INTEGER, total_steps INTEGER, total_epochs INTEGER, latest TEXT NOT NULL,
+                    error TEXT, transitions TEXT NOT NULL, runtime REAL NOT NULL, spec BLOB NOT NULL, idempotency_key TEXT UNIQUE);
+                INSERT INTO jobs (id, objective, status, created_at, step, latest, transitions, runtime, spec)
+                    VALUES ('j-old', 1, 'succeeded', 0, 5, '{"values":{}}', '[]', 0, X'7B7D');
+                """)
+        }
+        let store = try SQLiteJobStore(path: path)
+        let job = try #require(try store.job("j-old"))
+        #expect(job.sweepId == nil && job.grid == nil && job.step == 5)
+        var record = job
+        record.id = "j-new"
+        record.idempotencyKey = nil
+        record.sweepId = "s-1"
+        record.grid = Array(#"{"optimizer.lr":0.1}"#.utf8)
+        _ = try store.create(record)
+        #expect(try store.jobs(sweep: "s-1").map(\.grid) == [record.grid])
+    }
 }
