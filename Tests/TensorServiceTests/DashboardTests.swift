@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func surfaceRefusesWhatItCannotDraw() throws {
-        let server = try TestServer { $0.maxSurfacePoints = 100 }
+        let server = try TestServer { $0.maxSurfacePoints = 100; $0.maxElements = 100_000 }
         defer { server.stop() }
         let bowl = try server.submit(JobFixtures.bowl(steps: 2))
         func code(_ path: String) throws -> (Int, String?) {
@@ -74,5 +74,9 @@ import Testing
         let three = try server.submit(#"{"objective": {"params": {"p": {"data": [1.0, 2.0, 3.0]}}, "expr": "loss = sum(p ** 2)"}, "optimizer": {"type": "sgd", "lr": 0.1}, "steps": 2}"#)
         #expect(try code("/v1/jobs/\(three)/surface?x=0,1&y=0,1") == (422, "invalid_argument"))
         #expect(try code("/v1/jobs/j-none/surface?x=0,1&y=0,1").0 == 404)
+        // 10 × 10 points of a program over 1,000 constant elements read 100,200 > 100,000 elements.
+        let heavy = try server.submit(#"{"objective": {"params": {"p": {"data": [1.0, 2.0]}}, "tensors": {"c": {"shape": [1000], "data": [\#((0..<1000).map { _ in "0.5" }.joined(separator: ","))]}}, "expr": "loss = sum(p ** 2) + sum(c)"}, "optimizer": {"type": "sgd", "lr": 0.1}, "steps": 1}"#)
+        #expect(try code("/v1/jobs/\(heavy)/surface?x=0,1&y=0,1&n=10") == (422, "invalid_argument"))
+        #expect(try code("/v1/jobs/\(heavy)/surface?x=0,1&y=0,1&n=9").0 == 200)
     }
 }

@@ -19,6 +19,13 @@ extension TensorService {
             guard !overflow, points <= configuration.maxSurfacePoints else {
                 throw Problem.invalidArgument("n² must be at most \(configuration.maxSurfacePoints) (the surface point limit), got n = \(n)", pointer: "/n")
             }
+            // Each point evaluates the whole program: bound the elements its constants make it
+            // read in total, so a large dataset cannot turn one request into minutes on a lane.
+            let perPoint = objective.constants.values.reduce(2) { $0 + $1.count }
+            let (work, workOverflow) = points.multipliedReportingOverflow(by: perPoint)
+            guard !workOverflow, work <= configuration.maxElements else {
+                throw Problem.invalidArgument("n² × the objective's \(perPoint) elements must be at most \(configuration.maxElements) (the element limit); use a smaller n", pointer: "/n")
+            }
             let surface = try compute { try LossSurface(objective, pointer: "").evaluate(x: x, y: y, n: n) }
             return .json(capacity: 32 * points + 256) { w in
                 w.beginObject()
