@@ -185,6 +185,13 @@ try:
     """)
     print("20 runs x 10,000 points: draw %.0f ms, live append + redraw %.0f ms, smoothing change %.0f ms" % (timings["full"], timings["live"], timings["smoothing"]), flush=True)
     check(max(timings.values()) < 1500, f"a chart of 20 runs x 10,000 points is slow: {timings}")
+
+    # 6. A page left following a running job when the browser quits: the test that started
+    # this script checks that the server releases the stream.
+    endless = api("POST", "/v1/jobs", objective("loss = sum(p ** 2)", [1.0, 1.0], 10_000_000, {"type": "sgd", "lr": 1e-9}, "endless"))
+    driver.get(f"{args.url}/ui/jobs/{endless['id']}{fragment}")
+    wait("the running job's curve", lambda: int(attr(driver, "job-loss", "lengths") or "0") > 10)
+    console_errors(driver, "the running job's page")
 except Exception as e:  # a timeout or a broken page: report it as a failure with the page's state
     check(False, f"{type(e).__name__}: {e}")
     traceback.print_exc()

@@ -14,8 +14,9 @@ import Testing
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
             try #require(FileManager.default.isExecutableFile(atPath: tool), "\(tool) is missing: run scripts/install-deps.sh --test")
         }
-        // Three running slots: the sweep's three jobs run (and grow on the page) together.
-        let server = try TestServer(token: "browser-token") { $0.maxRunningJobs = 3 }
+        // Three running slots: the sweep's three jobs run (and grow on the page) together. A
+        // heartbeat a second finds event streams whose browser has gone.
+        let server = try TestServer(token: "browser-token") { $0.maxRunningJobs = 3; $0.eventHeartbeatSeconds = 1 }
         defer { server.stop() }
         let shots = Self.root.appendingPathComponent(".build/dashboard-screenshots")
         try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
@@ -44,5 +45,9 @@ import Testing
         for name in ["sweep.png", "job-path.png", "optimizer-paths.png"] {
             #expect(FileManager.default.fileExists(atPath: shots.appendingPathComponent(name).path), "no screenshot \(name)\n\(log)")
         }
+        // The browser has quit: every connection it held, event streams included, is released.
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while server.server.connectionCount > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(server.server.connectionCount == 0, "connections still open after the browser quit")
     }
 }
