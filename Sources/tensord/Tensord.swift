@@ -40,11 +40,26 @@ struct Tensord: ParsableCommand {
     @Option(help: "Chart.js file the dashboard serves, from Debian's libjs-chart.js (TENSORD_CHART_JS).") var chartJS = env("TENSORD_CHART_JS") ?? "/usr/share/javascript/chart.js/chart.min.js"
     @Option(help: "Seconds a running job's metrics may stay buffered before they are written (TENSORD_JOB_FLUSH_INTERVAL).") var jobFlushInterval = env("TENSORD_JOB_FLUSH_INTERVAL").flatMap(Double.init) ?? 0.05
     @Option(help: "Seconds between heartbeat comments on an idle event stream (TENSORD_EVENT_HEARTBEAT).") var eventHeartbeat = env("TENSORD_EVENT_HEARTBEAT").flatMap(Double.init) ?? 15
+    @Option(help: "Most optimizer steps one job may plan (TENSORD_MAX_JOB_STEPS).") var maxJobSteps = envInt("TENSORD_MAX_JOB_STEPS") ?? JobLimits().maxSteps
+    @Option(help: "Most epochs of a model job (TENSORD_MAX_JOB_EPOCHS).") var maxJobEpochs = envInt("TENSORD_MAX_JOB_EPOCHS") ?? JobLimits().maxEpochs
+    @Option(help: "Largest batch_size of a model job (TENSORD_MAX_JOB_BATCH_SIZE).") var maxJobBatchSize = envInt("TENSORD_MAX_JOB_BATCH_SIZE") ?? JobLimits().maxBatchSize
+    @Option(help: "Largest in/out of a linear layer; the parameter count is held to --max-elements (TENSORD_MAX_LAYER_WIDTH).") var maxLayerWidth = envInt("TENSORD_MAX_LAYER_WIDTH") ?? JobLimits().maxLayerWidth
+    @Option(help: "Stored points per metric of one job; longer runs keep a decimated history (TENSORD_MAX_METRIC_POINTS).") var maxMetricPoints = envInt("TENSORD_MAX_METRIC_POINTS") ?? JobLimits().maxMetricPoints
+    @Option(help: "Most parameter elements of an objective job whose trajectory is recorded (TENSORD_MAX_TRAJECTORY_ELEMENTS).") var maxTrajectoryElements = envInt("TENSORD_MAX_TRAJECTORY_ELEMENTS") ?? JobLimits().maxTrajectoryElements
+    @Option(help: "Flushes the job writer holds before a job waits for it (TENSORD_JOB_WRITER_QUEUE).") var jobWriterQueue = envInt("TENSORD_JOB_WRITER_QUEUE") ?? JobLimits().writerQueue
+    @Option(help: "Starts of a job that may end in a crash before a restart fails it instead of resuming it (TENSORD_MAX_JOB_ATTEMPTS).") var maxJobAttempts = envInt("TENSORD_MAX_JOB_ATTEMPTS") ?? JobLimits().maxAttempts
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     func validate() throws {
         guard eventLoops >= 1 else { throw ValidationError("--event-loops must be at least 1") }
         guard handlerBudgetMs >= 1 else { throw ValidationError("--handler-budget-ms must be at least 1") }
+        for (flag, value, least) in [("--max-job-steps", maxJobSteps, 1), ("--max-job-epochs", maxJobEpochs, 1),
+                                     ("--max-job-batch-size", maxJobBatchSize, 1), ("--max-layer-width", maxLayerWidth, 1),
+                                     ("--max-metric-points", maxMetricPoints, 8),
+                                     ("--max-trajectory-elements", maxTrajectoryElements, 0), ("--job-writer-queue", jobWriterQueue, 1),
+                                     ("--max-job-attempts", maxJobAttempts, 1)] where value < least {
+            throw ValidationError("\(flag) must be at least \(least)")
+        }
     }
 
     func run() throws {
@@ -63,11 +78,19 @@ struct Tensord: ParsableCommand {
         http.idleTimeout = .seconds(idleTimeout)
         http.maxRequestsPerConnection = maxRequestsPerConnection
         http.shutdownGracePeriod = .seconds(shutdownGrace)
-        let configuration = ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             dataDirectory: URL(fileURLWithPath: dataDir), token: token, lanes: lanes, maxElements: maxElements,
             maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
             logRequests: !quiet, http: http, jobLanes: jobLanes, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
             maxSweepJobs: maxSweepJobs, maxSurfacePoints: maxSurfacePoints, chartJSPath: chartJS, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
+        configuration.jobLimits.maxSteps = maxJobSteps
+        configuration.jobLimits.maxEpochs = maxJobEpochs
+        configuration.jobLimits.maxBatchSize = maxJobBatchSize
+        configuration.jobLimits.maxLayerWidth = maxLayerWidth
+        configuration.jobLimits.maxMetricPoints = maxMetricPoints
+        configuration.jobLimits.writerQueue = jobWriterQueue
+        configuration.jobLimits.maxTrajectoryElements = maxTrajectoryElements
+        configuration.jobLimits.maxAttempts = maxJobAttempts
         let service = try TensorService(configuration: configuration)
         let server = service.makeServer()
         try server.start()

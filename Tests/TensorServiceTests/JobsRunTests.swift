@@ -168,10 +168,10 @@ struct ChildServer {
     let process: Process
     let port: Int
 
-    init(directory: URL) throws {
+    init(directory: URL, arguments: [String] = []) throws {
         process = Process()
         process.executableURL = try Self.binary()
-        process.arguments = ["--port", "0", "--data-dir", directory.path, "--quiet", "--lanes", "2"]
+        process.arguments = ["--port", "0", "--data-dir", directory.path, "--quiet", "--lanes", "2"] + arguments
         let stderr = Pipe()
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
@@ -195,6 +195,14 @@ struct ChildServer {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+
+    /// SIGTERM, then waits for the process to exit; returns the seconds that took.
+    func terminate() -> Double {
+        let start = Date()
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return -start.timeIntervalSinceNow
     }
 
     func submit(_ spec: String) throws -> String {

@@ -18,7 +18,8 @@ final class JobExecution: @unchecked Sendable {
     let workLock = NSLock()
     let flushLock = NSLock()
 
-    var pendingMetrics: [MetricPoint] = []
+    /// The stored metric history (bounded: decimated for long runs) and what it has not written yet.
+    var history: MetricHistory
     /// Events not yet written; metric events are encoded by the writer, off the lane.
     var pendingEvents: [PendingEvent] = []
     var nextEventId: Int64
@@ -30,10 +31,11 @@ final class JobExecution: @unchecked Sendable {
     var secondsPerStep: Double?
     var checkpoints: [CheckpointInfo] = []
 
-    init(record: JobRecord, spec: JobSpec, nextEventId: Int64) {
+    init(record: JobRecord, spec: JobSpec, nextEventId: Int64, maxMetricPoints: Int) {
         id = record.id
         self.spec = spec
         self.record = record
+        history = MetricHistory(plannedSteps: record.totalSteps ?? spec.totalSteps, maxPoints: maxMetricPoints)
         lifecycle = JobLifecycle(status: record.status)
         self.nextEventId = nextEventId
     }
@@ -60,6 +62,14 @@ final class JobExecution: @unchecked Sendable {
     func emit(_ kind: JobEventRecord.Kind, _ data: [UInt8]) {
         pendingEvents.append(.encoded(JobEventRecord(id: nextEventId, kind: kind, data: data)))
         nextEventId += 1
+    }
+
+    /// Metric events for the points the history keeps.
+    private func emitMetrics(_ points: [MetricPoint]) {
+        for p in points {
+            pendingEvents.append(.metric(nextEventId, p))
+            nextEventId += 1
+        }
     }
 
     func log(_ message: String, level: String = "info") {
@@ -90,6 +100,7 @@ final class JobExecution: @unchecked Sendable {
                 runStep = true
             case .end:
                 ended = true
+                emitMetrics(history.finish())
                 emit(.end, JobJSON.end(status: record.status, error: record.error))
             }
         }
@@ -105,10 +116,7 @@ final class JobExecution: @unchecked Sendable {
     func record(_ outcome: StepOutcome, stepsDone: Int, epochsDone: Int?, seconds: Double) {
         let now = JobJSON.now()
         for m in outcome.metrics {
-            let point = MetricPoint(key: m.key, step: m.step, epoch: m.epoch, value: m.value, timestamp: now)
-            pendingMetrics.append(point)
-            pendingEvents.append(.metric(nextEventId, point))
-            nextEventId += 1
+            emitMetrics(history.add(MetricPoint(key: m.key, step: m.step, epoch: m.epoch, value: m.value, timestamp: now)))
             if LatestMetrics.keys.contains(m.key) { record.latest.values[m.key] = m.value }
         }
         for message in outcome.logs { log(message) }

@@ -27,7 +27,6 @@ extension TensorService {
             }
             let size = try queryInt(request, "page_size", range: 1...500) ?? 50
             let before = try request.queryValue("page_token").map { try PageToken.decode($0, status: status) }
-            jobs.settleAll()
             let page = try jobs.store.list(status: status, beforeSeq: before, limit: size + 1)
             let items = jobs.overlay(Array(page.prefix(size)))
             let next = page.count > size ? PageToken.encode(status: status, seq: page[size - 1].seq) : nil
@@ -64,7 +63,6 @@ extension TensorService {
             let start = try queryInt(request, "start_step", range: 0...Int.max) ?? 0
             let end = try queryInt(request, "end_step", range: 0...Int.max)
             let maxPoints = try queryInt(request, "max_points", range: 2...Int.max)
-            jobs.settle(job.id)
             let points = try jobs.store.metrics(job: job.id, keys: keys.isEmpty ? nil : keys, from: start, through: end)
             let selected = maxPoints.map { Self.downsample(points, to: $0) } ?? points
             return .json(capacity: 96 * selected.count + 64) { w in
@@ -88,7 +86,6 @@ extension TensorService {
         }
         add(.get, "/v1/jobs/{id}/checkpoints") { [unowned self] _, params in
             let (job, _) = try job(params)
-            jobs.settle(job.id)
             let list = try jobs.store.checkpoints(job: job.id)
             return .json { w in
                 w.beginObject()
@@ -145,13 +142,14 @@ extension TensorService {
     /// stored tensors its `{"ref"}`s name.
     func newJob(_ body: RequestBody, spec bytes: [UInt8], idempotencyKey: String?) throws -> (JobRecord, JobSpec, [String: Tensor]) {
         var refs: [String: Tensor] = [:]
-        let spec = try JobSpec.parse(body, parserLimits: configuration.expressionLimits) { json, pointer in
+        let spec = try JobSpec.parse(body, parserLimits: configuration.expressionLimits, bounds: jobBounds) { json, pointer in
             try jobTensor(json, at: pointer) { name, refPointer in
                 guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
                 refs[name] = t
                 return t
             }
         }
+        if case .objective(let o) = spec.kind { try compute { try o.dryRun() } }
         let now = JobJSON.now()
         let isObjective: Bool = if case .objective = spec.kind { true } else { false }
         let record = JobRecord(id: Self.newJobId(), name: spec.name, isObjective: isObjective, status: .queued,
@@ -205,13 +203,15 @@ extension TensorService {
         }
     }
 
+    private var jobBounds: JobSpec.Bounds { JobSpec.Bounds(jobs: configuration.jobLimits, maxElements: configuration.maxElements) }
+
     /// Parses a stored spec again (after a restart): refs come from the copies kept with the job.
     func storedJobSpec(_ record: JobRecord, directory: URL) throws -> JobSpec {
         let value: JSONValue
         do { value = try JSONParser(maxDepth: configuration.maxJSONDepth).parse(record.spec) } catch let e as WireError { throw Problem.from(e) }
         guard case .object(let o) = value else { throw Problem.badRequest("the stored spec is not an object", pointer: "") }
         let refs = directory.appendingPathComponent(record.id).appendingPathComponent("refs")
-        return try JobSpec.parse(RequestBody(object: o, pointer: ""), parserLimits: configuration.expressionLimits) { json, pointer in
+        return try JobSpec.parse(RequestBody(object: o, pointer: ""), parserLimits: configuration.expressionLimits, bounds: jobBounds) { json, pointer in
             try jobTensor(json, at: pointer) { name, refPointer in
                 guard let t = try? TensorFile.read(refs.appendingPathComponent("\(name).tensor")) else { throw Problem.unknownRef(name, pointer: refPointer) }
                 return t

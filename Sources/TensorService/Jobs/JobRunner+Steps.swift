@@ -14,7 +14,17 @@ extension JobRunner {
                 exec.runSince = JobExecution.monotonic()
                 exec.runtimeBefore = exec.record.runtimeSeconds
             }
-            schedule(exec)
+            // The attempt is on disk before the first step runs, so a step that takes the
+            // process down is counted (`recover` fails the job after `maxAttempts`). Queued
+            // without waiting: the lock is held, and the writer may need it to finish a job.
+            exec.record.attempts += 1
+            let attempts = exec.record.attempts
+            writer.async(waiting: false) { [self] in
+                do { try store.recordAttempt(job: exec.id, attempts: attempts) } catch {
+                    log("job \(exec.id): cannot record its attempt: \(error)")
+                }
+                schedule(exec)
+            }
         }
     }
 
@@ -108,7 +118,9 @@ extension JobRunner {
         defer { lock.unlock() }
         do {
             guard let snapshot = try snapshot.get() else { return nil }
-            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: 0, file: "step-\(step).ckpt")
+            // The history has every point up to this step; its state goes with the checkpoint.
+            let info = CheckpointInfo(step: step, epoch: epoch, createdAt: JobJSON.now(), bytes: 0, file: "step-\(step).ckpt",
+                                      metricState: exec.history.keys)
             exec.checkpoints.append(info)
             let excess = max(0, exec.checkpoints.count - exec.spec.keepCheckpoints)
             let removed = Array(exec.checkpoints.prefix(excess))
@@ -127,7 +139,8 @@ extension JobRunner {
     /// (after writing the checkpoint file, if any) and then runs `then`. The writer is one
     /// serial queue, off the lanes: a slow disk (a WAL checkpoint's fsync) delays the store,
     /// not the steps. Flushes of a job are taken and queued under its flush lock, so they
-    /// commit in order.
+    /// commit in order. The writer's queue is bounded: when it is full the caller (a job's
+    /// lane) waits, so a job that outruns the disk slows down instead of growing memory.
     /// `final` holds the parameters a job ended with, for `/model` and `/predict` once it has
     /// left memory; it is written before the job's last commit.
     func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, final: JobSnapshot? = nil, then: (@Sendable () -> Void)? = nil) {
@@ -176,25 +189,6 @@ extension JobRunner {
         }
     }
 
-    /// Makes everything every job has recorded so far readable from the store (for queries
-    /// across jobs: listings by status, counts).
-    func settleAll() {
-        lock.lock()
-        let execs = Array(live.values)
-        lock.unlock()
-        for exec in execs { flush(exec) }
-        writer.sync()
-    }
-
-    /// Makes everything a job has recorded so far readable from the store.
-    func settle(_ id: String) {
-        lock.lock()
-        let exec = live[id]
-        lock.unlock()
-        if let exec { flush(exec) }
-        writer.sync()
-    }
-
     /// The buffered writes of `exec` (lock held).
     func take(_ exec: JobExecution) -> JobWrite {
         var (write, events) = takeDeferred(exec)
@@ -204,9 +198,9 @@ extension JobRunner {
 
     /// Like `take`, leaving the events' encoding to the caller (the writer).
     private func takeDeferred(_ exec: JobExecution) -> (JobWrite, [JobExecution.PendingEvent]) {
-        let write = JobWrite(job: exec.record, metrics: exec.pendingMetrics)
+        let (points, replaceFrom) = exec.history.take()
+        let write = JobWrite(job: exec.record, metrics: points, replaceMetricsFrom: replaceFrom)
         let events = exec.pendingEvents
-        exec.pendingMetrics.removeAll(keepingCapacity: true)
         exec.pendingEvents.removeAll(keepingCapacity: true)
         exec.lastFlush = JobExecution.monotonic()
         return (write, events)

@@ -16,6 +16,7 @@ final class JobRunner: @unchecked Sendable {
         var maxQueued: Int
         var flushInterval: Double
         var maxElements: Int
+        var jobs: JobLimits
     }
 
     let store: JobStore
@@ -31,7 +32,7 @@ final class JobRunner: @unchecked Sendable {
     var running = 0
     var stopped = false
     /// Commits flushes in order, off the lanes.
-    let writer = SerialWriter(name: "tensord-job-writer")
+    let writer: SerialWriter
     /// Steps queued or running on the engine.
     let steps = InFlightCounter()
     private let changed = NSCondition()
@@ -45,6 +46,7 @@ final class JobRunner: @unchecked Sendable {
         self.limits = limits
         self.log = log
         self.parse = parse
+        writer = SerialWriter(name: "tensord-job-writer", capacity: limits.jobs.writerQueue)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try recover()
     }
@@ -95,7 +97,7 @@ final class JobRunner: @unchecked Sendable {
         case .existing(let job): return (try resolveIdempotent(job, record), false)
         case .conflict(let other): throw Self.conflict(record.idempotencyKey ?? "", other)
         case .created(let job):
-            let exec = JobExecution(record: job, spec: spec, nextEventId: 1)
+            let exec = JobExecution(record: job, spec: spec, nextEventId: 1, maxMetricPoints: limits.jobs.maxMetricPoints)
             exec.emit(.status, JobJSON.encode { JobJSON.transition(job.transitions[0], into: &$0) })
             live[job.id] = exec
             waiting.append(job.id)
@@ -116,18 +118,23 @@ final class JobRunner: @unchecked Sendable {
                 detail: "Idempotency-Key '\(key)' was first used with a different body (job \(id))")
     }
 
-    /// The job as it is now, with its ETA when running.
+    /// The job as it is now, with its ETA when running. Never waits for the writer: a
+    /// running job shows its live progress; a job that has ended shows its end once that is
+    /// committed, so a client that sees it finished finds all its metrics and events stored.
     func job(_ id: String) throws -> (JobRecord, eta: Double?)? {
         lock.lock()
-        if let exec = live[id] { defer { lock.unlock() }; return (exec.record, exec.eta) }
+        if let exec = live[id], !exec.record.status.isTerminal { defer { lock.unlock() }; return (exec.record, exec.eta) }
         lock.unlock()
         return try store.job(id).map { ($0, nil) }
     }
 
-    /// The live version of stored records (progress newer than the last flush).
+    /// The live version of stored records (progress newer than the last flush; see `job`).
     func overlay(_ records: [JobRecord]) -> [(JobRecord, Double?)] {
         lock.lock(); defer { lock.unlock() }
-        return records.map { r in live[r.id].map { ($0.record, $0.eta) } ?? (r, nil) }
+        return records.map { r in
+            guard let exec = live[r.id], !exec.record.status.isTerminal || r.status.isTerminal else { return (r, nil) }
+            return (exec.record, exec.eta)
+        }
     }
 
     func cancel(_ id: String) throws -> JobRecord {
@@ -214,13 +221,17 @@ final class JobRunner: @unchecked Sendable {
 
     /// Stops starting steps, waits up to `timeout` for the steps under way, and writes what
     /// they recorded; running jobs stay `running` in the store and resume on restart. Waiting
-    /// matters: a process that exits in the middle of a step tears BLAS down under it.
+    /// matters: a process that exits in the middle of a step tears BLAS down under it. A
+    /// clean stop is not a failed attempt: the jobs' attempt counts start again at zero.
     func shutdown(timeout: Duration = .seconds(10)) {
         lock.lock()
         stopped = true
         let execs = Array(live.values)
         lock.unlock()
         if !steps.waitUntilNone(timeout: timeout) { log("shutdown: a job step was still running after \(timeout)") }
+        lock.lock()
+        for exec in execs { exec.record.attempts = 0 }
+        lock.unlock()
         for exec in execs { flush(exec) }
         writer.sync()
         notify()
@@ -237,10 +248,9 @@ final class JobRunner: @unchecked Sendable {
         return running
     }
 
-    /// Jobs by status, for `/metrics`.
+    /// Jobs by status as committed, for `/metrics`.
     func counts() -> [(JobStatus, Int)] {
-        settleAll()
-        return JobStatus.allCases.map { ($0, (try? store.count(status: $0)) ?? 0) }
+        JobStatus.allCases.map { ($0, (try? store.count(status: $0)) ?? 0) }
     }
 
     func notify() {

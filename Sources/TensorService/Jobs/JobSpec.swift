@@ -28,10 +28,11 @@ struct JobSpec {
     /// Resolves a tensor (inline or `{"ref"}`) at a pointer.
     typealias TensorSource = (JSONValue, String) throws -> Tensor
 
-    /// Optimizer steps the job plans (stopping criteria may end it sooner).
+    /// Optimizer steps the job plans (stopping criteria may end it sooner); within
+    /// `JobLimits.maxSteps`, checked by `parse`.
     var totalSteps: Int {
         let planned = switch kind {
-        case .model(let m): m.epochs * m.batchesPerEpoch
+        case .model(let m): m.plannedSteps
         case .objective(let o): o.steps
         }
         return min(planned, maxSteps ?? planned)
@@ -42,8 +43,15 @@ struct JobSpec {
         return nil
     }
 
+    /// What a spec may ask for: the job limits and the element limit (`--max-elements`),
+    /// which bounds the parameter count.
+    struct Bounds {
+        var jobs: JobLimits
+        var maxElements: Int
+    }
+
     /// Parses and validates a spec; `tensor` resolves inline tensors and refs.
-    static func parse(_ body: RequestBody, parserLimits: ExpressionParser.Limits, tensor: TensorSource) throws -> JobSpec {
+    static func parse(_ body: RequestBody, parserLimits: ExpressionParser.Limits, bounds: Bounds, tensor: TensorSource) throws -> JobSpec {
         let isObjective = body["objective"] != nil
         if isObjective && body["model"] != nil {
             throw Problem.badRequest("a job has either 'model' or 'objective', not both", pointer: "/objective")
@@ -54,8 +62,8 @@ struct JobSpec {
         if let name, !(1...128).contains(name.count) { throw invalid("name must have 1 to 128 characters", "/name") }
 
         let kind: Kind = isObjective
-            ? .objective(try ObjectiveSpec.parse(body, parserLimits: parserLimits, tensor: tensor))
-            : .model(try ModelSpec.parse(body, tensor: tensor))
+            ? .objective(try ObjectiveSpec.parse(body, parserLimits: parserLimits, bounds: bounds, tensor: tensor))
+            : .model(try ModelSpec.parse(body, bounds: bounds, tensor: tensor))
         guard let optimizerBody = try body.object("optimizer") else { throw Problem.badRequest("missing required field 'optimizer'", pointer: "/optimizer") }
         var spec = JobSpec(name: name, kind: kind, optimizer: try optimizer(optimizerBody),
                            clipGradNorm: nil, schedule: try schedule(body.object("lr_schedule")), keepCheckpoints: 3)
@@ -79,6 +87,11 @@ struct JobSpec {
         TrainerConfig(epochs: m.epochs, batchSize: m.batchSize, shuffle: m.shuffle, seed: m.seed, validationSplit: m.validationSplit,
                       loss: m.loss, optimizer: optimizer, schedule: schedule, clipGradNorm: clipGradNorm,
                       featureScaling: m.scaling, earlyStopping: earlyStopping)
+    }
+
+    /// `value` ≤ `limit`, else a 422 naming the flag that sets the limit.
+    static func check(_ value: Int, atMost limit: Int, _ what: String, flag: String, _ pointer: String) throws {
+        guard value <= limit else { throw invalid("\(what) is \(value), more than this server allows (\(limit), \(flag))", pointer) }
     }
 
     static func invalid(_ detail: String, _ pointer: String) -> Problem {
@@ -190,11 +203,15 @@ struct JobSpec {
 }
 
 extension RequestBody {
-    /// An integer member (a JSON number without fraction); other JSON types are 400.
+    /// An integer member (a JSON number without fraction); other JSON types are 400, an
+    /// integer beyond 64 bits is 422.
     func int(_ key: String) throws -> Int? {
         guard let v = self[key] else { return nil }
-        guard case .number(let n) = v, let i = n.integer, let small = Int(exactly: i) else {
+        guard case .number(let n) = v, n.isInteger else {
             throw Problem.badRequest("'\(key)' must be an integer, got \(v.typeName)", pointer: at(key))
+        }
+        guard let i = n.integer, let small = Int(exactly: i) else {
+            throw JobSpec.invalid("'\(key)' is out of range (\(n.double))", at(key))
         }
         return small
     }

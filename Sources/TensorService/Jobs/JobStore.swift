@@ -23,6 +23,8 @@ struct JobRecord: Sendable, Equatable {
     var latest = LatestMetrics()
     var error: JobProblem?
     var transitions: [StatusTransition] = []
+    /// Starts and resumes since the job last stopped cleanly (see `JobLimits.maxAttempts`).
+    var attempts = 0
     /// Running time so far (time spent queued does not count).
     var runtimeSeconds = 0.0
     /// The request body that created the job, byte for byte.
@@ -63,7 +65,7 @@ struct JobProblem: Codable, Sendable, Equatable {
 }
 
 /// One recorded value: step `k` is the value with the parameters after `k` updates.
-struct MetricPoint: Sendable, Equatable {
+struct MetricPoint: Codable, Sendable, Equatable {
     var key: String
     var step: Int
     var epoch: Int?
@@ -86,13 +88,17 @@ struct CheckpointInfo: Sendable, Equatable {
     var bytes: Int
     /// The file name inside the job's checkpoint directory.
     var file: String
+    /// The metric history's state when the checkpoint was taken, to resume it exactly.
+    var metricState: [String: MetricHistory.KeyState]?
 }
 
-/// What one flush writes, in one transaction: the job row as it now is, the new metric
-/// points and events, and checkpoint bookkeeping.
+/// What one flush writes, in one transaction: the job row as it now is, the metric points
+/// (per key, the stored points from `replaceMetricsFrom` on are replaced by them), events,
+/// and checkpoint bookkeeping.
 struct JobWrite: Sendable {
     var job: JobRecord
     var metrics: [MetricPoint] = []
+    var replaceMetricsFrom: [String: Int] = [:]
     var events: [JobEventRecord] = []
     var addCheckpoint: CheckpointInfo?
     var removeCheckpoints: [Int] = []
@@ -126,8 +132,11 @@ protocol JobStore: AnyObject, Sendable {
     func commit(_ write: JobWrite) throws
     /// Points sorted by key, then step; `keys` nil means all.
     func metrics(job: String, keys: [String]?, from: Int, through: Int?) throws -> [MetricPoint]
-    /// Removes the points of steps after `step` (on resumption from a checkpoint).
-    func truncateMetrics(job: String, after step: Int) throws
+    /// Removes, on resumption from a checkpoint, the points of each key in `keys` after its
+    /// step, and those of other keys after `others`.
+    func truncateMetrics(job: String, keys: [String: Int], others: Int) throws
+    /// Persists a job's attempt count before a start or resume runs its first step.
+    func recordAttempt(job: String, attempts: Int) throws
     func events(job: String, after id: Int64, limit: Int) throws -> [JobEventRecord]
     func lastEventId(job: String) throws -> Int64
     /// Kept checkpoints, oldest first.

@@ -144,22 +144,10 @@ final class ObjectiveWork: JobWork {
     func step() throws -> StepOutcome {
         var out = StepOutcome()
         let k = stepsDone
-        // A program that changes tensors in place gets copies: the optimizer owns the
-        // parameters, and the constants serve every step.
-        let inPlace = spec.program.changesTensorsInPlace
-        let leaves = params.map { (inPlace ? $0.copied() : $0).requiringGrad() }
-        var inputs = inPlace ? spec.constants.mapValues { $0.copied() } : spec.constants
-        for (i, p) in spec.params.enumerated() { inputs[p.name] = leaves[i] }
-        var evaluator = Evaluator(inputs: inputs)
-        try evaluator.run(spec.program)
-        let loss = try evaluator.tensor(named: "loss")
-        guard loss.count == 1, loss.dtype.isFloating else {
-            throw Problem(status: 422, code: "invalid_argument", title: "Invalid argument",
-                          detail: "'loss' must be a floating tensor with one element, got \(loss.dtype) \(loss.shape)",
-                          errors: [.init(pointer: "/objective/expr", detail: "'loss' has shape \(loss.shape)")])
-        }
+        let leaves = spec.leaves(params)
+        let loss = try spec.loss(leaves)
         out.metrics.append(("loss", k, nil, try loss.item()))
-        for (i, p) in spec.params.enumerated() {
+        for (i, p) in spec.params.enumerated() where spec.recordsTrajectory {
             let values = try params[i].cast(to: .float64)
             let keys = ObjectiveSpec.trajectoryKeys(p.name, count: values.count, scalar: values.ndim == 0)
             values.withContiguousBuffer(as: Double.self) { v in

@@ -26,7 +26,13 @@ struct ModelSpec {
     var batchSize: Int
 
     var trainCount: Int { x.shape[0] - Int(Double(x.shape[0]) * validationSplit) }
-    var batchesPerEpoch: Int { (trainCount + batchSize - 1) / batchSize }
+    /// ⌈trainCount / batchSize⌉, written so that no batch size can overflow it.
+    var batchesPerEpoch: Int { trainCount / batchSize + (trainCount % batchSize == 0 ? 0 : 1) }
+    /// epochs × batches per epoch; `Int.max` when that overflows (refused by `parse`).
+    var plannedSteps: Int {
+        let (steps, overflow) = epochs.multipliedReportingOverflow(by: batchesPerEpoch)
+        return overflow ? Int.max : steps
+    }
 
     /// The model's parameters in order, named as `nn.Sequential.state_dict()` names them.
     var parameterNames: [(name: String, shape: [Int])] {
@@ -40,7 +46,7 @@ struct ModelSpec {
         layers.reversed().compactMap { if case .linear(_, let out, _) = $0 { out } else { nil } }.first ?? x.shape[1]
     }
 
-    static func parse(_ body: RequestBody, tensor: JobSpec.TensorSource) throws -> ModelSpec {
+    static func parse(_ body: RequestBody, bounds: JobSpec.Bounds, tensor: JobSpec.TensorSource) throws -> ModelSpec {
         guard let model = try body.object("model") else { throw Problem.badRequest("missing required field 'model'", pointer: "/model") }
         try model.allowOnly(["layers", "init", "seed", "params"])
         guard let data = try body.object("data") else { throw Problem.badRequest("missing required field 'data'", pointer: "/data") }
@@ -51,8 +57,10 @@ struct ModelSpec {
         }
         guard let epochs = try body.int("epochs") else { throw Problem.badRequest("missing required field 'epochs'", pointer: "/epochs") }
         guard epochs >= 1 else { throw JobSpec.invalid("epochs must be ≥ 1, got \(epochs)", "/epochs") }
+        try JobSpec.check(epochs, atMost: bounds.jobs.maxEpochs, "epochs", flag: "--max-job-epochs", "/epochs")
         let batchSize = try body.int("batch_size") ?? 32
         guard batchSize >= 1 else { throw JobSpec.invalid("batch_size must be ≥ 1, got \(batchSize)", "/batch_size") }
+        try JobSpec.check(batchSize, atMost: bounds.jobs.maxBatchSize, "batch_size", flag: "--max-job-batch-size", "/batch_size")
 
         let x = try tensor(data.required("x"), "/data/x")
         let y = try tensor(data.required("y"), "/data/y")
@@ -78,19 +86,23 @@ struct ModelSpec {
         if let initName, !inits.contains(initName) {
             throw JobSpec.invalid("unknown init '\(initName)'; expected one of \(inits.joined(separator: ", "))", "/model/init")
         }
-        var spec = ModelSpec(layers: try layers(model, inputs: x.shape[1]), initName: initName, seed: UInt64(seed), params: nil,
+        var spec = ModelSpec(layers: try layers(model, inputs: x.shape[1], bounds: bounds), initName: initName, seed: UInt64(seed), params: nil,
                              x: x, y: y, validationSplit: split, shuffle: try data.bool("shuffle") ?? true, scaling: scaling,
                              loss: loss, epochs: epochs, batchSize: batchSize)
         guard spec.trainCount >= 1 else { throw JobSpec.invalid("no training examples are left after the validation split", "/data/validation_split") }
+        try JobSpec.check(spec.plannedSteps, atMost: bounds.jobs.maxSteps, "epochs × \(spec.batchesPerEpoch) batches per epoch",
+                          flag: "--max-job-steps", "/epochs")
         try spec.checkTargets()
         if model["params"] != nil { spec.params = try spec.explicitParams(model, tensor: tensor) }
         return spec
     }
 
-    private static func layers(_ model: RequestBody, inputs: Int) throws -> [LayerSpec] {
+    /// The layers, each width within `maxLayerWidth` and the parameter count within the
+    /// element limit (summed with checked arithmetic).
+    private static func layers(_ model: RequestBody, inputs: Int, bounds: JobSpec.Bounds) throws -> [LayerSpec] {
         guard let items = try model.array("layers") else { throw Problem.badRequest("missing required field 'layers'", pointer: "/model/layers") }
         guard !items.isEmpty else { throw JobSpec.invalid("a model needs at least one layer", "/model/layers") }
-        var width = inputs, widthFrom = "the data (x has \(inputs) features)"
+        var width = inputs, widthFrom = "the data (x has \(inputs) features)", parameters = 0
         return try items.enumerated().map { i, item in
             let at = "/model/layers/\(i)"
             switch item {
@@ -107,9 +119,19 @@ struct ModelSpec {
                 guard let inF = try linear.int("in") else { throw Problem.badRequest("missing required field 'in'", pointer: at + "/linear/in") }
                 guard let outF = try linear.int("out") else { throw Problem.badRequest("missing required field 'out'", pointer: at + "/linear/out") }
                 guard inF >= 1, outF >= 1 else { throw JobSpec.invalid("linear sizes must be ≥ 1, got \(inF)→\(outF)", at + "/linear") }
+                try JobSpec.check(inF, atMost: bounds.jobs.maxLayerWidth, "in", flag: "--max-layer-width", at + "/linear/in")
+                try JobSpec.check(outF, atMost: bounds.jobs.maxLayerWidth, "out", flag: "--max-layer-width", at + "/linear/out")
                 guard inF == width else { throw JobSpec.invalid("layer \(i) takes \(inF) inputs but \(widthFrom) gives \(width)", at + "/linear/in") }
                 (width, widthFrom) = (outF, "layer \(i)")
-                return .linear(in: inF, out: outF, bias: try linear.bool("bias") ?? true)
+                let bias = try linear.bool("bias") ?? true
+                let (weights, o1) = inF.multipliedReportingOverflow(by: outF)
+                let (count, o2) = weights.addingReportingOverflow(bias ? outF : 0)
+                let (sum, o3) = parameters.addingReportingOverflow(count)
+                guard !o1, !o2, !o3, sum <= bounds.maxElements else {
+                    throw JobSpec.invalid("the model has more than \(bounds.maxElements) parameters up to layer \(i) (--max-elements)", at + "/linear")
+                }
+                parameters = sum
+                return .linear(in: inF, out: outF, bias: bias)
             default:
                 throw Problem.badRequest("a layer is an activation name or {\"linear\": {…}}, got \(item.typeName)", pointer: at)
             }

@@ -8,12 +8,16 @@ struct ObjectiveSpec {
     var source: String
     var program: Program
     var steps: Int
+    /// Whether every parameter element is recorded at every step (`maxTrajectoryElements`).
+    var recordsTrajectory: Bool
 
-    static func parse(_ body: RequestBody, parserLimits: ExpressionParser.Limits, tensor: JobSpec.TensorSource) throws -> ObjectiveSpec {
+    static func parse(_ body: RequestBody, parserLimits: ExpressionParser.Limits, bounds: JobSpec.Bounds,
+                      tensor: JobSpec.TensorSource) throws -> ObjectiveSpec {
         guard let o = try body.object("objective") else { throw Problem.badRequest("missing required field 'objective'", pointer: "/objective") }
         try o.allowOnly(["params", "tensors", "expr"])
         guard let steps = try body.int("steps") else { throw Problem.badRequest("missing required field 'steps'", pointer: "/steps") }
         guard steps >= 1 else { throw JobSpec.invalid("steps must be ≥ 1, got \(steps)", "/steps") }
+        try JobSpec.check(steps, atMost: bounds.jobs.maxSteps, "steps", flag: "--max-job-steps", "/steps")
         guard o["params"] != nil else { throw Problem.badRequest("missing required field 'params'", pointer: "/objective/params") }
         let params = try o.members("params").map { name, json, pointer -> (name: String, tensor: Tensor) in
             guard isIdentifier(name) else { throw JobSpec.invalid("'\(name)' is not a name the expression language can use", pointer) }
@@ -22,6 +26,15 @@ struct ObjectiveSpec {
             return (name, t)
         }
         guard !params.isEmpty else { throw JobSpec.invalid("an objective needs at least one parameter", "/objective/params") }
+        // Each tensor is within the element limit already; their sum must be too.
+        var total = 0
+        for p in params {
+            let (sum, overflow) = total.addingReportingOverflow(p.tensor.count)
+            guard !overflow, sum <= bounds.maxElements else {
+                throw JobSpec.invalid("the parameters have more than \(bounds.maxElements) elements in all (--max-elements)", "/objective/params")
+            }
+            total = sum
+        }
         var constants: [String: Tensor] = [:]
         for (name, json, pointer) in try o.members("tensors") {
             guard isIdentifier(name) else { throw JobSpec.invalid("'\(name)' is not a name the expression language can use", pointer) }
@@ -38,7 +51,42 @@ struct ObjectiveSpec {
         guard program.assignedNames.contains("loss") else {
             throw JobSpec.invalid("the program must assign 'loss' (the value to minimise), as in 'loss = sum(p ** 2)'", "/objective/expr")
         }
-        return ObjectiveSpec(params: params, constants: constants, source: source, program: program, steps: steps)
+        return ObjectiveSpec(params: params, constants: constants, source: source, program: program, steps: steps,
+                             recordsTrajectory: total <= bounds.jobs.maxTrajectoryElements)
+    }
+
+    /// Runs the program with `params` (in the spec's order) and returns `loss`, which must
+    /// be a floating tensor with one element.
+    func loss(_ params: [Tensor]) throws -> Tensor {
+        // A program that changes tensors in place gets copies of the constants, which serve every step.
+        var inputs = program.changesTensorsInPlace ? constants.mapValues { $0.copied() } : constants
+        for (i, p) in self.params.enumerated() { inputs[p.name] = params[i] }
+        var evaluator = Evaluator(inputs: inputs)
+        try evaluator.run(program)
+        let loss = try evaluator.tensor(named: "loss")
+        guard loss.count == 1, loss.dtype.isFloating else {
+            throw Problem(status: 422, code: "invalid_argument", title: "Invalid argument",
+                          detail: "'loss' must be a floating tensor with one element, got \(loss.dtype) \(loss.shape)",
+                          errors: [.init(pointer: "/objective/expr", detail: "'loss' has shape \(loss.shape)")])
+        }
+        return loss
+    }
+
+    /// The tensors a step differentiates: copies when the program changes tensors in place,
+    /// since the optimizer owns the parameters (and the dry run must not change the spec's).
+    func leaves(_ params: [Tensor]) -> [Tensor] {
+        params.map { (program.changesTensorsInPlace ? $0.copied() : $0).requiringGrad() }
+    }
+
+    /// Evaluates the program once on the initial parameters, as the first step would: a
+    /// program that cannot run (an unknown name, shapes that do not fit, an op it lacks) is
+    /// refused at submission with a pointer into the spec instead of failing at step 0.
+    func dryRun() throws {
+        do {
+            _ = try loss(leaves(params.map(\.tensor)))
+        } catch {
+            throw JobExecution.problem(for: error)
+        }
     }
 
     /// The metric keys of a parameter's elements: `p` for a 0-d parameter, else `p[i]`

@@ -2,10 +2,15 @@ import TensorWire
 import Foundation
 
 /// The embedded job store: one SQLite file (`jobs.sqlite`, WAL mode) in the data directory.
-/// One connection, used under a lock; each flush of a running job is one transaction.
+/// Two connections, each used under its own lock: writes (each flush of a running job is one
+/// transaction) go through one, reads through the other. In WAL mode a reader sees the last
+/// committed state without waiting for a write under way, so reads of jobs, metrics and
+/// events never queue behind the job writer.
 final class SQLiteJobStore: JobStore, @unchecked Sendable {
     private let db: SQLiteDatabase
     private let lock = NSLock()
+    private let reader: SQLiteDatabase
+    private let readLock = NSLock()
     private let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -36,18 +41,28 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             file TEXT NOT NULL, PRIMARY KEY (job_id, step)) WITHOUT ROWID;
         """
 
+    /// Columns added since the first schema, added to an older file when it is opened.
+    private static let addedColumns = [
+        ("jobs", "sweep_id", "TEXT"),
+        ("jobs", "grid", "BLOB"),
+        ("jobs", "attempts", "INTEGER NOT NULL DEFAULT 0"),
+        ("checkpoints", "metric_state", "TEXT"),
+    ]
+
     private static let columns = """
         seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
-        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid
+        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts
         """
 
     init(path: String) throws {
         db = try SQLiteDatabase(path: path)
         try db.execute(Self.schema)
-        // Stores made before sweeps existed gain their columns.
-        var columns: Set<String> = []
-        try db.prepare("PRAGMA table_info(jobs)").query([]) { columns.insert($0.text(1) ?? "") }
-        if !columns.contains("sweep_id") { try db.execute("ALTER TABLE jobs ADD COLUMN sweep_id TEXT; ALTER TABLE jobs ADD COLUMN grid BLOB;") }
+        for (table, column, type) in Self.addedColumns {
+            var present = false
+            try db.prepare("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?").query([.text(table), .text(column)]) { present = $0.int(0) > 0 }
+            if !present { try db.execute("ALTER TABLE \(table) ADD COLUMN \(column) \(type)") }
+        }
+        reader = try SQLiteDatabase(path: path)
         try db.execute("CREATE INDEX IF NOT EXISTS jobs_by_sweep ON jobs (sweep_id, seq);")
     }
 
@@ -56,52 +71,58 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         return try body()
     }
 
+    /// Runs a read on the read connection (never behind the writer's lock).
+    private func reading<T>(_ body: (SQLiteDatabase) throws -> T) rethrows -> T {
+        readLock.lock(); defer { readLock.unlock() }
+        return try body(reader)
+    }
+
     func create(_ job: JobRecord) throws -> JobCreation {
         try locked {
             try db.transaction {
-                if let key = job.idempotencyKey, let existing = try selectOne("idempotency_key = ?", [.text(key)]) {
+                if let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = ?", [.text(key)]) {
                     return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
                 }
-                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .run(.text(job.id), text(job.name), .integer(job.isObjective ? 1 : 0), .text(job.status.rawValue), text(job.statusMessage),
                          .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
                          int(job.totalSteps), int(job.totalEpochs), try json(job.latest), try job.error.map(json) ?? .null,
                          try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey),
-                         text(job.sweepId), job.grid.map { .blob($0) } ?? .null)
-                guard let stored = try selectOne("id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
+                         text(job.sweepId), job.grid.map { .blob($0) } ?? .null, .integer(Int64(job.attempts)))
+                guard let stored = try selectOne(db, "id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
                 return .created(stored)
             }
         }
     }
 
     func job(_ id: String) throws -> JobRecord? {
-        try locked { try selectOne("id = ?", [.text(id)]) }
+        try reading { try selectOne($0, "id = ?", [.text(id)]) }
     }
 
     func job(idempotencyKey: String) throws -> JobRecord? {
-        try locked { try selectOne("idempotency_key = ?", [.text(idempotencyKey)]) }
+        try reading { try selectOne($0, "idempotency_key = ?", [.text(idempotencyKey)]) }
     }
 
     func list(status: JobStatus?, beforeSeq: Int64?, limit: Int) throws -> [JobRecord] {
-        try locked {
+        try reading { db in
             var conditions: [String] = [], values: [SQLiteDatabase.Value] = []
             if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
             if let beforeSeq { conditions.append("seq < ?"); values.append(.integer(beforeSeq)) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try select("\(filter) ORDER BY seq DESC LIMIT \(limit)", values)
+            return try select(db, "\(filter) ORDER BY seq DESC LIMIT \(limit)", values)
         }
     }
 
     func jobs(sweep: String) throws -> [JobRecord] {
-        try locked { try select("WHERE sweep_id = ? ORDER BY seq", [.text(sweep)]) }
+        try reading { try select($0, "WHERE sweep_id = ? ORDER BY seq", [.text(sweep)]) }
     }
 
     func unfinished() throws -> [JobRecord] {
-        try locked { try select("WHERE status IN ('queued', 'running', 'cancelling') ORDER BY seq", []) }
+        try locked { try select(db, "WHERE status IN ('queued', 'running', 'cancelling') ORDER BY seq", []) }
     }
 
     func count(status: JobStatus) throws -> Int {
-        try locked {
+        try reading { db in
             var n = 0
             try db.prepare("SELECT count(*) FROM jobs WHERE status = ?").query([.text(status.rawValue)]) { n = $0.int(0) }
             return n
@@ -114,10 +135,12 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
                 let j = write.job
                 try db.prepare("""
                     UPDATE jobs SET status = ?, status_message = ?, started_at = ?, finished_at = ?, step = ?, epoch = ?,
-                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ? WHERE id = ?
+                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ?, attempts = ? WHERE id = ?
                     """).run(.text(j.status.rawValue), text(j.statusMessage), int(j.startedAt), int(j.finishedAt), .integer(Int64(j.step)),
                              int(j.epoch), int(j.totalSteps), try json(j.latest), try j.error.map(json) ?? .null,
-                             try json(j.transitions), .real(j.runtimeSeconds), .text(j.id))
+                             try json(j.transitions), .real(j.runtimeSeconds), .integer(Int64(j.attempts)), .text(j.id))
+                let replace = try db.prepare("DELETE FROM metrics WHERE job_id = ? AND key = ? AND step >= ?")
+                for (key, step) in write.replaceMetricsFrom { try replace.run(.text(j.id), .text(key), .integer(Int64(step))) }
                 // A step re-run after a restart records the same values again: replace, never duplicate.
                 let metric = try db.prepare("INSERT OR REPLACE INTO metrics (job_id, key, step, epoch, value, ts) VALUES (?, ?, ?, ?, ?, ?)")
                 for m in write.metrics {
@@ -127,8 +150,9 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
                 let event = try db.prepare("INSERT INTO events (job_id, id, kind, data) VALUES (?, ?, ?, ?)")
                 for e in write.events { try event.run(.text(j.id), .integer(e.id), .text(e.kind.rawValue), .blob(e.data)) }
                 if let c = write.addCheckpoint {
-                    try db.prepare("INSERT OR REPLACE INTO checkpoints (job_id, step, epoch, created_at, bytes, file) VALUES (?, ?, ?, ?, ?, ?)")
-                        .run(.text(j.id), .integer(Int64(c.step)), int(c.epoch), .integer(c.createdAt), .integer(Int64(c.bytes)), .text(c.file))
+                    try db.prepare("INSERT OR REPLACE INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                        .run(.text(j.id), .integer(Int64(c.step)), int(c.epoch), .integer(c.createdAt), .integer(Int64(c.bytes)), .text(c.file),
+                             try c.metricState.map(json) ?? .null)
                 }
                 let remove = try db.prepare("DELETE FROM checkpoints WHERE job_id = ? AND step = ?")
                 for step in write.removeCheckpoints { try remove.run(.text(j.id), .integer(Int64(step))) }
@@ -137,7 +161,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     }
 
     func metrics(job: String, keys: [String]?, from: Int, through: Int?) throws -> [MetricPoint] {
-        try locked {
+        try reading { db in
             var sql = "SELECT key, step, epoch, value, ts FROM metrics WHERE job_id = ? AND step >= ? AND step <= ?"
             var values: [SQLiteDatabase.Value] = [.text(job), .integer(Int64(from)), .integer(Int64(through ?? Int(Int64.max)))]
             if let keys {
@@ -157,12 +181,24 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         }
     }
 
-    func truncateMetrics(job: String, after step: Int) throws {
-        try locked { try db.prepare("DELETE FROM metrics WHERE job_id = ? AND step > ?").run(.text(job), .integer(Int64(step))) }
+    func truncateMetrics(job: String, keys: [String: Int], others: Int) throws {
+        try locked {
+            try db.transaction {
+                let after = try db.prepare("DELETE FROM metrics WHERE job_id = ? AND key = ? AND step > ?")
+                for (key, step) in keys { try after.run(.text(job), .text(key), .integer(Int64(step))) }
+                let named = keys.keys.map { _ in "?" }.joined(separator: ", ")
+                try db.prepare("DELETE FROM metrics WHERE job_id = ? AND step > ? AND key NOT IN (\(named))")
+                    .query([.text(job), .integer(Int64(others))] + keys.keys.map { .text($0) }) { _ in }
+            }
+        }
+    }
+
+    func recordAttempt(job: String, attempts: Int) throws {
+        try locked { try db.prepare("UPDATE jobs SET attempts = ? WHERE id = ?").run(.integer(Int64(attempts)), .text(job)) }
     }
 
     func events(job: String, after id: Int64, limit: Int) throws -> [JobEventRecord] {
-        try locked {
+        try reading { db in
             var out: [JobEventRecord] = []
             try db.prepare("SELECT id, kind, data FROM events WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?")
                 .query([.text(job), .integer(id), .integer(Int64(limit))]) { row in
@@ -181,10 +217,12 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     }
 
     func checkpoints(job: String) throws -> [CheckpointInfo] {
-        try locked {
+        try reading { db in
             var out: [CheckpointInfo] = []
-            try db.prepare("SELECT step, epoch, created_at, bytes, file FROM checkpoints WHERE job_id = ? ORDER BY step").query([.text(job)]) { row in
-                out.append(CheckpointInfo(step: row.int(0), epoch: row.optionalInt(1), createdAt: Int64(row.int(2)), bytes: row.int(3), file: row.text(4) ?? ""))
+            try db.prepare("SELECT step, epoch, created_at, bytes, file, metric_state FROM checkpoints WHERE job_id = ? ORDER BY step").query([.text(job)]) { row in
+                let state = try row.text(5).map { try decoder.decode([String: MetricHistory.KeyState].self, from: Data($0.utf8)) }
+                out.append(CheckpointInfo(step: row.int(0), epoch: row.optionalInt(1), createdAt: Int64(row.int(2)), bytes: row.int(3),
+                                          file: row.text(4) ?? "", metricState: state))
             }
             return out
         }
@@ -201,11 +239,11 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
 
     // MARK: rows
 
-    private func selectOne(_ condition: String, _ values: [SQLiteDatabase.Value]) throws -> JobRecord? {
-        try select("WHERE \(condition)", values).first
+    private func selectOne(_ db: SQLiteDatabase, _ condition: String, _ values: [SQLiteDatabase.Value]) throws -> JobRecord? {
+        try select(db, "WHERE \(condition)", values).first
     }
 
-    private func select(_ tail: String, _ values: [SQLiteDatabase.Value]) throws -> [JobRecord] {
+    private func select(_ db: SQLiteDatabase, _ tail: String, _ values: [SQLiteDatabase.Value]) throws -> [JobRecord] {
         var out: [JobRecord] = []
         try db.prepare("SELECT \(Self.columns) FROM jobs \(tail)").query(values) { r in
             var job = JobRecord(id: r.text(1) ?? "", seq: Int64(r.int(0)), name: r.text(2), isObjective: r.int(3) != 0,
@@ -219,6 +257,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             job.runtimeSeconds = r.double(16)
             job.sweepId = r.text(19)
             if case .blob(let grid) = r.value(20) { job.grid = grid }
+            job.attempts = r.int(21)
             out.append(job)
         }
         return out

@@ -2,12 +2,16 @@ import Foundation
 
 /// One thread that runs blocks in order: the job store's writer. It runs at the job lanes'
 /// lower priority (`BackgroundPriority`), so encoding checkpoints and committing metrics never
-/// keeps an interactive request from a core.
+/// keeps an interactive request from a core. Its queue holds at most `capacity` blocks:
+/// `async` waits for room (backpressure on the job lane that calls it), so a writer that
+/// falls behind slows the jobs down instead of growing memory.
 final class SerialWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [@Sendable () -> Void] = []
+    private let capacity: Int
 
-    init(name: String) {
+    init(name: String, capacity: Int) {
+        self.capacity = max(1, capacity)
         let t = Thread { [self] in
             BackgroundPriority.lowerCurrentThread()
             loop()
@@ -16,10 +20,13 @@ final class SerialWriter: @unchecked Sendable {
         t.start()
     }
 
-    func async(_ work: @escaping @Sendable () -> Void) {
+    /// Queues `work`, first waiting for room unless `waiting` is false (for callers that
+    /// hold a lock a queued block may need; they queue one small block per job start).
+    func async(waiting: Bool = true, _ work: @escaping @Sendable () -> Void) {
         condition.lock()
+        while waiting && queue.count >= capacity { condition.wait() }
         queue.append(work)
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -30,12 +37,19 @@ final class SerialWriter: @unchecked Sendable {
         done.wait()
     }
 
+    /// Blocks queued now (for tests of the backpressure).
+    var queued: Int {
+        condition.lock(); defer { condition.unlock() }
+        return queue.count
+    }
+
     private func loop() {
         while true {
             condition.lock()
             while queue.isEmpty { condition.wait() }
             let batch = queue
             queue.removeAll(keepingCapacity: true)
+            condition.broadcast()
             condition.unlock()
             for work in batch { work() }
         }

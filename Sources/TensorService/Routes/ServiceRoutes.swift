@@ -27,7 +27,10 @@ extension TensorService {
                                ("idle_timeout_seconds", Int(c.http.idleTimeout.components.seconds)),
                                ("max_store_bytes", c.maxStoreBytes), ("max_queued_requests", c.maxQueuedRequests),
                                ("max_json_depth", c.maxJSONDepth), ("max_expression_bytes", c.expressionLimits.maxSourceBytes),
-                               ("max_queued_jobs", c.maxQueuedJobs), ("max_running_jobs", c.maxRunningJobs)] {
+                               ("max_queued_jobs", c.maxQueuedJobs), ("max_running_jobs", c.maxRunningJobs),
+                               ("max_job_steps", c.jobLimits.maxSteps), ("max_job_epochs", c.jobLimits.maxEpochs),
+                               ("max_job_batch_size", c.jobLimits.maxBatchSize), ("max_layer_width", c.jobLimits.maxLayerWidth),
+                               ("max_metric_points", c.jobLimits.maxMetricPoints)] {
                     w.key(k); w.int(v)
                 }
                 w.endObject()

@@ -41,6 +41,8 @@ public struct ServiceConfiguration: Sendable {
     public var jobFlushInterval: Double
     /// Seconds between `: heartbeat` comments on an idle event stream.
     public var eventHeartbeatSeconds: Double
+    /// What one job may ask for and produce (steps, epochs, sizes, metric history, restarts).
+    public var jobLimits = JobLimits()
 
     public init(dataDirectory: URL = URL(fileURLWithPath: "tensord-data"), token: String? = nil,
                 lanes: Int = ProcessInfo.processInfo.activeProcessorCount,

@@ -37,7 +37,8 @@ public final class TensorService: @unchecked Sendable {
         sweeps = try SweepStore(path: configuration.dataDirectory.appendingPathComponent("sweeps.sqlite").path)
         let jobStore = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
         let limits = JobRunner.Limits(maxRunning: max(1, configuration.maxRunningJobs), maxQueued: max(0, configuration.maxQueuedJobs),
-                                      flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements)
+                                      flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements,
+                                      jobs: configuration.jobLimits)
         jobs = try JobRunner(store: jobStore, engine: engine, directory: jobsDirectory, limits: limits, log: logger) { [unowned self] record in
             try storedJobSpec(record, directory: jobsDirectory)
         }

@@ -75,10 +75,9 @@ extension TensorService {
                 summary.byBest = rank == "best"
             }
             var bests: [String: [String: Double]] = [:]
-            // A running job's bests may miss its latest flush; a job that has just ended is
-            // waited for, so that its final history is all there.
+            // A running job's bests may miss its latest flush; a job shows as ended only once its
+            // final flush is committed (`JobRunner.overlay`), so its final history is all there.
             for (job, _) in summary.jobs {
-                if job.status.isTerminal { jobs.settleIfEnding(job.id) }
                 bests[job.id] = SweepSummary.bests(of: try jobs.store.metrics(job: job.id, keys: SweepSummary.rankedMetrics, from: 0, through: nil))
             }
             summary.bests = bests
@@ -165,17 +164,5 @@ extension TensorService {
     static func newSweepId() -> String {
         var g = SystemRandomNumberGenerator()
         return "s-" + String(format: "%012llx", g.next() & 0xFFFF_FFFF_FFFF)
-    }
-}
-
-extension JobRunner {
-    /// Waits for the last writes of a job that has ended but has not yet left the runner (its
-    /// final flush is queued); does nothing for any other job, so readers never wait for the
-    /// writer on behalf of running jobs.
-    func settleIfEnding(_ id: String) {
-        lock.lock()
-        let ending = live[id].map { $0.record.status.isTerminal } ?? false
-        lock.unlock()
-        if ending { settle(id) }
     }
 }

@@ -138,10 +138,14 @@ public struct Batches: Sequence, Sendable {
         self.size = Swift.max(size, 1)
     }
 
-    public var count: Int { (order.count + size - 1) / size }
+    /// ⌈examples / size⌉, written so that no batch size can overflow it.
+    public var count: Int { order.count / size + (order.count % size == 0 ? 0 : 1) }
 
-    /// The example indices of batch `k`.
-    public subscript(k: Int) -> ArraySlice<Int> { order[(k * size)..<Swift.min(order.count, (k + 1) * size)] }
+    /// The example indices of batch `k` (`k < count`, so `k × size` is within the examples).
+    public subscript(k: Int) -> ArraySlice<Int> {
+        let start = k * size
+        return order[start..<(start + Swift.min(size, order.count - start))]
+    }
 
     public func makeIterator() -> AnyIterator<ArraySlice<Int>> {
         var k = 0

@@ -73,7 +73,7 @@ public struct Trainer {
 
     public var isFinished: Bool { progress.epoch >= config.epochs || progress.stoppedEarly }
     public var history: [EpochMetrics] { progress.history }
-    public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
+    public var batchesPerEpoch: Int { train.count / config.batchSize + (train.count % config.batchSize == 0 ? 0 : 1) }
 
     /// The result of one `step()`: the step's metrics, and the epoch's when it ended one.
     public struct StepReport: Sendable {

@@ -1,0 +1,28 @@
+/// What one job may ask for and produce: checked at submission (sizes of the work) and kept
+/// while it runs (metric history, the writer's queue, restarts). Every field is a `tensord`
+/// flag; the defaults let the examples of the README and a 5,000,000-step objective run.
+public struct JobLimits: Sendable, Equatable {
+    /// Most optimizer steps a job may plan: an objective's `steps`, or a model's
+    /// `epochs` × batches per epoch.
+    public var maxSteps = 100_000_000
+    /// Most `epochs` of a model job.
+    public var maxEpochs = 1_000_000
+    /// Largest `batch_size` of a model job.
+    public var maxBatchSize = 65_536
+    /// Largest `in`/`out` of a linear layer (the parameter count is checked against
+    /// `--max-elements` too).
+    public var maxLayerWidth = 65_536
+    /// Stored points per metric key of one job: a run with fewer steps keeps every step, a
+    /// longer one a decimated history of at most this many points (see `MetricHistory`).
+    public var maxMetricPoints = 10_000
+    /// Most parameter elements (in all) of an objective job whose trajectory (every element
+    /// at every step, one metric key each) is recorded; beyond it only loss, lr and grad_norm are.
+    public var maxTrajectoryElements = 64
+    /// Flushes the job writer may hold before a job's lane waits for it (backpressure).
+    public var writerQueue = 64
+    /// Starts or resumes of one job that may end without a clean shutdown (a crash, a kill)
+    /// before a restart marks it `failed` instead of resuming it again.
+    public var maxAttempts = 3
+
+    public init() {}
+}

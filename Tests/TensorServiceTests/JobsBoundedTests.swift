@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import TensorService
+
+/// What a job produces is bounded: its stored metric history, the writer's queue (the job
+/// waits, memory does not grow), reads that never wait for the writer, and restarts.
+@Suite(.serialized) struct JobsBoundedTests {
+    @Test func aLongRunStoresABoundedHistoryThatKeepsItsShape() throws {
+        let server = try TestServer { $0.jobLimits.maxMetricPoints = 100 }
+        defer { server.stop() }
+        // 3,001 loss points in ⌊(100 − 4) / 2⌋ = 48 buckets of 63 steps.
+        let id = try server.submit(JobFixtures.bowl(steps: 3_000).replacingOccurrences(of: #""lr": 0.1"#, with: #""lr": 0.001"#))
+        #expect(try server.wait(id)["status"] as? String == "succeeded")
+        let all = try server.metrics(id)
+        let loss = all.filter { $0.0 == "loss" }
+        #expect(loss.count <= 100 && loss.count >= 48, "\(loss.count) loss points")
+        #expect(Set(all.map(\.0)) == ["loss", "lr", "grad_norm", "p[0]", "p[1]"])
+        #expect(Dictionary(grouping: all, by: \.0).values.allSatisfy { $0.count <= 100 })
+        // First and last: p starts at (3, −2), c = (1, 0.5): loss 4 + 6.25, then × 0.998² per step.
+        #expect(loss.first?.1 == 0 && loss.first?.2 == 10.25)
+        #expect(loss.last?.1 == 3_000 && abs((loss.last?.2 ?? 0) - 10.25 * pow(0.996004, 3_000)) < 1e-5)
+        // SGD on a bowl decreases the loss at every step: each bucket keeps its first step
+        // (the maximum) and its last (the minimum), and nothing else.
+        let steps = Set(loss.map(\.1))
+        for b in 0..<48 {
+            #expect(steps.intersection((b * 63)..<(b * 63 + 63)) == [b * 63, min(b * 63 + 62, 3_000)], "bucket \(b)")
+        }
+        // The event stream carries the same points, not one per step.
+        let events = try server.request("GET", "/v1/jobs/\(id)/events").text
+        let lossEvents = events.components(separatedBy: "\n\n").filter { $0.contains("event: metric") && $0.contains(#""key":"loss""#) }
+        #expect(lossEvents.count == loss.count)
+    }
+
+    @Test func theWritersQueueIsBoundedAndMakesItsCallerWait() throws {
+        let writer = SerialWriter(name: "test-writer", capacity: 2)
+        let gate = DispatchSemaphore(value: 0), running = DispatchSemaphore(value: 0)
+        writer.async { running.signal(); gate.wait() }
+        running.wait()
+        writer.async {}
+        writer.async {}
+        #expect(writer.queued == 2)
+        let third = Locked(false)
+        Thread.detachNewThread {
+            writer.async {}
+            third.update { $0 = true }
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(third.value == false, "a third block waits for room")
+        #expect(writer.queued == 2, "the queue does not grow")
+        // A block queued without waiting (a job start, under the runner's lock) still gets in.
+        writer.async(waiting: false) {}
+        #expect(writer.queued == 3)
+        gate.signal()
+        writer.sync()
+        let deadline = Date(timeIntervalSinceNow: 5)
+        while !third.value && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        #expect(third.value, "it is queued once the writer has made room")
+    }
+
+    @Test func readsDoNotWaitForTheWriter() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let done = try server.submit(JobFixtures.bowl(steps: 20))
+        #expect(try server.wait(done)["status"] as? String == "succeeded")
+        // Hold the job writer: a read that waited for it would never answer.
+        let gate = DispatchSemaphore(value: 0)
+        server.service.jobs.writer.async { gate.wait() }
+        defer { gate.signal() }
+        let running = try server.submit(JobFixtures.bowl(steps: 1_000_000, name: "held"))
+        for path in ["/v1/jobs", "/v1/jobs?status=succeeded", "/v1/jobs/\(done)", "/v1/jobs/\(running)", "/v1/jobs/\(done)/metrics",
+                     "/v1/jobs/\(done)/events", "/v1/jobs/\(done)/checkpoints", "/metrics"] {
+            let start = Date()
+            let r = try server.request("GET", path)
+            #expect(r.status == 200, "\(path): \(r.text)")
+            #expect(-start.timeIntervalSinceNow < 2, "\(path) answered while the writer was held")
+        }
+        #expect(try server.metrics(done).filter { $0.0 == "loss" }.count == 21)
+        #expect((try server.job(running)["progress"] as? [String: Any])?["step"] as? Int == 0, "its first step waits for its attempt to be written")
+        gate.signal()
+        try server.wait(running, for: ["running"])
+        _ = try server.request("POST", "/v1/jobs/\(running)/cancel")
+        try server.wait(running)
+    }
+
+    /// A clean stop (SIGTERM) is quick with a long job running and does not count against
+    /// the job; kills do, and after `--max-job-attempts` of them the job is failed, not
+    /// resumed, and the server starts normally.
+    @Test func aJobThatKeepsTakingTheServerDownIsFailedAfterItsAttempts() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tensord-attempts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let flags = ["--max-job-attempts", "2", "--shutdown-grace", "5"]
+        var child = try ChildServer(directory: directory, arguments: flags)
+        let id = try child.submit(JobFixtures.bowl(steps: 50_000_000, extra: #", "checkpoint": {"every_steps": 50}"#))
+
+        /// Waits until the job has stepped past where it (re)started: its attempt is on disk.
+        func waitUntilStepping(_ child: ChildServer) throws -> [String: Any] {
+            let deadline = Date(timeIntervalSinceNow: 60)
+            var from: Int?, job: [String: Any] = [:]
+            while Date() < deadline {
+                job = try child.get("/v1/jobs/\(id)")
+                let step = (job["progress"] as? [String: Any])?["step"] as? Int ?? 0
+                if job["status"] as? String == "running" {
+                    if let from, step > from + 60 { return job }
+                    from = from ?? step
+                }
+                usleep(10_000)
+            }
+            throw TestError("job did not step: \(job)")
+        }
+
+        #expect(try waitUntilStepping(child)["attempts"] as? Int == 1)
+        let seconds = child.terminate()
+        #expect(seconds < 5, "SIGTERM took \(seconds) s")
+        child = try ChildServer(directory: directory, arguments: flags)
+        let resumed = try waitUntilStepping(child)
+        #expect(resumed["attempts"] as? Int == 1, "a clean stop used no attempt: \(resumed)")
+        child.kill()
+        child = try ChildServer(directory: directory, arguments: flags)
+        #expect(try waitUntilStepping(child)["attempts"] as? Int == 2)
+        child.kill()
+
+        child = try ChildServer(directory: directory, arguments: flags)
+        defer { child.kill() }
+        let job = try child.get("/v1/jobs/\(id)")
+        #expect(job["status"] as? String == "failed", "\(job)")
+        #expect((job["status_message"] as? String ?? "").contains("not resumed"), "\(job)")
+        #expect((job["error"] as? [String: Any])?["code"] as? String == "job_attempts_exhausted")
+        let events = try child.raw("/v1/jobs/\(id)/events")
+        #expect(events.contains("event: end"), "its streams end")
+        #expect(events.components(separatedBy: "resumed after a restart from the checkpoint").count == 3, "resumed twice")
+        let next = try child.submit(JobFixtures.bowl(steps: 5))
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while Date() < deadline, try child.get("/v1/jobs/\(next)")["status"] as? String != "succeeded" { usleep(10_000) }
+        #expect(try child.get("/v1/jobs/\(next)")["status"] as? String == "succeeded", "the server runs jobs normally")
+    }
+}
