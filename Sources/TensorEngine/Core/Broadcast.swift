@@ -16,6 +16,31 @@ public enum Shapes {
         return out
     }
 
+    /// The product of `sizes`, or nil if it overflows `Int` (a size of 0 makes it 0 whatever
+    /// the others: `[2^62, 4, 0]` has no elements). Every product of user-given sizes goes here,
+    /// because an overflow trap would take the whole server down.
+    public static func product(_ sizes: some Sequence<Int>) -> Int? {
+        var total = 1, overflowed = false
+        for s in sizes {
+            if s == 0 { return 0 }
+            let (p, o) = total.multipliedReportingOverflow(by: s)
+            total = p
+            overflowed = overflowed || o
+        }
+        return overflowed ? nil : total
+    }
+
+    /// The sum of `values`, or nil if it overflows `Int`.
+    public static func sum(_ values: some Sequence<Int>) -> Int? {
+        var total = 0
+        for v in values {
+            let (s, o) = total.addingReportingOverflow(v)
+            if o { return nil }
+            total = s
+        }
+        return total
+    }
+
     public static func broadcast(_ shapes: [[Int]]) throws -> [Int] {
         try shapes.reduce([]) { try broadcast($0, $1) }
     }

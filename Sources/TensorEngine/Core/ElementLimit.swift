@@ -22,13 +22,8 @@ public enum ElementLimit {
     /// Throws a `.limit` error if a result of `shape` would exceed the limit (or overflow).
     public static func check(_ shape: [Int], op: String) throws {
         let limit = current
-        var total = 1
-        for s in shape where s > 0 {
-            let (p, overflow) = total.multipliedReportingOverflow(by: s)
-            guard !overflow, p <= limit else {
-                throw TensorError(.limit, "\(op): a result of shape \(shape) would exceed the limit of \(limit) elements")
-            }
-            total = p
+        guard let total = Shapes.product(shape), total <= limit else {
+            throw TensorError(.limit, "\(op): a result of shape \(shape) would exceed the limit of \(limit) elements")
         }
     }
 }

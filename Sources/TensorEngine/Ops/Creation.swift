@@ -54,13 +54,14 @@ extension Tensor {
             // Exact integer count, as ATen does for int64: ceil((end-start)/step) without rounding.
             let span = Double(ib) - Double(ia)
             size = ((span + Double(istep) - Double(istep.signum())) / Double(istep)).rounded(.towardZero)
-            guard size <= Double(Int.max) else { throw TensorError.value("arange: the range is too large") }
+            guard size < Double(Int.max) else { throw TensorError.value("arange: the range is too large") }
             let n = Int(size)
             try ElementLimit.check([n], op: "arange")
             return make([n], Int64.self) { out in for i in 0..<n { out[i] = ia &+ Int64(i) &* istep } }
         }
         size = ((b - a) / s).rounded(.up)
-        guard size >= 0 && size <= Double(Int.max) else { throw TensorError.value("arange: the range is too large") }
+        // `<`: Double(Int.max) is 2^63, which Int cannot hold.
+        guard size >= 0 && size < Double(Int.max) else { throw TensorError.value("arange: the range is too large") }
         let n = Int(size)
         try ElementLimit.check([n], op: "arange")
         return generated(n, dtype: dtype) { a + Double($0) * s }

@@ -117,7 +117,7 @@ extension Ops {
     ]
 
     private static func extremumSpec(_ name: String, _ what: String) -> OpSpec {
-        OpSpec(name, "the \(what) element as a 0-d tensor when dim is absent (one output, 'values'); with dim, (values, indices) along it, first index among ties, NaN wins",
+        OpSpec(name, "the \(what) element as a plain 0-d tensor when dim is absent (as torch.\(name)(input)); with dim, (values, indices) along it, first index among ties, NaN wins",
                params: [.tensor(), Param("dim", .optional(.int), default: .null), Param("keepdim", .bool, default: .bool(false))],
                outputs: ["values", "indices"],
                gradchecks: [.init(.distinct([3, 4]), [:]), .init(.distinct([2, 3, 4]), ["dim": .int(1)]),

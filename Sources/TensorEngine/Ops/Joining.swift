@@ -20,7 +20,11 @@ extension Tensor {
         // View the input as [1, s0, 1, s1, …], broadcast it to [r0, s0, r1, s1, …] and copy.
         let interleavedOnes = padded.flatMap { [1, $0] }
         let tiles = zip(repeats, padded).flatMap { [$0, $1] }
-        let outShape = zip(repeats, padded).map { $0 * $1 }
+        let products = zip(repeats, padded).map { $0.multipliedReportingOverflow(by: $1) }
+        guard !products.contains(where: \.overflow) else {
+            throw TensorError(.limit, "repeat: repeating shape \(shape) by \(repeats) overflows", argument: "repeats")
+        }
+        let outShape = products.map(\.partialValue)
         try ElementLimit.check(outShape, op: "repeat")
         let tiled = try detached().reshaped(interleavedOnes).broadcastView(to: tiles).copied()
         let out = tiled.restrided(shape: outShape, strides: Tensor.contiguousStrides(outShape), offset: 0)
@@ -49,8 +53,8 @@ extension Tensor {
         if let bad = sizes.first(where: { $0 < 0 }) {
             throw TensorError(.value, "split: section sizes must be non-negative, got \(bad) in \(sizes)", argument: "split_size_or_sections")
         }
-        guard sizes.reduce(0, +) == shape[d] else {
-            throw TensorError(.value, "split: section sizes \(sizes) sum to \(sizes.reduce(0, +)), but dim \(dim) has size \(shape[d])", argument: "split_size_or_sections")
+        guard Shapes.sum(sizes) == shape[d] else {
+            throw TensorError(.value, "split: section sizes \(sizes) do not sum to \(shape[d]), the size of dim \(dim)", argument: "split_size_or_sections")
         }
         var start = 0
         return try sizes.map { s in
@@ -67,7 +71,7 @@ extension Tensor {
         let n = shape[d]
         // An empty dim gives `chunks` empty pieces, as PyTorch does.
         if n == 0 { return try split(sizes: [Int](repeating: 0, count: chunks), dim: d) }
-        return try split(size: (n + chunks - 1) / chunks, dim: d)
+        return try split(size: n / chunks + (n % chunks == 0 ? 0 : 1), dim: d)
     }
 
     private func splitDim(_ dim: Int, op: String) throws -> Int {

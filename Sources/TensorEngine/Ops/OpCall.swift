@@ -45,7 +45,7 @@ public struct OpCall: Sendable {
         case (.optional, .null): return .null
         case (.optional(let inner), _): return try check(value, inner, op: op, arg: arg)
         case (.tensor, .tensor), (.tensorList, .tensorList), (.int, .int), (.bool, .bool), (.intList, .intList),
-             (.dims, .int), (.dims, .intList), (.number, .int), (.number, .float), (.number, .bool),
+             (.dims, .int), (.dims, .intList), (.number, .int), (.number, .float),
              (.tensorOrNumber, .tensor), (.tensorOrNumber, .int), (.tensorOrNumber, .float), (.tensorOrNumber, .bool),
              (.numberOrChoice, .int), (.numberOrChoice, .float), (.float, .float):
             return value

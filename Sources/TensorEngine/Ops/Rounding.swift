@@ -32,7 +32,7 @@ extension Tensor {
     public func rounded(decimals: Int = 0) throws -> Tensor {
         if decimals == 0 { return try rounding("round", .toNearestOrEven) }
         // As PyTorch: scale by 10^|d| in the tensor's dtype; divide first when d < 0.
-        let scale = Foundation.pow(10.0, Double(Swift.abs(decimals)))
+        let scale = Foundation.pow(10.0, Double(decimals.magnitude))
         let out: Tensor
         switch dtype {
         case .float32:

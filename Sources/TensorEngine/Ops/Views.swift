@@ -8,15 +8,14 @@ extension Tensor {
         guard holes.count <= 1 else { throw TensorError.shape("\(op): only one dimension can be inferred (-1), got \(size)") }
         if let bad = size.first(where: { $0 < -1 }) { throw TensorError.shape("\(op): invalid size \(bad) in \(size)") }
         var out = size
+        let invalid = TensorError.shape("\(op): shape \(size) is invalid for a tensor of \(count) elements (shape \(shape))")
         if let h = holes.first {
-            let known = size.enumerated().filter { $0.offset != h }.map(\.element).reduce(1, *)
+            guard let known = Shapes.product(size.enumerated().filter { $0.offset != h }.map(\.element)) else { throw invalid }
             guard known != 0 else { throw TensorError.shape("\(op): cannot infer -1 in \(size) for a tensor of \(count) elements: the other sizes contain 0") }
             guard count % known == 0 else { throw TensorError.shape("\(op): shape \(size) is invalid for a tensor of \(count) elements") }
             out[h] = count / known
         }
-        guard out.reduce(1, *) == count else {
-            throw TensorError.shape("\(op): shape \(size) is invalid for a tensor of \(count) elements (shape \(shape))")
-        }
+        guard Shapes.product(out) == count else { throw invalid }
         return out
     }
 
@@ -147,7 +146,7 @@ extension Tensor {
         guard ndim > 0 else { throw TensorError.shape("narrow: cannot narrow a 0-d tensor") }
         let d = try Shapes.normalize(dim, ndim: ndim, op: "narrow")
         let s = start < 0 ? start + shape[d] : start
-        guard s >= 0, length >= 0, s + length <= shape[d] else {
+        guard s >= 0, length >= 0, length <= shape[d] - s else {
             throw TensorError.value("narrow: start \(start) and length \(length) exceed size \(shape[d]) of dim \(dim)")
         }
         var sh = shape
