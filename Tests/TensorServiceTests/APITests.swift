@@ -53,6 +53,8 @@ import TensorEngine
         let named = try #require(try topk.json()["outputs"] as? [[String: Any]])
         #expect(named.map { $0["name"] as? String } == ["values", "indices"])
         #expect(try topk.outputData(1) == [4, 2])
+        let max = try #require(try server.request("POST", "/v1/ops/max", body: #"{"inputs": [{"data":[3,1,4]}]}"#).json()["outputs"] as? [[String: Any]])
+        #expect(max.count == 1 && max[0]["name"] == nil && max[0]["shape"] as? [Int] == [], "max without dim is one plain 0-d tensor, as in PyTorch")
         let split = try server.request("POST", "/v1/ops/split", body: #"{"inputs": [{"data":[1,2,3,4,5]}], "args": {"split_size_or_sections": 2}}"#)
         #expect(try #require(try split.json()["outputs"] as? [[String: Any]]).count == 3)
         let clip = try server.request("POST", "/v1/ops/clip_grad_norm", body: #"{"inputs": [{"data":[3]}, {"data":[4]}], "args": {"max_norm": 10}}"#)

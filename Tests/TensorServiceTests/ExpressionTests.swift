@@ -66,6 +66,19 @@ struct ExpressionTests {
         #expect(r.grads[2].1.doubles() == [0, 0, 0, 0, 0, 0], "an input that does not affect the result gets zeros")
     }
 
+    /// `max(x)` is a tensor as in PyTorch, so it composes and has a gradient: ties share it
+    /// evenly (PyTorch's evenly_distribute_backward): d max([1, 3, 3, 2]) = [0, .5, .5, 0].
+    @Test func maxAndMinWithoutDimAreTensors() throws {
+        let v = Tensor([1, 3, 3, 2] as [Float])
+        let r = try run("m = max(v)\nn = v.min()\nloss = sum(max(v)) + 2 * min(v)", ["v": v], outputs: ["m", "n", "loss"],
+                        grad: .init(of: "loss", wrt: ["v"]))
+        #expect(try tensor(r, "m").doubles() == [3])
+        #expect(try tensor(r, "m").shape == [])
+        #expect(try tensor(r, "n").doubles() == [1])
+        #expect(try tensor(r, "loss").doubles() == [5])
+        #expect(r.grads[0].1.doubles() == [2, 0.5, 0.5, 0])
+    }
+
     @Test func lossAndGradientOfALinearModel() throws {
         // pred = x @ w + b; loss = mse(pred, y): dloss/dw = 2/N · xᵀ(pred − y), dloss/db = 2/N · Σ(pred − y).
         let xs = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])

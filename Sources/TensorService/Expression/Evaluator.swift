@@ -223,7 +223,7 @@ public struct Evaluator {
                 }
                 outs = try outs.map { try Evaluator.settingRequiresGrad($0, flag) }
             }
-            if outs.count == 1 && spec.outputs.count == 1 && !spec.outputs[0].hasSuffix("*") { return .tensor(outs[0]) }
+            if outs.count == 1 && !spec.outputs.contains(where: { $0.hasSuffix("*") }) { return .tensor(outs[0]) }
             return .results(outs, names: spec.outputs.filter { !$0.hasSuffix("*") }.count == outs.count ? spec.outputs : [])
         } catch let error as TensorError {
             throw EvaluationError(error: error, location: loc, op: name)

@@ -67,7 +67,9 @@ extension TensorService {
     static func outputNames(_ spec: OpSpec, count: Int) -> [String?] {
         let declared = spec.outputs
         guard let star = declared.firstIndex(where: { $0.hasSuffix("*") }) else {
-            return (0..<count).map { i in i < declared.count && declared[i] != "output" ? declared[i] : nil }
+            // One result of an op that may give several (`max` without dim) is a plain tensor, as in PyTorch.
+            if count == 1 { return [nil] }
+            return (0..<count).map { i in i < declared.count ? declared[i] : nil }
         }
         let trailing = Array(declared[(star + 1)...])
         return (0..<count).map { i in
