@@ -140,17 +140,7 @@ final class JobExecution: @unchecked Sendable {
 
     /// The problem a failed step becomes (`error` of the job resource).
     static func problem(for error: Error) -> Problem {
-        switch error {
-        case let p as Problem: return p
-        case let e as EvaluationError:
-            let p = Problem.from(e.error, pointer: "/objective/expr")
-            return Problem(status: p.statusCode, code: p.code, title: p.title, detail: e.description, errors: [.init(pointer: "/objective/expr", detail: e.description)])
-        case let e as ExpressionError:
-            return Problem(status: 422, code: "parse_error", title: "Expression does not parse", detail: e.description,
-                           errors: [.init(pointer: "/objective/expr", detail: e.description)])
-        case let e as TensorError: return Problem.from(e, pointer: "")
-        default:
-            return Problem(status: 500, code: "internal_error", title: "Internal Server Error", detail: "\(error)")
-        }
+        Problem.converting(error, program: "/objective/expr", locate: { _ in "" })
+            ?? Problem(status: 500, code: "internal_error", title: "Internal Server Error", detail: "\(error)")
     }
 }

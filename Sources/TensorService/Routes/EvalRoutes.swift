@@ -24,21 +24,9 @@ extension TensorService {
             let result = try compute { () throws -> Evaluation.Result in
                 do {
                     return try Evaluation.run(source: source, inputs: inputs, outputs: outputs, grad: grad, limits: limits)
-                } catch let e as ExpressionError {
-                    let (code, title) = switch e.kind {
-                    case .parse: ("parse_error", "Expression does not parse")
-                    case .unsupported: ("unsupported", "Construct not supported")
-                    }
-                    throw Problem(status: 422, code: code, title: title, detail: e.description,
-                                  errors: [.init(pointer: "/expr", detail: e.description)])
-                } catch let e as EvaluationError {
-                    let p = Problem.from(e.error, pointer: "/expr")
-                    throw Problem(status: p.statusCode, code: p.code, title: p.title, detail: e.description, errors: [.init(pointer: "/expr", detail: e.description)])
-                } catch let e as Evaluation.RequestError {
-                    let code = e.kind == .notFloating ? "dtype_mismatch" : e.kind == .seedShape ? "shape_mismatch" : "invalid_argument"
-                    throw Problem(status: 422, code: code, title: "Invalid argument", detail: e.message, errors: [.init(pointer: e.pointer, detail: e.message)])
-                } catch let e as TensorError {
-                    throw Problem.from(e, pointer: "/grad")
+                } catch {
+                    // An engine error outside the program comes from differentiating it.
+                    throw Problem.converting(error, locate: { _ in "/grad" }) ?? error
                 }
             }
             return .json { w in

@@ -21,8 +21,8 @@ extension TensorService {
                 do {
                     let call = try OpCall(spec: spec, positional: positional, keywords: keywords)
                     return try GradMode.withoutGrad { try spec.forward(call) }
-                } catch let e as TensorError {
-                    throw Problem.from(e, pointer: TensorService.pointer(for: e.argument, spec: spec, inputs: positional.count))
+                } catch {
+                    throw Problem.converting(error, locate: { TensorService.pointer(for: $0, spec: spec, inputs: positional.count) }) ?? error
                 }
             }
             let names = TensorService.outputNames(spec, count: outputs.count)

@@ -72,30 +72,4 @@ public struct Problem: Error, Sendable, Equatable, HTTPResponseError {
                                              detail: "the server is shutting down", retryAfter: 1)
     public static let unauthorized = Problem(status: 401, code: "unauthorized", title: "Unauthorized",
                                              detail: "this server needs 'Authorization: Bearer <token>'")
-
-    /// An op's own error, pointing at the argument at fault when the op named it.
-    public static func from(_ e: TensorError, pointer: String? = nil) -> Problem {
-        let (status, code, title): (Int, String, String) = switch e.kind {
-        case .shape: (422, "shape_mismatch", "Shapes are incompatible")
-        case .dim: (422, "invalid_dim", "Invalid dimension")
-        case .dtype: (422, "dtype_mismatch", "Unsupported dtype")
-        case .value: (422, "invalid_argument", "Invalid argument")
-        case .limit: (422, "too_many_elements", "Result too large")
-        }
-        let at = pointer ?? e.argument.map { "/args/\($0)" }
-        return Problem(status: status, code: code, title: title, detail: e.message,
-                       errors: at.map { [FieldError(pointer: $0, detail: e.message)] } ?? [])
-    }
-
-    /// A request body that is not JSON, not a tensor, or too large.
-    public static func from(_ e: WireError) -> Problem {
-        let title = switch e.code {
-        case .invalidJSON: "Request body is not valid JSON"
-        case .invalidTensor: "Invalid tensor"
-        case .tooManyElements: "Too many elements"
-        case .invalidArgument: "Invalid argument"
-        }
-        return Problem(status: e.status, code: e.code.rawValue, title: title, detail: e.message,
-                       errors: [FieldError(pointer: e.pointer, detail: e.message)])
-    }
 }

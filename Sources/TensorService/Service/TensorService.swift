@@ -93,6 +93,8 @@ public final class TensorService: @unchecked Sendable {
                 finish(request, route: pattern, status: response.status.code, since: start)
                 return response
             } catch {
+                // An engine or wire error no route located still answers its own 4xx, not a 500.
+                let error = Problem.converting(error) ?? error
                 finish(request, route: pattern, status: HTTPError(wrapping: error).status.code, since: start)
                 throw error
             }
