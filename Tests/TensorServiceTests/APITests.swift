@@ -29,6 +29,7 @@ import TensorEngine
         let info = try server.request("GET", "/v1").json()
         #expect(info["name"] as? String == "tensord")
         #expect((info["limits"] as? [String: Any])?["max_elements"] as? Int == 1_000_000)
+        #expect(info["ops"] as? Int == Ops.all.count && info["lanes"] as? Int == 2)
         #expect(try server.request("GET", "/v1/health/live").text == #"{"status":"ok"}"#)
         #expect(try server.request("GET", "/v1/health/ready").status == 200)
         let yaml = try server.request("GET", "/openapi.yaml")
@@ -80,6 +81,9 @@ import TensorEngine
         try problem(server.request("POST", "/v1/ops/add", body: String(repeating: "[", count: 100_000)), status: 400, code: "invalid_json")
         try problem(server.request("POST", "/v1/ops/add", body: "[1]"), status: 400, code: "invalid_request")
         try problem(server.request("POST", "/v1/ops/add", body: #"{"inputs": [], "argz": {}}"#), status: 400, code: "invalid_request", pointer: "/argz")
+        // null is a value: a wrong type for `inputs`, Python's None for an argument.
+        try problem(server.request("POST", "/v1/ops/add", body: #"{"inputs": null}"#), status: 400, code: "invalid_request", pointer: "/inputs")
+        #expect(try server.request("POST", "/v1/ops/sum", body: #"{"inputs": [{"data":[1,2]}], "args": {"dim": null}}"#).outputData() == [3])
         try problem(server.request("POST", "/v1/ops/add", body: #"{"inputs": [{"shape":[2,2],"data":[1,2,3]}]}"#), status: 422, code: "invalid_tensor", pointer: "/inputs/0/data")
         try problem(server.request("POST", "/v1/ops/add", body: #"{"inputs": [{"data":[1],"dtype":"float16"}]}"#), status: 422, code: "invalid_tensor")
         try problem(server.request("POST", "/v1/ops/nosuch", body: "{}"), status: 404, code: "unknown_op")

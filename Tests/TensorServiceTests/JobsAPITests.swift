@@ -99,7 +99,30 @@ import Testing
         try problem(server.request("POST", "/v1/jobs", body: model(extra: #", "epoch": 3"#)), 400, "invalid_request", pointer: "/epoch")
         try problem(server.request("POST", "/v1/jobs", body: model().replacingOccurrences(of: #""epochs": 2"#, with: #""epochs": "2""#)), 400, "invalid_request", pointer: "/epochs")
         try problem(server.request("POST", "/v1/jobs", body: "{"), 400, "invalid_json")
+        // null is a wrong JSON type where the schema does not allow it, not an absent member.
+        try problem(server.request("POST", "/v1/jobs", body: model(extra: #", "name": null"#)), 400, "invalid_request", pointer: "/name")
+        try problem(server.request("POST", "/v1/jobs", body: model(extra: #", "stopping": {"early_stopping": {"metric": null, "patience": 2}}"#)),
+                    400, "invalid_request", pointer: "/stopping/early_stopping/metric")
+        try problem(server.request("POST", "/v1/jobs", body: model(extra: #", "checkpoint": null"#)), 400, "invalid_request", pointer: "/checkpoint")
+        try problem(server.request("POST", "/v1/jobs", body: JobFixtures.bowl(steps: 5).replacingOccurrences(of: #""steps": 5"#, with: #""steps": null"#)),
+                    400, "invalid_request", pointer: "/steps")
         #expect((try server.request("GET", "/v1/jobs").json()["items"] as? [Any])?.isEmpty == true, "no bad spec became a job")
+    }
+
+    /// `clip_grad_norm` is the one member of a spec whose schema allows null (no clipping);
+    /// the job's `spec` echoes it as sent.
+    @Test func nullClipGradNormMeansNoClipping() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let id = try server.submit(JobFixtures.bowl(steps: 3, extra: #", "clip_grad_norm": null"#))
+        let job = try server.wait(id)
+        #expect(job["status"] as? String == "succeeded", "\(job)")
+        let spec = try #require(try server.job(id)["spec"] as? [String: Any])
+        #expect(spec["clip_grad_norm"] is NSNull)
+        // Unclipped SGD on sum((p - c)^2): p ← p - 0.1 · 2(p - c), so p - c shrinks by 0.8 a step.
+        let p = try #require(try server.request("GET", "/v1/jobs/\(id)/model").json()["params"] as? [String: Any])
+        let data = try #require((p["p"] as? [String: Any])?["data"] as? [Double])
+        #expect(abs(data[0] - (1.0 + 2.0 * 0.512)) < 1e-5 && abs(data[1] - (0.5 - 2.5 * 0.512)) < 1e-5, "\(data)")
     }
 
     @Test func idempotentResubmission() throws {

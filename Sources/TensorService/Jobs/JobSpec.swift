@@ -67,7 +67,8 @@ struct JobSpec {
         guard let optimizerBody = try body.object("optimizer") else { throw Problem.badRequest("missing required field 'optimizer'", pointer: "/optimizer") }
         var spec = JobSpec(name: name, kind: kind, optimizer: try optimizer(optimizerBody),
                            clipGradNorm: nil, schedule: try schedule(body.object("lr_schedule")), keepCheckpoints: 3)
-        if let c = try body.number("clip_grad_norm") {
+        // ClipGradNorm is the one member of a spec whose schema allows `null` (no clipping).
+        if !body.isNull("clip_grad_norm"), let c = try body.number("clip_grad_norm") {
             guard c > 0 && c.isFinite else { throw invalid("clip_grad_norm must be a positive number, got \(c)", "/clip_grad_norm") }
             spec.clipGradNorm = c
         }

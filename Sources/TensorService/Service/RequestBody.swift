@@ -31,10 +31,15 @@ struct RequestBody {
 
     func at(_ key: String) -> String { JSONPointer.appending(pointer, key) }
 
-    subscript(key: String) -> JSONValue? {
-        guard let v = object[key] else { return nil }
-        if case .null = v { return nil }
-        return v
+    /// A member as sent. `null` is a value, not an absent member: where the schema does not
+    /// allow it, the typed accessors refuse it (400) like any other wrong JSON type, so that
+    /// what the server accepts (and echoes, as a job's `spec`) is what openapi.yaml describes.
+    subscript(key: String) -> JSONValue? { object[key] }
+
+    /// Whether the member is present and `null` (for the members whose schema allows it).
+    func isNull(_ key: String) -> Bool {
+        if case .null? = object[key] { return true }
+        return false
     }
 
     /// Refuses fields the request does not define (a typo should not be silently ignored).
