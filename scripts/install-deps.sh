@@ -4,12 +4,15 @@
 #   PACKAGES  build packages (-dev); the Dockerfile's runtime stage holds their libraries
 #   ASSETS    files the server serves as the package installs them (the dashboard's Chart.js),
 #             needed at run time as they are, in the runtime stage too
-#   --test    also what the browser test needs: headless Chromium, its driver, and Selenium
-#             (from PyPI), so that a server-only install stays small
+#   --test    also what the tests drive, so that a server-only install stays small: headless
+#             Chromium and its driver (TEST_PACKAGES), and from PyPI (TEST_PIP_PACKAGES) Selenium
+#             for the browser test and Schemathesis, pinned (SchemathesisTests checks the pin),
+#             for the contract fuzz test
 set -euo pipefail
 PACKAGES=(libopenblas-dev libcurl4-openssl-dev libsqlite3-dev)
 ASSETS=(libjs-chart.js)
 TEST_PACKAGES=(chromium chromium-driver python3 python3-pip)
+TEST_PIP_PACKAGES=('selenium>=4.10,<5' schemathesis==4.32.5)
 wanted=("${PACKAGES[@]}" "${ASSETS[@]}")
 test=0
 for arg in "$@"; do
@@ -28,7 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
-if [ "$test" -eq 1 ] && ! python3 -c 'import selenium' 2>/dev/null; then
-  # Debian marks its Python as externally managed; the test's one library goes beside it.
-  PIP_BREAK_SYSTEM_PACKAGES=1 $SUDO python3 -m pip install --quiet 'selenium>=4.10,<5'
+if [ "$test" -eq 1 ]; then
+  # Debian marks its Python as externally managed; the tests' libraries go beside it.
+  # (Requirements already met are not fetched again.)
+  PIP_BREAK_SYSTEM_PACKAGES=1 $SUDO python3 -m pip install --quiet --disable-pip-version-check \
+    --root-user-action=ignore "${TEST_PIP_PACKAGES[@]}"
 fi
