@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TensorEngine
 import Yams
+import HTTPServer
 @testable import TensorService
 
 /// openapi.yaml is the contract: it must be a well-formed OpenAPI 3.1 document, describe
@@ -81,5 +82,29 @@ struct OpenAPITests {
             return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
         }
         #expect(rows.sorted() == Ops.all.map(\.name).sorted(), "the op table in POST /v1/ops/{op} drifted from the catalogue")
+    }
+}
+
+extension OpenAPITests {
+    /// Every problem `code` the service can answer is in `ProblemCode` (a code the enum lacks
+    /// makes the whole response fail a generated client's validation): the HTTP layer's error
+    /// kinds, through the one renderer, and every `code: "…"` literal of the service's sources
+    /// (codes chosen in a `switch` are left to SchemathesisTests).
+    @Test func everyProblemCodeTheServiceAnswersIsDocumented() throws {
+        let schemas = (OpenAPITests.document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let documented = try #require((schemas?["ProblemCode"] as? [String: Any])?["enum"] as? [String])
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/TensorService")
+        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+        var answered = Set(HTTPError.Kind.allCases.map { ProblemRenderer.problem(for: HTTPError($0, status: .init(code: 400), message: "")).code })
+        for case let url as URL in files where url.pathExtension == "swift" {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for part in text.components(separatedBy: #"Problem(status: "#).dropFirst() {
+                guard let code = part.components(separatedBy: #"code: ""#).dropFirst().first?.prefix(while: { $0 != "\"" }) else { continue }
+                answered.insert(String(code))
+            }
+        }
+        #expect(answered.count > 30, "found \(answered.sorted())")
+        #expect(answered.subtracting(documented).sorted() == [], "answered but not in ProblemCode")
     }
 }
