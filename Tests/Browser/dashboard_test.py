@@ -143,6 +143,20 @@ try:
     driver.save_screenshot(f"{args.screenshots}/job-path.png")
     console_errors(driver, "the job page")
 
+    # A model job's page: loss with validation loss, and its other metrics beside.
+    line = {"name": "line-fit", "model": {"layers": [{"linear": {"in": 2, "out": 1}}], "seed": 3},
+            "data": {"x": {"shape": [8, 2], "data": [1, 2, 3, 4, 5, 6, 7, 8, 2, 1, 4, 3, 6, 5, 8, 7]},
+                     "y": {"shape": [8, 1], "data": [1, 2, 3, 4, 1.5, 2.5, 3.5, 4.5]}, "validation_split": 0.25, "shuffle": False},
+            "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.01}, "epochs": 30, "batch_size": 2}
+    fit = api("POST", "/v1/jobs", line)
+    wait("the model job", lambda: api("GET", f"/v1/jobs/{fit['id']}")["status"] == "succeeded")
+    driver.get(f"{args.url}/ui/jobs/{fit['id']}{fragment}")
+    # 30 epochs of 3 batches: a loss per step (90), a validation loss per epoch (30).
+    wait("the model's loss and validation loss", lambda: attr(driver, "job-loss", "lengths") == "90,30")
+    wait("the model's learning rate", lambda: attr(driver, "job-lr", "series") == "1")
+    check(driver.find_elements(By.CSS_SELECTOR, "[data-chart='path']") == [], "a model job has no optimizer path")
+    console_errors(driver, "the model job's page")
+
     # 3. Optimizers racing on Rosenbrock: a sweep over the optimizer (each with a learning rate
     # that suits it), every path on one surface.
     rosenbrock = objective("loss = (1.0 - x) ** 2 + 100.0 * (y - x ** 2) ** 2", {"x": -1.5, "y": 2.0}, 400, {"type": "sgd", "lr": 0.002}, "rosenbrock")
