@@ -40,13 +40,14 @@ def api(method, path, body=None):
     request.add_header("Content-Type", "application/json")
     if args.token:
         request.add_header("Authorization", "Bearer " + args.token)
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         text = response.read()
         return json.loads(text) if text else None
 
 
 def wait(what, condition, timeout=30, interval=0.05):
-    """Polls condition() until it returns a truthy value or `timeout` seconds pass."""
+    """Polls condition() until it returns a truthy value or `timeout` seconds pass. Conditions
+    that ask the API use a longer interval, so that the test does not load the server it watches."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -96,7 +97,7 @@ try:
     # 1. The learning-rate sweep, watched from before its jobs start.
     blockers = [api("POST", "/v1/jobs", objective("loss = sum(p ** 2)", [1.0, 1.0], 10_000_000, {"type": "sgd", "lr": 1e-9}, f"blocker-{i}"))["id"]
                 for i in range(3)]
-    wait("the blockers to hold every running slot", lambda: all(api("GET", f"/v1/jobs/{b}")["status"] == "running" for b in blockers))
+    wait("the blockers to hold every running slot", lambda: all(api("GET", f"/v1/jobs/{b}")["status"] == "running" for b in blockers), interval=0.25)
     bowl = objective("loss = sum((p - 1.0) ** 2)", [3.0, -2.0], 6000, {"type": "sgd", "lr": 0.1}, "bowl")
     sweep = api("POST", "/v1/sweeps", {"name": "learning-rate", "base": bowl, "grid": {"optimizer.lr": [0.0003, 0.03, 0.999]}})
     driver.get(f"{args.url}/ui/sweeps/{sweep['id']}{fragment}")
@@ -107,11 +108,12 @@ try:
     screenshot_while_running = False
 
     def sweep_done():
+        # The page's own view: it asks for the sweep again as each job ends.
         lengths = attr(driver, "runs", "lengths")
         if lengths:
             for i, n in enumerate(int(x) for x in lengths.split(",")):
                 seen[i].add(n)
-        return api("GET", f"/v1/sweeps/{sweep['id']}")["status"] == "succeeded"
+        return driver.execute_script("return document.body.dataset.sweepStatus") == "succeeded"
 
     def sweep_done_with_screenshot():
         global screenshot_while_running
@@ -135,7 +137,7 @@ try:
 
     # 2. One objective job: the saddle x² − y², from near its saddle point.
     saddle = api("POST", "/v1/jobs", objective("loss = x ** 2 - y ** 2", {"x": 1.5, "y": 0.01}, 60, {"type": "sgd", "lr": 0.05, "momentum": 0.9}, "saddle"))
-    wait("the saddle job", lambda: api("GET", f"/v1/jobs/{saddle['id']}")["status"] == "succeeded")
+    wait("the saddle job", lambda: api("GET", f"/v1/jobs/{saddle['id']}")["status"] == "succeeded", interval=0.25)
     driver.get(f"{args.url}/ui/jobs/{saddle['id']}{fragment}")
     wait("the loss surface", lambda: attr(driver, "path", "surface") == "61x61")
     wait("the optimizer path", lambda: attr(driver, "path", "pathPoints") == "61")
@@ -149,7 +151,7 @@ try:
                      "y": {"shape": [8, 1], "data": [1, 2, 3, 4, 1.5, 2.5, 3.5, 4.5]}, "validation_split": 0.25, "shuffle": False},
             "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.01}, "epochs": 30, "batch_size": 2}
     fit = api("POST", "/v1/jobs", line)
-    wait("the model job", lambda: api("GET", f"/v1/jobs/{fit['id']}")["status"] == "succeeded")
+    wait("the model job", lambda: api("GET", f"/v1/jobs/{fit['id']}")["status"] == "succeeded", interval=0.25)
     driver.get(f"{args.url}/ui/jobs/{fit['id']}{fragment}")
     # 30 epochs of 3 batches: a loss per step (90), a validation loss per epoch (30).
     wait("the model's loss and validation loss", lambda: attr(driver, "job-loss", "lengths") == "90,30")
@@ -162,7 +164,7 @@ try:
     rosenbrock = objective("loss = (1.0 - x) ** 2 + 100.0 * (y - x ** 2) ** 2", {"x": -1.5, "y": 2.0}, 400, {"type": "sgd", "lr": 0.002}, "rosenbrock")
     race = api("POST", "/v1/sweeps", {"name": "optimizers on Rosenbrock", "base": rosenbrock, "grid": {"optimizer": [
         {"type": "sgd", "lr": 0.001}, {"type": "sgd", "lr": 0.001, "momentum": 0.9}, {"type": "rmsprop", "lr": 0.01}, {"type": "adam", "lr": 0.05}]}})
-    wait("the optimizer race", lambda: api("GET", f"/v1/sweeps/{race['id']}")["status"] == "succeeded", timeout=60)
+    wait("the optimizer race", lambda: all(api("GET", f"/v1/jobs/{j}")["status"] == "succeeded" for j in race["jobs"]), timeout=60, interval=0.25)
     driver.get(f"{args.url}/ui/sweeps/{race['id']}{fragment}")
     wait("three paths on one surface", lambda: attr(driver, "path", "surface") == "61x61" and attr(driver, "path", "pathPoints") == str(4 * 401), timeout=30)
     driver.save_screenshot(f"{args.screenshots}/optimizer-sweep.png")
