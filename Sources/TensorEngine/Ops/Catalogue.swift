@@ -3,7 +3,7 @@
 public enum Ops {
     public static let all: [OpSpec] = creation + arithmetic + unary + unaryMath + nonFinite + binaryMath + power + comparison + rounding + activations
         + reduction + product + extrema + norms + variance + selection
-        + choosing + indexing + diagonal + reordering
+        + choosing + indexing + diagonal + reordering + scans + extremeReductions + medians + logical + sorting
         + linalg + views + joining + losses + clipping
 
     private static let byName: [String: OpSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -59,12 +59,15 @@ extension Tensor {
 }
 
 extension Ops {
-    static let variance: [OpSpec] = [spreadSpec("var", "variance"), spreadSpec("std", "standard deviation")]
+    static let variance: [OpSpec] = [spreadSpec("var", "variance"), spreadSpec("std", "standard deviation"),
+                                     spreadSpec("var_mean", "variance", withMean: true), spreadSpec("std_mean", "standard deviation", withMean: true)]
 
-    private static func spreadSpec(_ name: String, _ what: String) -> OpSpec {
-        OpSpec(name, "\(what) over dim (an int or a list; all when absent), dividing by N − correction (default 1; legacy unbiased=False means 0); floating input only",
+    /// var and std, or (with the mean over the same dims, PyTorch's var_mean and std_mean) both.
+    private static func spreadSpec(_ name: String, _ what: String, withMean: Bool = false) -> OpSpec {
+        OpSpec(name, "\(what)\(withMean ? " and mean" : "") over dim (an int or a list; all when absent), dividing by N − correction (default 1; legacy unbiased=False means 0); floating input only",
                params: [.tensor(), Param("dim", .optional(.dims), default: .null), Param("unbiased", .optional(.bool), default: .null),
                         Param("keepdim", .bool, default: .bool(false)), Param("correction", .optional(.number), default: .null)],
+               outputs: withMean ? [name.hasPrefix("var") ? "var" : "std", "mean"] : ["output"],
                gradchecks: [.init(.randn([2, 3, 4]), ["dim": .intList([0, 2])]), .init(.randn([3, 4]), ["correction": .int(0)]),
                             .init(.randn([3, 4], .transposed), ["dim": .int(0), "keepdim": .bool(true), "unbiased": .bool(false)]),
                             .init(.randn([1, 4], .expanded([3, 4])), ["dim": .int(1), "correction": .float(1.5)])]) { c in
@@ -82,8 +85,9 @@ extension Ops {
             default: break
             }
             let x = c.tensor("input"), dims = c.optionalDims("dim"), keepdim = c.bool("keepdim")
-            return [try name == "var" ? x.variance(dims: dims, correction: correction, keepdim: keepdim)
-                                      : x.std(dims: dims, correction: correction, keepdim: keepdim)]
+            let spread = try name.hasPrefix("var") ? x.variance(dims: dims, correction: correction, keepdim: keepdim)
+                                                   : x.std(dims: dims, correction: correction, keepdim: keepdim)
+            return withMean ? [spread, try x.mean(dims: dims, keepdim: keepdim)] : [spread]
         }
     }
 }

@@ -1,6 +1,7 @@
 # JSON encoding shared by the golden generators (generate_*.py): tensors as the wire format
 # spells them (non-finite floats as strings), op arguments tagged with their type.
 import math
+import torch
 
 def enc(t):
     if t is None:
@@ -16,6 +17,7 @@ def enc(t):
 
 def arg(x):
     if isinstance(x, str): return {"string": x}
+    if isinstance(x, torch.dtype): return {"string": str(x).replace("torch.", "")}
     if isinstance(x, bool): return {"bool": x}
     if isinstance(x, int): return {"int": x}
     if isinstance(x, float):
