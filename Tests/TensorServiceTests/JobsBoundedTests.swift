@@ -31,6 +31,24 @@ import Testing
         #expect(lossEvents.count == loss.count)
     }
 
+    @Test func aLongObjectiveWritesAboutAThousandCheckpointsByDefault() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        func checkpoints(_ id: String) throws -> [Int] {
+            (try server.request("GET", "/v1/jobs/\(id)/checkpoints").json()["checkpoints"] as? [[String: Any]] ?? []).compactMap { $0["step"] as? Int }
+        }
+        let short = try server.submit(JobFixtures.bowl(steps: 250))
+        #expect(try server.wait(short)["status"] as? String == "succeeded")
+        #expect(try checkpoints(short) == [100, 200], "every 100 steps")
+        let long = try server.submit(JobFixtures.bowl(steps: 300_000))
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while try checkpoints(long).count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let steps = try checkpoints(long)
+        #expect(steps.count >= 2 && steps.allSatisfy { $0 % 300 == 0 }, "every 300,000 / 1,000 steps: \(steps)")
+        _ = try server.request("POST", "/v1/jobs/\(long)/cancel")
+        try server.wait(long)
+    }
+
     @Test func theWritersQueueIsBoundedAndMakesItsCallerWait() throws {
         let writer = SerialWriter(name: "test-writer", capacity: 2)
         let gate = DispatchSemaphore(value: 0), running = DispatchSemaphore(value: 0)

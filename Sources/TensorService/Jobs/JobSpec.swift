@@ -178,9 +178,14 @@ struct JobSpec {
         earlyStopping = EarlyStopping(patience: patience, minDelta: minDelta, metric: metric, mode: mode)
     }
 
+    /// An objective job's checkpoint interval when the spec gives none: every 100 steps, or
+    /// every thousandth of the run when that is more, so that a long fast run writes ~1,000
+    /// checkpoints rather than one per 100 steps (the writer's pace would set the job's).
+    private var defaultCheckpointSteps: Int { max(100, totalSteps / 1000) }
+
     private mutating func parseCheckpoint(_ c: RequestBody?) throws {
         guard let c else {
-            if case .objective = kind { checkpointEverySteps = 100 } else { checkpointEveryEpochs = 1 }
+            if case .objective = kind { checkpointEverySteps = defaultCheckpointSteps } else { checkpointEveryEpochs = 1 }
             return
         }
         try c.allowOnly(["every_epochs", "every_steps", "keep_last"])
@@ -194,7 +199,7 @@ struct JobSpec {
             checkpointEverySteps = n
         }
         if checkpointEveryEpochs == nil && checkpointEverySteps == nil {
-            if case .objective = kind { checkpointEverySteps = 100 } else { checkpointEveryEpochs = 1 }
+            if case .objective = kind { checkpointEverySteps = defaultCheckpointSteps } else { checkpointEveryEpochs = 1 }
         }
         if let n = try c.int("keep_last") {
             guard n >= 1 else { throw Self.invalid("keep_last must be ≥ 1, got \(n)", "/checkpoint/keep_last") }
