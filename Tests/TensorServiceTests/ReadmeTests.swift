@@ -47,6 +47,8 @@ struct ReadmeTests {
         #expect(status == 0, "\(output)")
         #expect(output.contains(#"{"outputs":[{"shape":[2,2],"dtype":"float32","data":[11,22,13,24]}]}"#))
         #expect(output.contains(#""grads":{"w":{"shape":[2,1],"dtype":"float32","data":[-15,-21.5]}"#), "\(output)")
+        // The notebook cell gives PyTorch's numbers (torch 2.15 in float32: loss 22.916666, w [3.7333336, 3.6333337]).
+        #expect(output.contains(#""w":{"shape":[2],"dtype":"float32","data":[3.7333336,3.6333337]}"#), "\(output)")
         #expect(output.contains("event: end"), "\(output)")
         #expect(output.contains(#""status":"succeeded""#), "\(output)")
         // The trained classifier puts the two query points in their clusters' classes.
@@ -55,6 +57,14 @@ struct ReadmeTests {
         let logits = prediction.split(separator: ",").compactMap { Double($0) }
         #expect(logits.count == 4)
         #expect(logits[0] > logits[1] && logits[3] > logits[2], "\(prediction)")
+    }
+
+    @Test func theNotebookCellIsSentVerbatim() throws {
+        let cell = try #require(try ReadmeTests.blocks(under: "From a notebook", language: "python").first)
+        let curl = try #require(try ReadmeTests.blocks(under: "Five minutes with curl").first)
+        let expr = try #require(curl.components(separatedBy: #""expr": ""#).first { $0.hasPrefix("import torch") }?.components(separatedBy: #"","#).first)
+        let sent = cell.split(separator: "\n").filter { !$0.hasPrefix("print(") }.joined(separator: "\n")
+        #expect(expr.replacingOccurrences(of: "\\n", with: "\n") == sent)
     }
 
     @Test func ciRunsTheReadmeTestCommand() throws {
