@@ -18,12 +18,15 @@ public enum Autograd {
     /// results), like `torch.autograd.grad`; an input that does not affect the output
     /// gets zeros. Leaves' `.grad` fields are left untouched.
     public static func gradients(of output: Tensor, wrt inputs: [Tensor], seed: Tensor? = nil, createGraph: Bool = false) throws -> [Tensor] {
+        try zip(inputs, reached(of: output, wrt: inputs, seed: seed, createGraph: createGraph)).map { x, g in try g ?? zerosLike(x) }
+    }
+
+    /// Like `gradients`, with nil for an input the output does not depend on (what
+    /// `torch.autograd.grad` reports as unused).
+    public static func reached(of output: Tensor, wrt inputs: [Tensor], seed: Tensor? = nil, createGraph: Bool = false) throws -> [Tensor?] {
         let targets = Set(inputs.compactMap { $0.node.map(ObjectIdentifier.init) })
         let result = try walk(from: output, seed: seed, createGraph: createGraph, stopAt: targets)
-        return try inputs.map { x in
-            if let node = x.node, let g = result.all[ObjectIdentifier(node)] { return g }
-            return try zerosLike(x)
-        }
+        return inputs.map { x in x.node.flatMap { result.all[ObjectIdentifier($0)] } }
     }
 
     struct WalkResult {

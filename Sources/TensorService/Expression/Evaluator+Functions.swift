@@ -1,7 +1,7 @@
 import TensorEngine
 
 // Functions that are not catalogue ops: `torch.tensor([...])` literals, `grad(y, x)`,
-// `torch.autograd.grad(...)` and `len`.
+// `torch.autograd.grad(...)`, `len`, and `print` (accepted; it shows nothing).
 extension Evaluator {
     func function(_ name: String, _ args: [EvalValue], _ kwargs: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
         switch name {
@@ -35,6 +35,9 @@ extension Evaluator {
             }
             guard let items = args[0].items else { throw ExpressionError(message: "a \(args[0].kind) has no len()", location: loc) }
             return .scalar(.int(Int64(items.count)))
+        case "print":
+            // A notebook cell shows values with print; here the request's `outputs` return them.
+            return .none
         case "no_grad":
             throw ExpressionError.unsupported("torch.no_grad() is supported as 'with torch.no_grad():'", loc)
         default:
@@ -120,14 +123,18 @@ extension Evaluator {
             throw ExpressionError(message: "torch.autograd.grad(outputs, inputs) needs one output tensor and the input tensors", location: loc)
         }
         let seed = try tensors("grad_outputs")?.first
-        var createGraph = false
+        var createGraph = false, allowUnused = false
         if case .scalar(.bool(let b))? = bound["create_graph"] { createGraph = b }
+        if case .scalar(.bool(let b))? = bound["allow_unused"] { allowUnused = b }
         return try wrapping("torch.autograd.grad", loc) {
             guard outputs[0].node != nil else {
                 throw TensorError.value("element 0 of tensors does not require grad and does not have a grad_fn")
             }
-            let grads = try Autograd.gradients(of: outputs[0], wrt: inputs, seed: seed, createGraph: createGraph)
-            return .tuple(grads.map { .tensor(createGraph ? $0 : $0.detached()) })
+            let grads = try Autograd.reached(of: outputs[0], wrt: inputs, seed: seed, createGraph: createGraph)
+            if !allowUnused, grads.contains(where: { $0 == nil }) {
+                throw TensorError.value("one of the differentiated tensors appears to not have been used in the graph; set allow_unused=True if this is the desired behavior")
+            }
+            return .tuple(grads.map { g in g.map { .tensor(createGraph ? $0 : $0.detached()) } ?? .none })
         }
     }
 }

@@ -92,7 +92,7 @@ public struct Evaluator {
         return t
     }
 
-    static let binaryOps = ["+": "add", "-": "sub", "*": "mul", "/": "div", "@": "matmul", "**": "pow",
+    static let binaryOps = ["+": "add", "-": "sub", "*": "mul", "/": "div", "//": "floor_divide", "%": "remainder", "@": "matmul", "**": "pow",
                             "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"]
 
     /// Bare dtype names: PyTorch's own, and Python's `float`, `int`, `bool`, which PyTorch
@@ -223,6 +223,7 @@ public struct Evaluator {
                 }
                 outs = try outs.map { try Evaluator.settingRequiresGrad($0, flag) }
             }
+            // One result is a tensor (max(x) without dim), unless the op returns a list (split).
             if outs.count == 1 && !spec.outputs.contains(where: { $0.hasSuffix("*") }) { return .tensor(outs[0]) }
             return .results(outs, names: spec.outputs.filter { !$0.hasSuffix("*") }.count == outs.count ? spec.outputs : [])
         } catch let error as TensorError {

@@ -57,6 +57,11 @@ struct Lexer {
                     tokens.append(Token(kind: .integer(v), location: location(start)))
                 }
             case "a"..."z", "A"..."Z", "_":
+                if "frFR".unicodeScalars.contains(c), i + 1 < chars.count, chars[i + 1] == "'" || chars[i + 1] == "\"" {
+                    // f-strings and raw strings read as plain strings (print's arguments, mostly).
+                    i += 1
+                    continue
+                }
                 var text = ""
                 while i < chars.count, chars[i].properties.isAlphabetic || ("0"..."9").contains(chars[i]) || chars[i] == "_" {
                     text.unicodeScalars.append(chars[i]); i += 1
@@ -75,10 +80,10 @@ struct Lexer {
                 tokens.append(Token(kind: .string(text), location: location(start)))
             default:
                 let two = i + 1 < chars.count ? String(String.UnicodeScalarView([c, chars[i + 1]])) : ""
-                if ["**", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/="].contains(two) {
+                if ["**", "//", "==", "!=", "<=", ">=", "+=", "-=", "*=", "/="].contains(two) {
                     tokens.append(Token(kind: .op(two), location: location(i)))
                     i += 2
-                } else if "+-*/@<>=()[],:".unicodeScalars.contains(c) {
+                } else if "+-*/%@<>=()[],:".unicodeScalars.contains(c) {
                     if c == "(" || c == "[" { depth += 1 }
                     if c == ")" || c == "]" { depth = max(0, depth - 1) }
                     tokens.append(Token(kind: .op(String(c)), location: location(i)))

@@ -210,7 +210,7 @@ public struct ExpressionParser {
 
     private mutating func multiplicative() throws -> Expr {
         var lhs = try unary()
-        while case .op(let o) = current.kind, o == "*" || o == "/" || o == "@" {
+        while case .op(let o) = current.kind, ["*", "/", "//", "%", "@"].contains(o) {
             let t = advance()
             lhs = .binary(o, lhs, try unary(), t.location)
         }

@@ -10,7 +10,7 @@ enum TokenKind: Equatable {
     case integer(Int64)
     case float(Double)
     case string(String)
-    case op(String)          // + - * / @ ** == != < <= > >= = += -= *= /= ( ) [ ] , . : ...
+    case op(String)          // + - * / // % @ ** == != < <= > >= = += -= *= /= ( ) [ ] , . : ...
     case separator           // newline or ;
     case end
 }

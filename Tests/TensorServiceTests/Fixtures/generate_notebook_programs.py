@@ -119,6 +119,15 @@ case("casts", "a = n.float()\nb = x.double()\nc = x.long()\nd = x.bool()\ne = n.
 case("methods_as_pytorch", "a = x.sum(1)\nb = x.max(dim=0)\nc = x.clamp(min=0)\nd = x.mean()\ne = x.abs().sqrt()\nf = x.exp().log()\ng = x.pow(2)\nh = x.transpose(0, 1)\ni = x.flatten()\nj = x.unsqueeze(0).squeeze(0)\nk = x.softmax(-1)\nm = x.norm()\no = x.matmul(x.t())\np = x.min(1).indices",
      {"x": x23}, list("abcdefghijkmop"))
 
+# (5) Everyday cells: print and f-strings (accepted, showing nothing), Python's % and //,
+# creation, joining, losses.
+case("print_is_accepted", "y = x * 2\nprint(y)\nprint(f\"y is {y}\", y.shape)\nprint('sum', y.sum().item())", {"x": x23}, ["y"])
+case("floor_divide_and_remainder", "a = n // 2\nb = n % 3\nc = x % 2\nd = x // 2\ne = 7 // 2\nf = -7 % 3", {"x": x23, "n": n5}, list("abcdef"))
+case("autograd_grad_allow_unused", "a = torch.ones(2, requires_grad=True)\nb = torch.ones(2, requires_grad=True)\ny = (a * 2).sum()\nga, gb = torch.autograd.grad(y, [a, b], allow_unused=True)", {}, ["ga", "gb"])
+case("autograd_grad_unused_error", "a = torch.ones(2, requires_grad=True)\nb = torch.ones(2, requires_grad=True)\ny = (a * 2).sum()\nga, gb = torch.autograd.grad(y, [a, b])", {}, [], error=True)
+case("everyday", "r = torch.arange(6).view(2, 3)\nm = r.float().mean(dim=1)\nc = torch.cat((x, x), dim=0)\ns = torch.stack([x[0], x[1]], dim=1)\nlogits = torch.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.0]])\ntarget = torch.tensor([0, 1])\nloss = F.cross_entropy(logits, target)\nprobs = torch.softmax(logits, dim=1)\ng = x.t() @ x\nh = torch.matmul(x, x.T)\nl = torch.linspace(0, 1, 5)\ne = torch.eye(3)\nf = torch.full((2, 2), 7.0)\nnm = x.norm(dim=1)\nk = x.mean(0, keepdim=True)\nz = (x - x.mean()) / x.abs().max()",
+     {"x": x23}, ["r", "m", "c", "s", "loss", "probs", "g", "h", "l", "e", "f", "nm", "k", "z"])
+
 with open(__file__.replace("generate_notebook_programs.py", "notebook_programs.json"), "w") as f:
     json.dump({"torch_version": torch.__version__, "cases": cases}, f, indent=1)
 print(len(cases), "cases")
