@@ -43,9 +43,26 @@ extension Connection {
     var waitDeadline: ContinuousClock.Instant { lingerDeadline ?? state.deadline }
 
     /// An idle connection is flagged so shutdown can close it; a server already shutting down closes it now.
+    /// Its (empty) read buffer is given back while it waits: idle connections then cost next to nothing, which
+    /// is what lets the server hold many of them.
     func waitForBytes() -> EventOutcome {
-        if state.phase == .idle, lingerDeadline == nil, !server.registry.markIdle(handle) { return .close }
+        if state.phase == .idle, lingerDeadline == nil {
+            guard server.registry.markIdle(handle) else { return .close }
+            buffer.release()
+        }
         return .wait
+    }
+
+    /// Whether the registry may close the connection to admit a new one while it waits: only when nothing of a
+    /// request is in flight (idle, or a head half-sent); never while a body arrives, a handler runs, a
+    /// response is written, or a lingering close runs (which ends within `lingerTime`).
+    var evictable: ConnectionRegistry.Evictable? {
+        guard lingerDeadline == nil else { return nil }
+        switch state.phase {
+        case .idle: return .idle(since: state.phaseStart)
+        case .readingHead: return .readingHead(since: state.phaseStart)
+        case .readingBody: return nil
+        }
     }
 
     private func timedOut() throws(SocketError) -> EventOutcome {

@@ -1,13 +1,18 @@
 import Foundation
 import Synchronization
 
-/// The open connections, so the server can bound their number and close them on shutdown.
+/// The open connections, so the server can bound their number, make room at the limit, and close them on
+/// shutdown.
 ///
 /// The per-request path takes no lock: a connection flips its own atomic `idle` flag and reads the atomic
 /// `shuttingDown` flag; `beginShutdown` sets `shuttingDown` and then reads every `idle` flag. With sequentially
 /// consistent atomics at least one side sees the other, so an idle connection is always closed (by itself or by
 /// the server). Sockets are closed under the lock that `shutdown` uses, so a descriptor number is never shut
 /// down after it has been reused.
+///
+/// At the limit, a new connection is not refused while older ones wait with no request in flight: like nginx
+/// (`ngx_drain_connections`), the registry closes the oldest idle keep-alive connections, then the oldest that
+/// hold a half-sent head, and admits the new one (see `evictOldest`).
 final class ConnectionRegistry: @unchecked Sendable {
     /// One registered connection.
     final class Handle: Sendable {
@@ -16,15 +21,34 @@ final class ConnectionRegistry: @unchecked Sendable {
         fileprivate let idle = Atomic<Bool>(false)
         /// While the connection waits on an event loop: when it times out (`ticks`); `Int.max` otherwise.
         fileprivate let waitDeadline = Atomic<Int>(.max)
+        /// While the connection waits on an event loop with nothing of a request in flight: its place in the
+        /// eviction order (`Evictable.rank`, lowest first). `Rank.busy` otherwise; `Rank.evicted` once the
+        /// registry has chosen to close it, which is final.
+        fileprivate let evictionRank = Atomic<Int>(Rank.busy)
 
-        /// The connection waits on an event loop until `deadline`, which the monitor enforces.
-        func waitUntil(_ deadline: ContinuousClock.Instant) {
+        /// The connection waits on an event loop until `deadline`, which the monitor enforces; `evictable` says
+        /// whether the registry may close it to make room meanwhile.
+        func waitUntil(_ deadline: ContinuousClock.Instant, evictable: Evictable?) {
             waitDeadline.store(ConnectionRegistry.ticks(deadline), ordering: .relaxed)
+            evictionRank.store(evictable?.rank ?? Rank.busy, ordering: .releasing)
         }
 
         /// The connection is served by a thread, which enforces its own deadlines.
         func stopWaiting() {
             waitDeadline.store(.max, ordering: .relaxed)
+        }
+
+        /// The loop is about to handle the connection's readiness: from here until it waits again, the registry
+        /// may not close it. False when the registry already has: close it without reading.
+        func claim() -> Bool {
+            var rank = evictionRank.load(ordering: .acquiring)
+            while rank != Rank.evicted {
+                let (exchanged, original) = evictionRank.compareExchange(
+                    expected: rank, desired: Rank.busy, ordering: .acquiringAndReleasing)
+                if exchanged { return true }
+                rank = original
+            }
+            return false
         }
 
         fileprivate init(id: Int, socket: Socket) {
@@ -33,24 +57,90 @@ final class ConnectionRegistry: @unchecked Sendable {
         }
     }
 
+    /// Why a waiting connection may be closed to admit a new one.
+    enum Evictable {
+        /// A keep-alive connection waiting for its next request (or a new one that has sent nothing) since then.
+        case idle(since: ContinuousClock.Instant)
+        /// A connection holding a half-sent request head, begun then.
+        case readingHead(since: ContinuousClock.Instant)
+
+        /// Idle connections go before half-sent heads (closing them costs a client at most a reconnect,
+        /// RFC 9112 §9.5), and the oldest of each kind first. Ticks stay far below 2^62 (146 years).
+        var rank: Int {
+            switch self {
+            case .idle(let since): ConnectionRegistry.ticks(since)
+            case .readingHead(let since): ConnectionRegistry.ticks(since) + 1 << 62
+            }
+        }
+    }
+
+    private enum Rank {
+        static let busy = Int.max
+        static let evicted = Int.min
+    }
+
+    /// Most connections closed to admit one: an eighth of those that may be closed, at least one and at most
+    /// this many, as nginx drains, so a flood at the limit does not scan the table for every accept. It is also
+    /// how far the open sockets may exceed `maxConnections` while the evicted ones close.
+    static let evictionBatch = 32
+
     private let condition = NSCondition()
     private var handles: [Int: Handle] = [:]
     private var nextID = 0
+    /// Evicted connections whose loops have not closed them yet.
+    private var evicting = 0
     private let shuttingDown = Atomic<Bool>(false)
-    let maxConnections: Int
+    /// Open connections at most, set before the server accepts (`HTTPServer.start` fits it to RLIMIT_NOFILE).
+    private(set) var maxConnections: Int
 
     init(maxConnections: Int) {
         self.maxConnections = maxConnections
     }
 
-    /// Registers an accepted socket; nil when the server is full or shutting down.
+    /// Sets the limit; call before any connection is registered.
+    func setMaxConnections(_ limit: Int) {
+        condition.withLock { maxConnections = limit }
+    }
+
+    /// Registers an accepted socket, evicting the oldest waiting connections at the limit; nil when the server
+    /// is full of connections with requests in flight, or shutting down.
     func register(_ socket: Socket) -> Handle? {
         condition.withLock {
-            guard !isShuttingDown, handles.count < maxConnections else { return nil }
+            guard !isShuttingDown, handles.count < maxConnections + Self.evictionBatch else { return nil }
+            if handles.count - evicting >= maxConnections { evictOldest() }
+            guard handles.count - evicting < maxConnections else { return nil }
             nextID += 1
             let handle = Handle(id: nextID, socket: socket)
             handles[nextID] = handle
             return handle
+        }
+    }
+
+    /// Evicts the oldest waiting connections to free descriptors (accept failed with EMFILE or ENFILE).
+    func makeRoom() {
+        condition.withLock { evictOldest() }
+    }
+
+    /// Under the lock: picks the oldest evictable connections (`Evictable.rank`, lowest first) in one pass over
+    /// the table, and shuts their read side; each one's loop wakes, finds it evicted (`Handle.claim`) and closes
+    /// it. A connection that starts handling a request first is not evicted (its rank is no longer the one seen).
+    private func evictOldest() {
+        var evictable = 0
+        var oldest: [(rank: Int, handle: Handle)] = []  // sorted by rank, at most `evictionBatch`
+        for handle in handles.values {
+            let rank = handle.evictionRank.load(ordering: .acquiring)
+            guard rank != Rank.busy, rank != Rank.evicted else { continue }
+            evictable += 1
+            guard oldest.count < Self.evictionBatch || rank < oldest[oldest.count - 1].rank else { continue }
+            if oldest.count == Self.evictionBatch { oldest.removeLast() }
+            let index = oldest.firstIndex { $0.rank > rank } ?? oldest.count
+            oldest.insert((rank, handle), at: index)
+        }
+        for (rank, handle) in oldest.prefix(min(Self.evictionBatch, max(1, evictable / 8))) {
+            guard handle.evictionRank.compareExchange(
+                expected: rank, desired: Rank.evicted, ordering: .acquiringAndReleasing).exchanged else { continue }
+            evicting += 1
+            handle.socket.shutdown(reading: true, writing: false)
         }
     }
 
@@ -71,7 +161,10 @@ final class ConnectionRegistry: @unchecked Sendable {
     /// Closes the connection's socket and forgets it.
     func close(_ handle: Handle) {
         condition.withLock {
-            handles.removeValue(forKey: handle.id)?.socket.close()
+            if let closed = handles.removeValue(forKey: handle.id) {
+                if closed.evictionRank.load(ordering: .acquiring) == Rank.evicted { evicting -= 1 }
+                closed.socket.close()
+            }
             condition.broadcast()
         }
     }

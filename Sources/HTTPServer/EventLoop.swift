@@ -80,6 +80,12 @@ final class EventLoop: @unchecked Sendable {
                     continue
                 }
                 guard let connection = connections[token] else { continue }
+                guard connection.handle.claim() else {
+                    // Evicted to admit a new connection while it waited: close without reading.
+                    connections[token] = nil
+                    server.registry.close(connection.handle)
+                    continue
+                }
                 let now = ContinuousClock.now
                 let start = ConnectionRegistry.ticks(now)
                 current.store(token, ordering: .relaxed)
@@ -92,7 +98,7 @@ final class EventLoop: @unchecked Sendable {
                 }
                 switch outcome {
                 case .wait:
-                    connection.handle.waitUntil(connection.waitDeadline)
+                    connection.handle.waitUntil(connection.waitDeadline, evictable: connection.evictable)
                 case .close:
                     connections[token] = nil
                     server.registry.close(connection.handle)
@@ -119,7 +125,7 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             connections[token] = connection
-            connection.handle.waitUntil(connection.waitDeadline)
+            connection.handle.waitUntil(connection.waitDeadline, evictable: connection.evictable)
         }
         return !stopped
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 extension HTTPServer {
-    /// Accepts until the listener is shut down, handing each connection within `maxConnections` to a loop.
+    /// Accepts until the listener is shut down, handing each connection the registry admits to a loop (at the
+    /// limit it closes the oldest waiting connections to make room).
     func acceptLoop(_ listener: Socket) {
         while true {
             let client: Socket
@@ -12,8 +13,15 @@ extension HTTPServer {
                 switch error.code {
                 case ECONNABORTED, EPROTO:
                     continue
+                case EMFILE, ENFILE:
+                    // Out of descriptors (something else in the process holds more than its reserve): close
+                    // waiting connections as at the limit, and back off instead of spinning.
+                    log("\(error); closing the oldest waiting connections, retrying in 10 ms")
+                    registry.makeRoom()
+                    Thread.sleep(forTimeInterval: 0.01)
+                    continue
                 default:
-                    // Out of descriptors (EMFILE/ENFILE) or memory: back off instead of spinning.
+                    // Out of memory: back off instead of spinning.
                     log("\(error); retrying in 10 ms")
                     Thread.sleep(forTimeInterval: 0.01)
                     continue
@@ -33,9 +41,9 @@ extension HTTPServer {
         }
     }
 
-    /// Over `maxConnections` (or shutting down): answer 503 with `Retry-After` and close, without reading the
-    /// request, so the client learns at once instead of waiting in the backlog. The socket is new, so this
-    /// small write fits its send buffer and does not block the accept thread.
+    /// At the limit with no connection to evict (or shutting down): answer 503 with `Retry-After` and close,
+    /// without reading the request, so the client learns at once instead of waiting in the backlog. The socket
+    /// is new, so this small write fits its send buffer and does not block the accept thread.
     private func rejectBusy(_ client: Socket) {
         let error = registry.isShuttingDown
             ? HTTPError(.serviceUnavailable, status: .serviceUnavailable, message: "the server is shutting down")

@@ -20,8 +20,9 @@ import Synchronization
 /// busy loop cannot: timeouts of waiting connections, and the handler budget. Whatever would block a loop — a
 /// client slow to read, a streamed response, a lingering close, a handler running past `handlerBudget` — moves
 /// that one connection to a thread of its own until it is idle again, so a slow handler or an event stream only
-/// ever holds its own connection. Threads are bounded by `maxConnections` (a connection beyond it is answered
-/// 503 and closed at once, without waiting in the backlog); nothing fans out to unbounded queues.
+/// ever holds its own connection. Threads are bounded by `maxConnections`; at that limit the oldest idle (then
+/// half-sent) connections are closed to admit a new one, and only when all have requests in flight is it
+/// answered 503 and closed at once, without waiting in the backlog; nothing fans out to unbounded queues.
 public final class HTTPServer: @unchecked Sendable {
     /// Receives log lines (500s with their cause, stream failures, accept failures).
     public typealias Logger = @Sendable (String) -> Void
@@ -83,6 +84,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// The number of open connections.
     public var connectionCount: Int { registry.count }
 
+    /// The connection limit in force: `maxConnections`, or fewer when RLIMIT_NOFILE's hard limit forbids it
+    /// (known once `start()` has returned).
+    public var connectionLimit: Int { registry.maxConnections }
+
     /// Binds, listens and starts accepting on a background thread; returns at once.
     public func start() throws {
         let listener = try Socket.listen(host: configuration.host, port: configuration.port,
@@ -97,6 +102,8 @@ public final class HTTPServer: @unchecked Sendable {
             listener.close()
             throw SocketError("start (already started)", code: EALREADY)
         }
+        registry.setMaxConnections(DescriptorLimit.fit(
+            maxConnections: configuration.maxConnections, reserved: configuration.reservedDescriptors, log: logger))
         do {
             eventLoops = try EventLoopGroup(server: self)
         } catch {

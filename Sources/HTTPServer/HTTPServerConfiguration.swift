@@ -9,9 +9,16 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int
     /// The kernel's queue of connections not yet accepted.
     public var backlog: Int
-    /// Open connections at most; a connection beyond it is answered 503 and closed. Each holds a thread only
-    /// while it must block (a streamed response, a client slow to read, a handler over `handlerBudget`).
+    /// Open connections at most. At the limit a new connection is admitted by closing the oldest idle
+    /// keep-alive connections, then the oldest holding a half-sent head (as nginx does); only when every
+    /// connection has a request in flight is it answered 503 and closed. An idle connection costs a few KiB
+    /// (README, Limits); each holds a thread only while it must block (a streamed response, a client slow to
+    /// read, a handler over `handlerBudget`). `start()` raises the soft RLIMIT_NOFILE to fit it, or serves fewer
+    /// when the hard limit forbids (`HTTPServer.connectionLimit`).
     public var maxConnections: Int
+    /// Descriptors kept for the rest of the process (files, databases, epoll) when the connection limit is
+    /// fitted to RLIMIT_NOFILE.
+    public var reservedDescriptors: Int
     /// Threads running event loops, which read requests and run handlers inline. More loops than cores, so a
     /// loop the scheduler preempts holds up only a small share of the connections.
     public var eventLoops: Int
@@ -44,7 +51,8 @@ public struct HTTPServerConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         backlog: Int = 256,
-        maxConnections: Int = 256,
+        maxConnections: Int = 16_384,
+        reservedDescriptors: Int = 256,
         eventLoops: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
         handlerBudget: Duration = .milliseconds(10),
         maxRequestLineBytes: Int = 8 * 1024,
@@ -62,6 +70,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.port = port
         self.backlog = backlog
         self.maxConnections = maxConnections
+        self.reservedDescriptors = reservedDescriptors
         self.eventLoops = eventLoops
         self.handlerBudget = handlerBudget
         self.maxRequestLineBytes = maxRequestLineBytes

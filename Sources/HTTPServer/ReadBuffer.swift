@@ -1,9 +1,10 @@
 import Foundation
 
 /// A connection's receive buffer: bytes are read in large blocks (never one per syscall) and handed to the
-/// parser as one contiguous region starting at the current request.
+/// parser as one contiguous region starting at the current request. The memory is taken at the first read and
+/// can be given back while empty (`release`), so a connection waiting for a request holds none.
 struct ReadBuffer {
-    private var storage: [UInt8]
+    private var storage: [UInt8] = []
     private var start = 0
     private var end = 0
     private let initialCapacity: Int
@@ -11,8 +12,7 @@ struct ReadBuffer {
     private static let minimumReadSize = 16 * 1024
 
     init(capacity: Int = 32 * 1024) {
-        initialCapacity = capacity
-        storage = [UInt8](repeating: 0, count: capacity)
+        initialCapacity = max(capacity, Self.minimumReadSize)
     }
 
     var isEmpty: Bool { start == end }
@@ -24,8 +24,18 @@ struct ReadBuffer {
             start = 0
             end = 0
             // Give back the memory a large body needed.
-            if storage.count > initialCapacity * 4 { storage = [UInt8](repeating: 0, count: initialCapacity) }
+            if storage.count > initialCapacity * 4 { storage = Self.allocate(initialCapacity) }
         }
+    }
+
+    /// Gives the memory back when nothing is buffered; the next `receive` takes it again.
+    mutating func release() {
+        if isEmpty { storage = [] }
+    }
+
+    /// Bytes `recv` will overwrite: not zeroed, so a buffer costs only the pages a request touches.
+    private static func allocate(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// Drops every readable byte.
@@ -44,7 +54,9 @@ struct ReadBuffer {
                 end -= start
                 start = 0
             }
-            if storage.count - end < Self.minimumReadSize {
+            if storage.isEmpty {
+                storage = Self.allocate(initialCapacity)
+            } else if storage.count - end < Self.minimumReadSize {
                 storage.append(contentsOf: repeatElement(0, count: storage.count))
             }
         }

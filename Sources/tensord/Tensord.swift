@@ -21,7 +21,8 @@ struct Tensord: ParsableCommand {
     @Option(help: "Most bytes of a request body (TENSORD_MAX_BODY_BYTES).") var maxBodyBytes = envInt("TENSORD_MAX_BODY_BYTES") ?? 64 << 20
     @Option(help: "Deepest JSON nesting of a request (TENSORD_MAX_JSON_DEPTH).") var maxJSONDepth = envInt("TENSORD_MAX_JSON_DEPTH") ?? 512
     @Option(help: "Interactive requests queued for a lane before 429 (TENSORD_MAX_QUEUED_REQUESTS).") var maxQueuedRequests = envInt("TENSORD_MAX_QUEUED_REQUESTS") ?? 1024
-    @Option(help: "Most open connections (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? 256
+    @Option(help: "Most open connections; at the limit the oldest idle ones are closed to admit a new one (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? HTTPServerConfiguration().maxConnections
+    @Option(help: "Descriptors kept for files and databases when --max-connections is fitted to RLIMIT_NOFILE (TENSORD_RESERVED_FDS).") var reservedFds = envInt("TENSORD_RESERVED_FDS") ?? HTTPServerConfiguration().reservedDescriptors
     @Option(help: "Event-loop threads reading requests and running handlers inline; default twice the cores (TENSORD_EVENT_LOOPS).") var eventLoops = envInt("TENSORD_EVENT_LOOPS") ?? HTTPServerConfiguration().eventLoops
     @Option(help: "Milliseconds a handler may hold its event loop before the loop moves to a new thread (TENSORD_HANDLER_BUDGET_MS).") var handlerBudgetMs = envInt("TENSORD_HANDLER_BUDGET_MS") ?? 10
     @Option(help: "Most bytes of the request line (TENSORD_MAX_REQUEST_LINE_BYTES).") var maxRequestLineBytes = envInt("TENSORD_MAX_REQUEST_LINE_BYTES") ?? 8 * 1024
@@ -57,7 +58,8 @@ struct Tensord: ParsableCommand {
                                      ("--max-job-batch-size", maxJobBatchSize, 1), ("--max-layer-width", maxLayerWidth, 1),
                                      ("--max-metric-points", maxMetricPoints, 8),
                                      ("--max-trajectory-elements", maxTrajectoryElements, 0), ("--job-writer-queue", jobWriterQueue, 1),
-                                     ("--max-job-attempts", maxJobAttempts, 1)] where value < least {
+                                     ("--max-job-attempts", maxJobAttempts, 1),
+                                     ("--max-connections", maxConnections, 1), ("--reserved-fds", reservedFds, 0)] where value < least {
             throw ValidationError("\(flag) must be at least \(least)")
         }
     }
@@ -67,6 +69,7 @@ struct Tensord: ParsableCommand {
         http.host = host
         http.port = port
         http.maxConnections = maxConnections
+        http.reservedDescriptors = reservedFds
         http.eventLoops = eventLoops
         http.handlerBudget = .milliseconds(handlerBudgetMs)
         http.maxRequestLineBytes = maxRequestLineBytes
@@ -96,7 +99,7 @@ struct Tensord: ParsableCommand {
         try server.start()
         server.installSignalHandlers()
         HTTPServer.standardErrorLogger(
-            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir), \(lanes) lanes, \(maxRunningJobs) running jobs\(token == nil ? "" : ", token required"))")
+            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir), \(lanes) lanes, \(maxRunningJobs) running jobs, \(server.connectionLimit) connections\(token == nil ? "" : ", token required"))")
         server.waitUntilStopped()
         service.shutdown()
         HTTPServer.standardErrorLogger("tensord stopped")

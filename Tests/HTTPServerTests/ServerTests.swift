@@ -123,35 +123,6 @@ import Testing
         }
     }
 
-    @Test func overTheConnectionLimitGets503() throws {
-        try ServerFixture.withServer(HTTPServerConfiguration(maxConnections: 2)) { server in
-            let first = try TestClient(port: server.port)
-            let second = try TestClient(port: server.port)
-            for client in [first, second] {
-                try client.send(ServerFixture.get("/hello"))
-                #expect(try client.readResponse()?.status == 200)
-            }
-            let third = try TestClient(port: server.port)
-            let refused = try #require(try third.readResponse())
-            #expect(refused.status == 503)
-            #expect(refused.headers["Retry-After"] == "1")
-            #expect(try third.isClosedWithoutMoreData())
-            // Once a slot frees up, new clients are served again.
-            try first.send("GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-            _ = try first.readResponse()
-            #expect(try first.isClosedWithoutMoreData())
-            // Closing ends the server's lingering close at once (otherwise the slot stays taken for up to 1 s).
-            first.close()
-            var served = false
-            let start = ContinuousClock.now
-            while !served, ContinuousClock.now - start < .seconds(5) {
-                served = try ServerFixture.stillServes(server)
-                if !served { Thread.sleep(forTimeInterval: 0.02) }
-            }
-            #expect(served)
-        }
-    }
-
     @Test func gracefulShutdownCompletesAnInFlightRequest() throws {
         // The handler says when it runs: a fixed sleep could start the shutdown before the request is accepted
         // or read, and then the server rightly refuses or closes it instead of completing it.
