@@ -7,6 +7,7 @@ For each kind of connection, each round starts a fresh server on 127.0.0.1, serv
 and the allocator are warm), reads VmRSS, then holds N connections of that kind and reads VmRSS again:
   idle  every connection has been answered once and waits as a keep-alive connection;
   head  every connection has sent half a request head and stops (a slowloris);
+  big   the same with a head just under the default limits (8 KiB request-line, 15 KiB of fields);
   fresh every connection is accepted and has sent nothing.
 Timeouts are raised for the measurement so nothing closes while it runs. Finally it checks that a new client
 is still served. Prints the median over the rounds of (RSS with N − RSS without) / N, in KiB.
@@ -26,6 +27,9 @@ import time
 
 REQUEST = b"GET /v1/health/live HTTP/1.1\r\nHost: a\r\n\r\n"
 HALF_HEAD = b"GET /v1/health/live HTTP/1.1\r\nHost: a\r\nX-Slow: aaaa"
+# Just under the default limits: an 8 KiB request-line and 16 KiB of header fields, the last one unfinished.
+BIG_HEAD = (b"GET /v1/health/live?" + b"q" * 8100 + b" HTTP/1.1\r\nHost: a\r\n"
+            + b"".join(b"X-Pad-%02d: %s\r\n" % (i, b"p" * 1000) for i in range(15)) + b"X-Slow: aaaa")
 
 
 def rss_kib(pid):
@@ -86,6 +90,8 @@ def one_round(binary, connections, kind):
                 assert read_response(sock) == 200
             elif kind == "head":
                 sock.sendall(HALF_HEAD)
+            elif kind == "big":
+                sock.sendall(BIG_HEAD)
             held.append(sock)
         loaded = settle(server.pid)
         fresh = connect(port)
@@ -110,7 +116,7 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < args.connections + 64:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, args.connections + 64), hard))
-    kinds = ["idle", "head", "fresh"]
+    kinds = ["idle", "head", "big", "fresh"]
     rounds = [{kind: one_round(args.binary, args.connections, kind) for kind in kinds} for _ in range(args.rounds)]
     print(f"| {args.connections} connections held (median of {args.rounds}) | RSS without | RSS with | per connection |")
     print("| --- | --- | --- | --- |")

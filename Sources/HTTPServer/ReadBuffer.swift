@@ -8,8 +8,10 @@ struct ReadBuffer {
     private var start = 0
     private var end = 0
     private let initialCapacity: Int
-    /// The least free space offered to one `recv`.
-    private static let minimumReadSize = 16 * 1024
+    /// The least free space offered to one `recv`: small enough that a head at the default limits (8 KiB
+    /// request-line, 16 KiB of fields) fits the first buffer without doubling it, which a slowloris holding
+    /// thousands of heads would otherwise make every connection pay.
+    private static let minimumReadSize = 8 * 1024
 
     init(capacity: Int = 32 * 1024) {
         initialCapacity = max(capacity, Self.minimumReadSize)
