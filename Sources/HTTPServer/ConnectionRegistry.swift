@@ -91,14 +91,17 @@ final class ConnectionRegistry: @unchecked Sendable {
     private var evicting = 0
     private let shuttingDown = Atomic<Bool>(false)
     /// Open connections at most, set before the server accepts (`HTTPServer.start` fits it to RLIMIT_NOFILE).
-    private(set) var maxConnections: Int
+    private var maxConnections: Int
 
     init(maxConnections: Int) {
         self.maxConnections = maxConnections
     }
 
+    /// The connection limit in force.
+    var limit: Int { condition.withLock { maxConnections } }
+
     /// Sets the limit; call before any connection is registered.
-    func setMaxConnections(_ limit: Int) {
+    func setLimit(_ limit: Int) {
         condition.withLock { maxConnections = limit }
     }
 

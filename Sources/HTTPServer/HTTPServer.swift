@@ -86,7 +86,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// The connection limit in force: `maxConnections`, or fewer when RLIMIT_NOFILE's hard limit forbids it
     /// (known once `start()` has returned).
-    public var connectionLimit: Int { registry.maxConnections }
+    public var connectionLimit: Int { registry.limit }
 
     /// Binds, listens and starts accepting on a background thread; returns at once.
     public func start() throws {
@@ -102,7 +102,7 @@ public final class HTTPServer: @unchecked Sendable {
             listener.close()
             throw SocketError("start (already started)", code: EALREADY)
         }
-        registry.setMaxConnections(DescriptorLimit.fit(
+        registry.setLimit(DescriptorLimit.fit(
             maxConnections: configuration.maxConnections, reserved: configuration.reservedDescriptors, log: logger))
         do {
             eventLoops = try EventLoopGroup(server: self)
