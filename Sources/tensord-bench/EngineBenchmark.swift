@@ -5,7 +5,8 @@ import TensorEngine
 /// batched [64,128,128]·[64,128,128]) through `Tensor.matmul`, and GB/s for add, exp and sum on 10^7
 /// float32 elements through the Tensor API. Every timed call creates a new output tensor, as a
 /// user's call would (large buffers are recycled by `BufferPool`, so a steady loop pays no page
-/// faults; NumPy pays them). Reported: the best and the median of the timed runs.
+/// faults; NumPy pays them). Then cumsum, sort (values and indices), gather, where and logsumexp on
+/// 10^7 float32. Reported: the best and the median of the timed runs.
 /// scripts/bench_engine.py runs the same in NumPy and prints the ratios.
 func runEngineBenchmark(_ args: [String]) throws {
     let json = args.contains("--json"), quick = args.contains("--quick")
@@ -66,6 +67,15 @@ func runEngineBenchmark(_ args: [String]) throws {
     report("add 1e7 float32", unit: "GB/s", amount: 12 * Double(n), times: try time(minRuns: 10) { _ = try x + y })
     report("exp 1e7 float32", unit: "GB/s", amount: 8 * Double(n), times: try time(minRuns: 10) { _ = try x.exp() })
     report("sum 1e7 float32", unit: "GB/s", amount: 4 * Double(n), times: try time(minRuns: 10) { _ = try x.sum() })
+
+    // Selection and scans (issue 15). Bytes: what the op must read and write (int64 indices 8 each).
+    let mask = Tensor.make([n], Bool.self) { b in for i in b.indices { b[i] = rng.next() > 0 } }
+    let index = Tensor.make([n], Int64.self) { b in for i in b.indices { b[i] = Int64((rng.next() + 1) / 2 * Double(n - 1)) } }
+    report("cumsum 1e7 float32", unit: "GB/s", amount: 8 * Double(n), times: try time { _ = try x.cumsum(dim: 0) })
+    report("sort 1e7 float32", unit: "GB/s", amount: 16 * Double(n), times: try time(minRuns: 3) { _ = try x.sort(dim: 0) })
+    report("gather 1e7 float32", unit: "GB/s", amount: 16 * Double(n), times: try time { _ = try x.gather(dim: 0, index: index) })
+    report("where 1e7 float32", unit: "GB/s", amount: 13 * Double(n), times: try time { _ = try Tensor.where(mask, .tensor(x), .tensor(y)) })
+    report("logsumexp 1e7 float32", unit: "GB/s", amount: 4 * Double(n), times: try time { _ = try x.logsumexp(dims: [0]) })
 
     if json {
         let meta: [String: Any] = ["blas": available, "corename": core, "coretype_set": chosen, "cores": Kernels.cores]
