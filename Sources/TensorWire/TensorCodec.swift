@@ -127,7 +127,7 @@ public struct TensorCodec: Sendable {
 
     /// The product of `dims`, refused when above the limit. The product of the non-zero
     /// sizes must not overflow even when a size is 0: strides are computed from it.
-    private func elementCount(_ dims: [Int], at pointer: String) throws(WireError) -> Int {
+    func elementCount(_ dims: [Int], at pointer: String) throws(WireError) -> Int {
         var n = 1
         var overflow = false
         for d in dims {

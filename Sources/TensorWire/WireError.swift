@@ -14,6 +14,9 @@ public struct WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooManyElements = "too_many_elements"
         /// An op argument of a type no parameter can take (422).
         case invalidArgument = "invalid_argument"
+        /// A binary file (.npy, safetensors) whose element type Tensord cannot hold exactly:
+        /// float16, complex, object, strings, structured records (422).
+        case unsupportedDType = "unsupported_dtype"
     }
 
     /// Where a syntax error was found: 0-based byte offset, 1-based line and column (in bytes).

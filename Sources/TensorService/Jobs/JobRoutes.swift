@@ -98,8 +98,12 @@ extension TensorService {
         }
         add(.get, "/v1/jobs/{id}/model") { [unowned self] request, params in
             let (job, _) = try job(params)
+            let format = try TensorFormat.ofResponse(request, offered: [.json, .safetensors])
             let encoding = try RequestBody.queryEncoding(request)
             let model = try jobs.trainedModel(job.id)
+            if format == .safetensors {
+                return try TensorService.binaryResponse(.safetensors, model.params, metadata: model.safetensorsMetadata(spec: job.spec))
+            }
             return .json(capacity: model.params.reduce(256) { $0 + $1.tensor.count * 16 }) { w in
                 w.beginObject()
                 w.key("params")

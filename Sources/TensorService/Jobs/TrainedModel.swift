@@ -1,5 +1,6 @@
 import Foundation
 import TensorEngine
+import TensorWire
 import Training
 
 /// A job's parameters at some step, rebuilt from checkpoint bytes: what
@@ -26,6 +27,23 @@ struct TrainedModel {
             model = nil
             scaler = nil
         }
+    }
+
+    /// The `__metadata__` of the model's safetensors file: `format: pt` (as
+    /// `safetensors.torch.save_file` writes), the job's spec as submitted, and the fitted
+    /// feature scaling (`{"method", "shift", "scale"}`) that inputs need before the model.
+    func safetensorsMetadata(spec: [UInt8]) -> [(key: String, value: String)] {
+        var out = [(key: "format", value: "pt"), (key: "spec", value: String(decoding: spec, as: UTF8.self))]
+        if let s = scaler {
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("method"); w.string(s.method == .standardize ? "standardize" : "minmax")
+            w.key("shift"); w.beginArray(); for v in s.shift { w.float(v) }; w.endArray()
+            w.key("scale"); w.beginArray(); for v in s.scale { w.float(v) }; w.endArray()
+            w.endObject()
+            out.append((key: "scaling", value: String(decoding: w.take(), as: UTF8.self)))
+        }
+        return out
     }
 
     /// The model's raw output for unscaled `input` (`[N, in]`, or one sample `[in]`), with

@@ -9,6 +9,7 @@ extension TensorService {
             let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
             try body.allowOnly(["tensors", "expr", "outputs", "grad", "encoding"])
             let encoding = try body.encoding()
+            let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
             guard let source = try body.string("expr") else { throw Problem.badRequest("missing required field 'expr'", pointer: "/expr") }
             var inputs: [String: Tensor] = [:]
             for (name, json, pointer) in try body.members("tensors") { inputs[name] = try tensor(json, at: pointer) }
@@ -28,6 +29,10 @@ extension TensorService {
                     // An engine error outside the program comes from differentiating it.
                     throw Problem.converting(error, locate: { _ in "/grad" }) ?? error
                 }
+            }
+            if format != .json {
+                let tensors = try result.outputs.flatMap { name, value in try TensorService.namedTensors(value, name: name) }
+                return try TensorService.binaryResponse(format, tensors + result.grads.map { ("grads.\($0)", $1) })
             }
             return .json { w in
                 w.beginObject()
@@ -49,6 +54,28 @@ extension TensorService {
                 }
                 w.endObject()
             }
+        }
+    }
+
+    /// An evaluation result as named tensors for a binary answer: a number becomes a 0-d
+    /// tensor (int64, float64 or bool, as `torch.tensor` makes it), the parts of a list or of
+    /// a multi-output result are `name.values` / `name.0`. Strings and None have no tensor form.
+    static func namedTensors(_ value: EvalValue, name: String) throws -> [(name: String, tensor: Tensor)] {
+        switch value {
+        case .tensor(let t): return [(name, t)]
+        case .scalar(.int(let i)): return [(name, Tensor(scalar: i))]
+        case .scalar(.float(let d)): return [(name, Tensor(scalar: d))]
+        case .scalar(.bool(let b)): return [(name, Tensor(scalar: b))]
+        case .results(let ts, let names):
+            return ts.enumerated().map { i, t in
+                let part = i < names.count && !names[i].hasSuffix("*") && names[i] != "output" ? names[i] : String(i)
+                return ("\(name).\(part)", t)
+            }
+        case .list(let items):
+            return try items.enumerated().flatMap { i, item in try namedTensors(item, name: "\(name).\(i)") }
+        case .string, .none:
+            throw Problem(status: 406, code: "not_acceptable", title: "Not acceptable",
+                          detail: "output '\(name)' is \(value.kind), which has no tensor form; ask for application/json")
         }
     }
 

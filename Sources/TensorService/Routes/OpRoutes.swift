@@ -13,6 +13,7 @@ extension TensorService {
             let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
             try body.allowOnly(["inputs", "args", "encoding"])
             let encoding = try body.encoding()
+            let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
             let positional = try opInputs(spec, body)
             let keywords = try Dictionary(uniqueKeysWithValues: body.members("args").map { key, json, pointer in
                 (key, try argument(json, at: pointer))
@@ -26,6 +27,10 @@ extension TensorService {
                 }
             }
             let names = TensorService.outputNames(spec, count: outputs.count)
+            if format != .json {
+                // Unnamed results are named by their position, as they stand in the JSON answer's list.
+                return try TensorService.binaryResponse(format, zip(names, outputs).enumerated().map { i, r in (r.0 ?? String(i), r.1) })
+            }
             return .json(capacity: outputs.reduce(64) { $0 + $1.count * 12 }) { w in
                 w.beginObject()
                 w.key("outputs")

@@ -2,29 +2,48 @@ import HTTPServer
 import TensorEngine
 import TensorWire
 
-// The tensor store: PUT/GET/DELETE /v1/tensors/{name}, GET /v1/tensors.
+// The tensor store: PUT/GET/DELETE /v1/tensors/{name}, GET and POST /v1/tensors; tensors as
+// JSON, .npy (one) or safetensors (many).
 extension TensorService {
     func addTensorRoutes() {
         add(.put, "/v1/tensors/{name}") { [unowned self] request, params in
             let name = params["name"] ?? ""
             guard TensorStore.isValid(name) else { throw TensorService.invalidName(name) }
-            let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
             let t: Tensor
-            do { t = try codec.decodeTensor(.object(body.object), at: "") } catch let e as WireError { throw Problem.from(e) }
-            let created: Bool
-            do {
-                created = try store.put(name, t)
-            } catch TensorStore.StoreError.full(let needed, let available) {
-                throw Problem(status: 413, code: "store_full", title: "Tensor store is full",
-                              detail: "the tensor needs \(needed) bytes but the store has \(max(available, 0)) bytes left of \(store.maxTotalBytes); delete tensors first")
+            switch try TensorFormat.ofBody(request, accepted: [.json, .npy]) {
+            case .npy:
+                t = try npyTensor(request)
+            case .json, .safetensors:
+                let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
+                do { t = try codec.decodeTensor(.object(body.object), at: "") } catch let e as WireError { throw Problem.from(e) }
             }
+            let created = try storeAll([(name, t)])[0]
             return .json(status: created ? .created : .ok, headers: created ? ["Location": "/v1/tensors/\(name)"] : [:]) { w in
                 TensorService.writeEntry(TensorStore.Entry(name: name, shape: t.shape, dtype: t.dtype, bytes: t.count * t.dtype.byteSize), into: &w)
+            }
+        }
+        add(.post, "/v1/tensors") { [unowned self] request, _ in
+            _ = try TensorFormat.ofBody(request, accepted: [.safetensors])
+            let prefix = request.queryValue("prefix") ?? ""
+            let file = try safetensorsFile(request)
+            let items = try file.tensors.map { item in
+                let name = prefix + item.name
+                guard TensorStore.isValid(name) else {
+                    throw Problem.invalidArgument("'\(name)' is not a valid tensor name: use 1–128 letters, digits, '_', '-' or '.', not starting with '.' (rename the tensor or change ?prefix=)",
+                                                  pointer: JSONPointer.appending("", item.name))
+                }
+                return (name: name, tensor: item.tensor)
+            }
+            try storeAll(items)
+            return .json(status: .created) { w in
+                TensorService.writeEntries(items.map { TensorStore.Entry(name: $0.name, shape: $0.tensor.shape, dtype: $0.tensor.dtype, bytes: $0.tensor.count * $0.tensor.dtype.byteSize) }, into: &w)
             }
         }
         add(.get, "/v1/tensors/{name}") { [unowned self] request, params in
             let name = params["name"] ?? ""
             guard let t = store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
+            let format = try TensorFormat.ofResponse(request, offered: [.json, .npy, .safetensors])
+            guard format == .json else { return try TensorService.binaryResponse(format, [(name, t)]) }
             let encoding = try RequestBody.queryEncoding(request)
             return Response(json: TensorService.encodeNamed(t, name: name, encoding: encoding))
         }
@@ -33,17 +52,40 @@ extension TensorService {
             do { try store.delete(name) } catch { throw Problem.notFound("no tensor named '\(name)' in the store") }
             return Response(status: .noContent)
         }
-        add(.get, "/v1/tensors") { [unowned self] _, _ in
-            let entries = store.list()
-            return .json { w in
-                w.beginObject()
-                w.key("tensors")
-                w.beginArray()
-                for e in entries { TensorService.writeEntry(e, into: &w) }
-                w.endArray()
-                w.endObject()
+        add(.get, "/v1/tensors") { [unowned self] request, _ in
+            let format = try TensorFormat.ofResponse(request, offered: [.json, .safetensors])
+            let names = request.queryValue("names").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            guard format == .json else {
+                guard let names else { throw Problem.badRequest("format=safetensors needs names=a,b,… of the tensors to export", pointer: "/names") }
+                return try TensorService.binaryResponse(.safetensors, names.map { name in
+                    guard let t = store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
+                    return (name, t)
+                })
             }
+            let entries = store.list().filter { e in names?.contains(e.name) ?? true }
+            return .json { w in TensorService.writeEntries(entries, into: &w) }
         }
+    }
+
+    /// Stores tensors together (all or none), mapping a full store to 413 `store_full`.
+    @discardableResult
+    private func storeAll(_ items: [(name: String, tensor: Tensor)]) throws -> [Bool] {
+        do {
+            return try store.put(items)
+        } catch TensorStore.StoreError.full(let needed, let available) {
+            throw Problem(status: 413, code: "store_full", title: "Tensor store is full",
+                          detail: "the tensors need \(needed) bytes but the store has \(max(available, 0)) bytes left of \(store.maxTotalBytes); delete tensors first")
+        }
+    }
+
+    /// `{"tensors": [entry, …]}`.
+    static func writeEntries(_ entries: [TensorStore.Entry], into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("tensors")
+        w.beginArray()
+        for e in entries { writeEntry(e, into: &w) }
+        w.endArray()
+        w.endObject()
     }
 
     static func invalidName(_ name: String) -> Problem {

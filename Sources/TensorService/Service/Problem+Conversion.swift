@@ -58,6 +58,7 @@ extension Problem {
         case .invalidTensor: "Invalid tensor"
         case .tooManyElements: "Too many elements"
         case .invalidArgument: "Invalid argument"
+        case .unsupportedDType: "Unsupported element type"
         }
         return Problem(status: e.status, code: e.code.rawValue, title: title, detail: e.message,
                        errors: [FieldError(pointer: e.pointer, detail: e.message)])

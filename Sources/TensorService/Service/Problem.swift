@@ -60,9 +60,9 @@ public struct Problem: Error, Sendable, Equatable, HTTPResponseError {
         return Problem(status: 422, code: "unknown_ref", title: "Unknown tensor reference", detail: detail,
                        errors: [FieldError(pointer: pointer, detail: detail)])
     }
-    public static func unsupportedMediaType(_ type: String) -> Problem {
+    public static func unsupportedMediaType(_ type: String, accepted: [String] = ["application/json"]) -> Problem {
         Problem(status: 415, code: "unsupported_media_type", title: "Unsupported media type",
-                detail: "the body must be application/json, got '\(type)'")
+                detail: "the body must be \(accepted.joined(separator: " or ")), got '\(type)'")
     }
     public static func queueFull(retryAfter: Int) -> Problem {
         Problem(status: 429, code: "queue_full", title: "Engine queue is full",

@@ -53,19 +53,31 @@ public final class TensorStore: @unchecked Sendable {
     /// Stores `tensor` under `name`, replacing any previous one. Returns true if it was new.
     @discardableResult
     public func put(_ name: String, _ tensor: Tensor) throws -> Bool {
-        guard TensorStore.isValid(name) else { throw StoreError.invalidName(name) }
-        let t = tensor.detached().contiguous()
-        let bytes = t.count * t.dtype.byteSize
+        try put([(name, tensor)])[0]
+    }
+
+    /// Stores every tensor, or none of them when they do not fit together (a name given
+    /// twice keeps the last). Returns, for each, whether its name was new.
+    @discardableResult
+    public func put(_ items: [(name: String, tensor: Tensor)]) throws -> [Bool] {
+        if let bad = items.first(where: { !TensorStore.isValid($0.name) }) { throw StoreError.invalidName(bad.name) }
+        let tensors = items.map { ($0.name, $0.tensor.detached().contiguous()) }
         lock.lock(); defer { lock.unlock() }
-        let existed = tensors[name] != nil
-        let previous = tensors[name].map { $0.count * $0.dtype.byteSize } ?? 0
+        var sizes: [String: Int] = [:]
+        for (name, t) in tensors { sizes[name] = t.count * t.dtype.byteSize }
+        let previous = sizes.keys.reduce(0) { $0 + (self.tensors[$1].map { $0.count * $0.dtype.byteSize } ?? 0) }
+        let bytes = sizes.values.reduce(0, +)
         guard totalBytes - previous + bytes <= maxTotalBytes else {
             throw StoreError.full(needed: bytes, limit: maxTotalBytes - (totalBytes - previous))
         }
-        try TensorFile.write(t, to: directory.appendingPathComponent("\(name).tensor"))
-        tensors[name] = t
-        totalBytes += bytes - previous
-        return !existed
+        var created: [Bool] = []
+        for (name, t) in tensors {
+            try TensorFile.write(t, to: directory.appendingPathComponent("\(name).tensor"))
+            let replaced = self.tensors.updateValue(t, forKey: name)
+            totalBytes += t.count * t.dtype.byteSize - (replaced.map { $0.count * $0.dtype.byteSize } ?? 0)
+            created.append(replaced == nil)
+        }
+        return created
     }
 
     public func delete(_ name: String) throws {

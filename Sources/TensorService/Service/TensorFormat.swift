@@ -1,0 +1,96 @@
+import HTTPServer
+import TensorEngine
+import TensorWire
+
+/// How tensors travel in a body: JSON (the default), one `.npy` file, or a safetensors file
+/// of named tensors.
+enum TensorFormat: String, CaseIterable {
+    case json, npy, safetensors
+
+    var mediaType: String {
+        switch self {
+        case .json: "application/json"
+        case .npy: NumpyFormat.mediaType
+        case .safetensors: Safetensors.mediaType
+        }
+    }
+
+    /// The format of a request's body from its `Content-Type` (no header: JSON); a type the
+    /// route does not take is 415.
+    static func ofBody(_ request: Request, accepted: [TensorFormat]) throws -> TensorFormat {
+        guard let type = request.headers["Content-Type"] else { return .json }
+        let media = mediaRange(type)
+        if accepted.contains(.json), media == "application/json" || media.hasSuffix("+json") { return .json }
+        guard let format = accepted.first(where: { $0.mediaType == media }) else {
+            throw Problem.unsupportedMediaType(type, accepted: accepted.map(\.mediaType))
+        }
+        return format
+    }
+
+    /// The format a response should take: `?format=` when given, else the `Accept` field's
+    /// preference among `offered` (RFC 9110 §12.5.1: the highest `q`, the earlier listed on a
+    /// tie). Wildcards and anything unlisted mean JSON, the default.
+    static func ofResponse(_ request: Request, offered: [TensorFormat]) throws -> TensorFormat {
+        if let asked = request.queryValue("format") {
+            guard let format = TensorFormat(rawValue: asked), offered.contains(format) else {
+                throw Problem.invalidArgument("format must be one of \(offered.map(\.rawValue).joined(separator: ", ")), got '\(asked)'", pointer: "/format")
+            }
+            return format
+        }
+        var best = (format: TensorFormat.json, q: 0.0)
+        for accept in request.headers.values(for: "Accept") {
+            for item in accept.split(separator: ",") {
+                let parts = item.split(separator: ";")
+                guard let first = parts.first, let format = offered.first(where: { $0.mediaType == mediaRange(first) }) else { continue }
+                let q = parts.dropFirst().lazy.compactMap { p -> Double? in
+                    let kv = p.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    return kv.count == 2 && kv[0].lowercased() == "q" ? Double(kv[1]) : nil
+                }.first ?? 1
+                if q > best.q { best = (format, q) }
+            }
+        }
+        return best.format
+    }
+
+    private static func mediaRange(_ s: some StringProtocol) -> String {
+        String(s.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces).lowercased()
+    }
+}
+
+extension TensorService {
+    /// The tensor of an `application/x-npy` body, within the element limit.
+    func npyTensor(_ request: Request) throws -> Tensor {
+        do {
+            return try request.body.withUnsafeBytes { try NumpyFormat(maxElements: configuration.maxElements).decode($0) }
+        } catch let e as WireError {
+            throw Problem.from(e)
+        }
+    }
+
+    /// The tensors of an `application/x-safetensors` body, each within the element limit.
+    func safetensorsFile(_ request: Request) throws -> Safetensors.File {
+        do {
+            return try request.body.withUnsafeBytes { try Safetensors(maxElements: configuration.maxElements).decode($0) }
+        } catch let e as WireError {
+            throw Problem.from(e)
+        }
+    }
+
+    /// Named results as the binary format asked for: `.npy` takes exactly one tensor (406
+    /// otherwise). Safetensors metadata is optional.
+    static func binaryResponse(_ format: TensorFormat, _ tensors: [(name: String, tensor: Tensor)],
+                               metadata: [(key: String, value: String)] = []) throws -> Response {
+        switch format {
+        case .npy:
+            guard tensors.count == 1 else {
+                throw Problem(status: 406, code: "not_acceptable", title: "Not acceptable",
+                              detail: "application/x-npy holds one tensor but the answer has \(tensors.count) (\(tensors.map(\.name).joined(separator: ", "))); ask for application/x-safetensors")
+            }
+            return Response(headers: ["Content-Type": NumpyFormat.mediaType], body: NumpyFormat.encode(tensors[0].tensor))
+        case .safetensors:
+            return Response(headers: ["Content-Type": Safetensors.mediaType], body: Safetensors.encode(tensors, metadata: metadata))
+        case .json:
+            preconditionFailure("JSON answers are written by each route")
+        }
+    }
+}
