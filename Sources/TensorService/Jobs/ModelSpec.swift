@@ -1,4 +1,5 @@
 import TensorEngine
+import TensorWire
 import Training
 
 /// A model job's model, data and training loop settings.
@@ -82,7 +83,10 @@ struct ModelSpec {
         }
         let seed = try model.int("seed") ?? 0
         guard seed >= 0 else { throw JobSpec.invalid("seed must be ≥ 0, got \(seed)", "/model/seed") }
-        let initName = try model.string("init")
+        // `"init": {"safetensors": "m."}` starts from stored tensors `m.0.weight`, `m.0.bias`, …
+        // (a safetensors file imported with `?prefix=m.`); a string names an init scheme.
+        let initBody = try model["init"].flatMap { v -> RequestBody? in if case .object = v { try model.object("init") } else { nil } }
+        let initName = initBody == nil ? try model.string("init") : nil
         if let initName, !inits.contains(initName) {
             throw JobSpec.invalid("unknown init '\(initName)'; expected one of \(inits.joined(separator: ", "))", "/model/init")
         }
@@ -94,6 +98,16 @@ struct ModelSpec {
                           flag: "--max-job-steps", "/epochs")
         try spec.checkTargets()
         if model["params"] != nil { spec.params = try spec.explicitParams(model, tensor: tensor) }
+        if let initBody {
+            try initBody.allowOnly(["safetensors"])
+            guard let prefix = try initBody.string("safetensors") else {
+                throw Problem.badRequest("missing required field 'safetensors' (the ?prefix= the file was imported with)", pointer: "/model/init/safetensors")
+            }
+            guard spec.params == nil else { throw JobSpec.invalid("give init.safetensors or params, not both", "/model/init") }
+            spec.params = try spec.checkedParams(spec.parameterNames.map { p in
+                (p.name, try tensor(.object(JSONObject(keys: ["ref"], values: [.string(prefix + p.name)])), "/model/init/safetensors"), "/model/init/safetensors")
+            })
+        }
         return spec
     }
 
@@ -163,13 +177,17 @@ struct ModelSpec {
     }
 
     private func explicitParams(_ model: RequestBody, tensor: JobSpec.TensorSource) throws -> [String: Tensor] {
+        try checkedParams(try model.members("params").map { name, json, pointer in (name, try tensor(json, pointer), pointer) })
+    }
+
+    /// Parameters by state_dict name: every one the model has, each of its shape and floating.
+    private func checkedParams(_ given: [(name: String, tensor: Tensor, pointer: String)]) throws -> [String: Tensor] {
         let expected = parameterNames
         var out: [String: Tensor] = [:]
-        for (name, json, pointer) in try model.members("params") {
+        for (name, t, pointer) in given {
             guard let shape = expected.first(where: { $0.name == name })?.shape else {
                 throw JobSpec.invalid("the model has no parameter '\(name)'; it has \(expected.map(\.name).joined(separator: ", "))", pointer)
             }
-            let t = try tensor(json, pointer)
             guard t.shape == shape, t.dtype.isFloating else {
                 throw JobSpec.invalid("'\(name)' must be a floating tensor of shape \(shape), got \(t.dtype) \(t.shape)", pointer)
             }
