@@ -122,10 +122,12 @@ public final class TensorClient: @unchecked Sendable {
     /// A request as curl will send it. `stream` lifts the total timeout and watches for silence instead.
     func makeRequest(_ method: String, _ path: String, query: [(String, String)], headers extra: [(String, String)],
                      body: [UInt8]?, stream: Bool) -> CurlRequest {
-        var headers: [(String, String)] = [("Accept", stream ? "text/event-stream" : "application/json")]
+        // A caller's Accept or Content-Type (a binary format) replaces the JSON default.
+        let given = Set(extra.map { $0.0.lowercased() })
+        var headers: [(String, String)] = given.contains("accept") ? [] : [("Accept", stream ? "text/event-stream" : "application/json")]
         if let token = configuration.token { headers.append(("Authorization", "Bearer \(token)")) }
         if body != nil {
-            headers.append(("Content-Type", "application/json"))
+            if !given.contains("content-type") { headers.append(("Content-Type", "application/json")) }
             // The server accepts whole bodies at once; waiting for 100-continue would only add a round trip.
             headers.append(("Expect", ""))
         } else if method == "POST" || method == "PUT" {

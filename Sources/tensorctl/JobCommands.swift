@@ -144,12 +144,19 @@ struct Jobs: ParsableCommand {
     }
 
     struct Model: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A job's trained parameters (and feature scaling) as JSON.")
+        static let configuration = CommandConfiguration(abstract: "A job's trained parameters (and feature scaling) as JSON, or as a safetensors file PyTorch loads.")
         @OptionGroup var server: ServerOptions
         @Argument var id: String
+        @Option(name: .shortAndLong, help: "Write to this file; .safetensors writes PyTorch's state_dict.") var output: String?
 
         func run() throws {
-            try server.run { client in Output.print(try client.jobModel(id).json.jsonText) }
+            try server.run { client in
+                switch output {
+                case let path? where path.hasSuffix(".safetensors"): try Files.write(try client.jobModelSafetensors(id), to: path)
+                case let path?: try Files.write(Array(try client.jobModel(id).json.jsonText.utf8), to: path)
+                case nil: Output.print(try client.jobModel(id).json.jsonText)
+                }
+            }
         }
     }
 

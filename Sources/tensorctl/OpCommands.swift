@@ -46,30 +46,66 @@ struct Eval: ParsableCommand {
 
 struct Tensors: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The tensor store.", subcommands: [Put.self, Get.self, List.self, Remove.self])
+        abstract: "The tensor store.", subcommands: [Put.self, Get.self, Import.self, Export.self, List.self, Remove.self])
 
     struct Put: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Store a tensor under a name.")
         @OptionGroup var server: ServerOptions
         @Argument var name: String
-        @Argument(help: "The tensor: JSON, a file or '-'.") var tensor: String
+        @Argument(help: "The tensor: JSON, a .npy file, a JSON file or '-'.") var tensor: String
 
         func run() throws {
-            guard case .tensor(let t) = try Input.tensor(tensor) else { throw ValidationError("put takes a tensor, not a reference") }
+            let npy = tensor.hasSuffix(".npy") ? try Files.read(tensor) : nil
+            let input = npy == nil ? try Input.tensor(tensor) : nil
+            if case .ref? = input { throw ValidationError("put takes a tensor, not a reference") }
             try server.run { client in
-                let e = try client.putTensor(name, t)
+                let e = if let npy { try client.putTensor(name, npy: npy) } else if case .tensor(let t)? = input { try client.putTensor(name, t) } else { preconditionFailure() }
                 Output.print("\(e.name) \(e.shape) \(e.dtype) \(e.bytes) bytes")
             }
         }
     }
 
     struct Get: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a stored tensor as JSON.")
+        static let configuration = CommandConfiguration(abstract: "Print a stored tensor as JSON, or write it to a file (.npy, .safetensors or JSON).")
         @OptionGroup var server: ServerOptions
         @Argument var name: String
+        @Option(name: .shortAndLong, help: "Write to this file; .npy and .safetensors choose the format.") var output: String?
 
         func run() throws {
-            try server.run { client in Output.print(Output.tensor(try client.tensor(name), name: name)) }
+            try server.run { client in
+                switch output {
+                case let path? where path.hasSuffix(".npy"): try Files.write(try client.tensorNPY(name), to: path)
+                case let path? where path.hasSuffix(".safetensors"): try Files.write(try client.safetensors([name]), to: path)
+                case let path?: try Files.write(Array(Output.tensor(try client.tensor(name), name: name).utf8), to: path)
+                case nil: Output.print(Output.tensor(try client.tensor(name), name: name))
+                }
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Store every tensor of a safetensors file.")
+        @OptionGroup var server: ServerOptions
+        @Argument(help: "A .safetensors file (a PyTorch state_dict, say).") var file: String
+        @Option(help: "Put before each tensor's name in the store.") var prefix = ""
+
+        func run() throws {
+            let bytes = try Files.read(file)
+            try server.run { client in
+                let rows = try client.importSafetensors(bytes, prefix: prefix).map { [$0.name, "\($0.shape)", $0.dtype, String($0.bytes)] }
+                Output.print(Output.table(["NAME", "SHAPE", "DTYPE", "BYTES"], rows))
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write stored tensors to one safetensors file.")
+        @OptionGroup var server: ServerOptions
+        @Argument var names: [String]
+        @Option(name: .shortAndLong, help: "The .safetensors file to write.") var output: String
+
+        func run() throws {
+            try server.run { client in try Files.write(try client.safetensors(names), to: output) }
         }
     }
 

@@ -73,3 +73,17 @@ enum Input {
         return (key, (try? JSONParser().parse(text)) ?? .string(text))
     }
 }
+
+/// Binary files named on the command line.
+enum Files {
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read '\(path)'") }
+        return [UInt8](data)
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ValidationError("cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+}

@@ -138,4 +138,58 @@ import Testing
         r = try tensorctl(["jobs", "get", stuck], server: url, token: "t0k")
         #expect(r.status == 1 && r.stderr.contains("not_found"), "\(r)")
     }
+
+    /// .npy and safetensors files chosen by their extension: a NumPy array in and out, a
+    /// PyTorch state_dict imported, a job started from it, its model written back for PyTorch.
+    @Test func npyAndSafetensorsFiles() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../TensorWireTests/Fixtures").standardizedFileURL
+        let fixture = try ServiceFixture()
+        let url = fixture.baseURL
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tensorctl-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        func bytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
+
+        var r = try tensorctl(["tensors", "put", "x", fixtures.appendingPathComponent("float32_be_F.npy").path], server: url)
+        #expect(r.status == 0 && r.stdout == "x [2, 3, 4] float32 96 bytes\n", "\(r)")
+        r = try tensorctl(["tensors", "get", "x", "-o", out.appendingPathComponent("x.npy").path], server: url)
+        #expect(r.status == 0, "\(r)")
+        #expect(try bytes(out.appendingPathComponent("x.npy")) == bytes(fixtures.appendingPathComponent("save_float32.npy")))
+
+        let mlp = fixtures.appendingPathComponent("mlp.safetensors")
+        r = try tensorctl(["tensors", "import", mlp.path, "--prefix", "m."], server: url)
+        #expect(r.status == 0 && r.stdout.contains("m.0.weight  [4, 3]  float32  48"), "\(r)")
+        r = try tensorctl(["tensors", "export", "m.2.bias", "m.0.bias", "-o", out.appendingPathComponent("two.safetensors").path], server: url)
+        let two = try bytes(out.appendingPathComponent("two.safetensors"))
+        #expect(r.status == 0 && String(decoding: two.dropFirst(8).prefix(40), as: UTF8.self).hasPrefix(#"{"m.2.bias":{"dtype":"F32","shape":[2]"#), "\(r)")
+
+        let spec = try file(#"""
+            {"name": "from-torch", "model": {"layers": [{"linear": {"in": 3, "out": 4}}, "relu", {"linear": {"in": 4, "out": 2}}], "init": {"safetensors": "m."}},
+             "data": {"x": {"data": [[1, 2, 3], [0, -1, 2]]}, "y": {"data": [[0, 1], [1, 0]]}},
+             "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.0}, "epochs": 1}
+            """#)
+        r = try tensorctl(["jobs", "submit", spec, "--watch"], server: url)
+        let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(r.status == 0, "\(r)")
+        let model = out.appendingPathComponent("model.safetensors")
+        r = try tensorctl(["jobs", "model", id, "-o", model.path], server: url)
+        #expect(r.status == 0, "\(r)")
+        // Trained with lr 0: the very weights PyTorch saved, under the same names.
+        let (mine, torch) = (try bytes(model), try bytes(mlp))
+        for name in ["0.weight", "0.bias", "2.weight", "2.bias"] {
+            #expect(Self.tensorBytes(mine, name) == Self.tensorBytes(torch, name) && Self.tensorBytes(mine, name) != nil, "\(name)")
+        }
+        r = try tensorctl(["tensors", "put", "bad", fixtures.appendingPathComponent("unsupported_float16.npy").path], server: url)
+        #expect(r.status == 1 && r.stderr.contains("unsupported_dtype, HTTP 422"), "\(r)")
+    }
+
+    /// The data bytes of tensor `name` in a safetensors file (read here without TensorWire,
+    /// from the header's JSON).
+    static func tensorBytes(_ file: [UInt8], _ name: String) -> [UInt8]? {
+        guard file.count >= 8 else { return nil }
+        let n = file.prefix(8).reversed().reduce(0) { $0 << 8 | Int($1) }
+        guard let header = try? JSONSerialization.jsonObject(with: Data(file[8..<(8 + n)])) as? [String: Any],
+              let entry = header[name] as? [String: Any], let offsets = entry["data_offsets"] as? [Int] else { return nil }
+        return Array(file[(8 + n + offsets[0])..<(8 + n + offsets[1])])
+    }
 }
