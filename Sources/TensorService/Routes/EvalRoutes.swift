@@ -59,7 +59,7 @@ extension TensorService {
 
     /// An evaluation result as named tensors for a binary answer: a number becomes a 0-d
     /// tensor (int64, float64 or bool, as `torch.tensor` makes it), the parts of a list or of
-    /// a multi-output result are `name.values` / `name.0`. Strings and None have no tensor form.
+    /// a multi-output result are `name.values` / `name.0`. Strings, dtypes and None have no tensor form.
     static func namedTensors(_ value: EvalValue, name: String) throws -> [(name: String, tensor: Tensor)] {
         switch value {
         case .tensor(let t): return [(name, t)]
@@ -71,9 +71,13 @@ extension TensorService {
                 let part = i < names.count && !names[i].hasSuffix("*") && names[i] != "output" ? names[i] : String(i)
                 return ("\(name).\(part)", t)
             }
+        case .tuple(let items):
+            // A torch.Size travels as an int64 tensor, as in the JSON answer.
+            if let ints = value.ints { return [(name, Tensor(ints.map(Int64.init)))] }
+            return try items.enumerated().flatMap { i, item in try namedTensors(item, name: "\(name).\(i)") }
         case .list(let items):
             return try items.enumerated().flatMap { i, item in try namedTensors(item, name: "\(name).\(i)") }
-        case .string, .none:
+        case .string, .dtype, .none:
             throw Problem(status: 406, code: "not_acceptable", title: "Not acceptable",
                           detail: "output '\(name)' is \(value.kind), which has no tensor form; ask for application/json")
         }
