@@ -30,6 +30,11 @@ struct SchemathesisTests {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-m", "schemathesis.cli"] + arguments
         p.currentDirectoryURL = directory
+        // The hooks beside this file send the binary tensor bodies (.npy, safetensors) as bytes.
+        var env = ProcessInfo.processInfo.environment
+        env["PYTHONPATH"] = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + (env["PYTHONPATH"].map { ":" + $0 } ?? "")
+        env["SCHEMATHESIS_HOOKS"] = "schemathesis_hooks"
+        p.environment = env
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
