@@ -78,6 +78,26 @@ import Glibc
         }
         fuzz.report()
     }
+
+    /// Every field of a model job and an objective job, replaced in turn by each hostile value.
+    @Test func jobSpecsSurviveHostileFields() throws {
+        let fuzz = try Fuzzer()
+        defer { fuzz.stop() }
+        let specs = [
+            #"{"name": "m", "model": {"layers": [{"linear": {"in": 2, "out": 3}}, "relu", {"linear": {"in": 3, "out": 1}}], "seed": 1, "init": "kaiming_uniform"}, "data": {"x": {"shape": [4, 2], "data": [1, 2, 3, 4, 5, 6, 7, 8]}, "y": {"shape": [4, 1], "data": [1, 2, 3, 4]}, "validation_split": 0.25, "shuffle": true, "scaling": "standardize"}, "loss": "mse", "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9}, "epochs": 1, "batch_size": 2, "clip_grad_norm": 1.0, "lr_schedule": {"type": "step", "step_size": 1, "gamma": 0.5}, "stopping": {"max_runtime_seconds": 60, "early_stopping": {"metric": "val_loss", "patience": 2}}, "checkpoint": {"every_epochs": 1, "keep_last": 1}}"#,
+            #"{"name": "o", "objective": {"params": {"p": {"shape": [2], "data": [-1.5, 2.0]}}, "tensors": {"c": {"data": [1, 2]}}, "expr": "loss = sum(p * p * c)"}, "optimizer": {"type": "adam", "lr": 0.001}, "steps": 2}"#,
+        ]
+        for spec in specs {
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(spec.utf8)) as? [String: Any])
+            try fuzz.postJob(spec, expectOK: true)
+            for path in Fuzzer.leafPaths(root) {
+                for hostile in Hostile.values + Hostile.tensors.prefix(6) {
+                    try fuzz.postJob(Fuzzer.replacing(path, in: root, with: hostile))
+                }
+            }
+        }
+        fuzz.report()
+    }
 }
 
 private enum OptimizerTypes {
