@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct DashboardBrowserTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// The whole browser run, Chromium's start included, must end within this.
-    static let timeout: Double = 240
+    static let timeout: Double = 600
 
     @Test func sweepJobAndComparePagesInChromium() throws {
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
