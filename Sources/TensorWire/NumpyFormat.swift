@@ -76,7 +76,7 @@ public struct NumpyFormat: Sendable {
         do {
             return try reversed.permuted(Array((0..<header.shape.count).reversed())).contiguous()
         } catch {
-            preconditionFailure("reversing the dims of a tensor is always a valid permutation: \(error)")
+            throw WireError(.invalidTensor, status: 422, "a Fortran-order array could not be reordered: \(error)", pointer: "")
         }
     }
 

@@ -63,7 +63,7 @@ extension Tensor {
                 var acc = Int64(identity)
                 for i in 0..<n { acc = i64(acc, s[i]); o[i] = acc }
             }
-        case .bool: preconditionFailure("\(op): bool input is cast to int64 first")
+        case .bool: throw TensorError(.dtype, "\(op): bool input must be cast to int64 first")
         }
         return try layout.restored(rows, inputShape: x.shape).copied().reshaped(shape)
     }

@@ -90,7 +90,7 @@ extension TensorService {
         case .safetensors:
             return Response(headers: ["Content-Type": Safetensors.mediaType], body: Safetensors.encode(tensors, metadata: metadata))
         case .json:
-            preconditionFailure("JSON answers are written by each route")
+            throw Problem(status: 406, code: "not_acceptable", title: "Not acceptable", detail: "this answer has no binary form to give as JSON here")
         }
     }
 }

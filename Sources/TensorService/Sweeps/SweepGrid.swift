@@ -67,7 +67,7 @@ struct SweepGrid {
             var root = JSONValue.object(spec)
             try Self.set(axis.values[combination[a]], at: axis.segments[...], in: &root,
                          path: axis.path, pointer: JSONPointer.appending(gridPointer, axis.path))
-            guard case .object(let o) = root else { preconditionFailure("the root of a spec stays an object") }
+            guard case .object(let o) = root else { throw Problem.invalidArgument("grid path '\(axis.path)' replaced the whole spec", pointer: JSONPointer.appending(gridPointer, axis.path)) }
             spec = o
         }
         return spec

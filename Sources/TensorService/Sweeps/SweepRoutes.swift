@@ -114,7 +114,7 @@ extension TensorService {
             let bytes = JobJSON.encode(capacity: 1024) { $0.value(.object(object)) }
             let parsed: JSONValue
             do { parsed = try JSONParser(maxDepth: configuration.maxJSONDepth).parse(bytes) } catch { throw Problem.from(error) }
-            guard case .object(let o) = parsed else { preconditionFailure("a spec written from an object parses as one") }
+            guard case .object(let o) = parsed else { throw Problem.invalidArgument("the spec of this grid combination is not an object", pointer: "/base") }
             var (record, spec, refs) = try newJob(RequestBody(object: o, pointer: ""), spec: bytes, idempotencyKey: nil)
             record.sweepId = sweepId
             record.grid = values
