@@ -29,4 +29,5 @@ void td_div_f32(const float *a, const float *b, float *out, size_t n, int mode);
 /// Sum with many independent accumulators (pairwise-ish rounding: error grows like n/64).
 float td_sum_f32(const float *p, size_t n);
 double td_sum_f64(const double *p, size_t n);
+#include "TorchRandom.h"
 #endif

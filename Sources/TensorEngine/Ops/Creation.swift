@@ -113,7 +113,7 @@ extension Tensor {
     }
 
     /// Rejects negative sizes and element counts that overflow.
-    private static func checkSize(_ shape: [Int], op: String) throws {
+    static func checkSize(_ shape: [Int], op: String) throws {
         if let bad = shape.first(where: { $0 < 0 }) {
             throw TensorError(.value, "\(op): sizes must be non-negative, got \(bad) in \(shape)", argument: "size")
         }

@@ -3,11 +3,14 @@
 public struct OpCall: Sendable {
     public let spec: OpSpec
     public let values: [String: Value]
+    private let givenGenerator: Generator?
 
     /// Binds positional values to parameters in order, then keywords by name; checks
-    /// types, unknown and missing arguments, naming the argument in every error.
-    public init(spec: OpSpec, positional: [Value], keywords: [String: Value]) throws {
+    /// types, unknown and missing arguments, naming the argument in every error. Random ops
+    /// draw from `generator`, or from the process's unseeded one.
+    public init(spec: OpSpec, positional: [Value], keywords: [String: Value], generator: Generator? = nil) throws {
         self.spec = spec
+        givenGenerator = generator
         guard positional.count <= spec.params.count else {
             throw TensorError.value("\(spec.name) takes at most \(spec.params.count) positional arguments, got \(positional.count)")
         }
@@ -66,6 +69,9 @@ public struct OpCall: Sendable {
             throw fail()
         }
     }
+
+    /// The generator random ops draw from.
+    public var generator: Generator { givenGenerator ?? Generator.unseeded }
 
     // Typed readers. Binding has checked the types, so a mismatch here is a bug in a declaration.
     public func tensor(_ name: String) -> Tensor {
