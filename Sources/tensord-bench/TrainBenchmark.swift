@@ -22,8 +22,8 @@ func runTrainBenchmark(_ args: [String]) throws {
     }
     let (data, source) = try benchmarkData(path)
 
-    var rng = RandomGenerator(seed: 0)
-    let model = Sequential([try Linear(64, 128, rng: &rng), ReLU(), try Linear(128, 10, rng: &rng)])
+    let rng = Generator(seed: 0)
+    let model = Sequential([try Linear(64, 128, generator: rng), ReLU(), try Linear(128, 10, generator: rng)])
     let config = TrainerConfig(epochs: epochs + 1, batchSize: 32, seed: 0, loss: .crossEntropy,
                                optimizer: .adam(try Adam(lr: 1e-3)), featureScaling: .standardize)
     var trainer = try Trainer(model: model, data: data, config: config)

@@ -230,3 +230,29 @@ struct ExpressionTests {
         #expect(throws: ExpressionError.self) { try run("a, b = x.shape[0]", ["x": x]) }
     }
 }
+
+/// `manual_seed(s)` in a program: the random ops after it draw PyTorch's values for the seed
+/// (recorded with torch 2.15: `torch.manual_seed(0); torch.randn(3)`, then
+/// `torch.manual_seed(5); torch.randint(0, 100, (4,))`).
+struct ProgramSeedTests {
+    func outputs(_ source: String) throws -> [Tensor] {
+        try Evaluation.run(source: source, inputs: [:], outputs: nil, grad: nil).outputs.map { name, v in
+            guard case .tensor(let t) = v else { throw ExpressionError(message: "\(name) is a \(v.kind)", location: nil) }
+            return t
+        }
+    }
+
+    @Test func aSeedAppliesFromItsStatementOn() throws {
+        let r = try outputs("manual_seed(0)\na = randn([3])\nmanual_seed(5)\nb = randint(0, 100, [4])\nmanual_seed(0)\nc = randn([3])")
+        #expect(r[0].scalars(as: Float.self) == [1.5409960746765137, -0.293428897857666, -2.1787893772125244])
+        #expect(r[1].scalars(as: Int64.self) == [11, 14, 67, 85])
+        #expect(r[2].scalars(as: Float.self) == r[0].scalars(as: Float.self))
+    }
+
+    @Test func programsWithoutASeedDrawFreshValues() throws {
+        let a = try outputs("x = rand([8])")[0].doubles(), b = try outputs("x = rand([8])")[0].doubles()
+        #expect(a != b)
+        #expect(throws: ExpressionError.self) { try outputs("manual_seed(1.5)") }
+        #expect(throws: ExpressionError.self) { try outputs("manual_seed()") }
+    }
+}

@@ -84,24 +84,24 @@ import TensorEngine
         #expect(try Initializer.fans([128, 64]) == (64, 128))
         #expect(try Initializer.fans([8, 3, 5, 5]) == (75, 200))
         #expect(throws: TensorError.self) { try Initializer.fans([5]) }
-        var rng = RandomGenerator(seed: 9)
-        let w = try Initializer.xavierUniform(gain: 1).make([100, 50], rng: &rng).doubles()
+        let rng = Generator(seed: 9)
+        let w = try Initializer.xavierUniform(gain: 1).make([100, 50], generator: rng).doubles()
         let a = (6.0 / 150).squareRoot()
         #expect(w.allSatisfy { abs($0) <= a } && w.max()! > 0.9 * a)
-        let k = try Initializer.kaimingNormal(nonlinearity: .relu).make([200, 100], rng: &rng).doubles()
+        let k = try Initializer.kaimingNormal(nonlinearity: .relu).make([200, 100], generator: rng).doubles()
         let std = (k.map { $0 * $0 }.reduce(0, +) / Double(k.count)).squareRoot()
         #expect(abs(std - (2.0 / 100).squareRoot()) < 0.01)
-        let u = try Initializer.kaimingUniform(a: 5.0.squareRoot()).make([10, 25], rng: &rng).doubles()
+        let u = try Initializer.kaimingUniform(a: 5.0.squareRoot()).make([10, 25], generator: rng).doubles()
         #expect(u.allSatisfy { abs($0) <= 0.2 })
         #expect(Initializer.Nonlinearity.tanh.gain() == 5.0 / 3)
     }
 
     @Test func seededInitIsReproducible() throws {
-        var r1 = RandomGenerator(seed: 5), r2 = RandomGenerator(seed: 5)
-        let a = try Initializer.normal(mean: 1, std: 2).make([4, 4], rng: &r1)
-        let b = try Initializer.normal(mean: 1, std: 2).make([4, 4], rng: &r2)
+        let r1 = Generator(seed: 5), r2 = Generator(seed: 5)
+        let a = try Initializer.normal(mean: 1, std: 2).make([4, 4], generator: r1)
+        let b = try Initializer.normal(mean: 1, std: 2).make([4, 4], generator: r2)
         #expect(TensorSnapshot(a) == TensorSnapshot(b))
-        #expect(throws: TensorError.self) { try Initializer.uniform(low: 1, high: 0).make([2], rng: &r1) }
-        #expect(throws: TensorError.self) { try Initializer.zeros.make([2], dtype: .int64, rng: &r1) }
+        #expect(throws: TensorError.self) { try Initializer.uniform(low: 1, high: 0).make([2], generator: r1) }
+        #expect(throws: TensorError.self) { try Initializer.zeros.make([2], dtype: .int64, generator: r1) }
     }
 }

@@ -10,11 +10,11 @@ let digits: Dataset = {
 }()
 
 func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
-    var rng = RandomGenerator(seed: seed)
+    let rng = Generator(seed: seed)
     var layers: [any Layer] = []
     for (k, (a, b)) in zip(sizes, sizes.dropFirst()).enumerated() {
         if k > 0 { layers.append(ReLU()) }
-        layers.append(try Linear(a, b, rng: &rng))
+        layers.append(try Linear(a, b, generator: rng))
     }
     return Sequential(layers)
 }
@@ -88,8 +88,8 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
         let target = 0.01   // the variance of y is about 13
 
         func epochsToTarget(scaling: FeatureScaler.Method?, lr: Double, maxEpochs: Int) throws -> Int? {
-            var r = RandomGenerator(seed: 0)
-            let model = Sequential([try Linear(2, 1, rng: &r)])
+            let r = Generator(seed: 0)
+            let model = Sequential([try Linear(2, 1, generator: r)])
             let config = TrainerConfig(epochs: maxEpochs, batchSize: 32, seed: 1, loss: .meanSquaredError,
                                        optimizer: .sgd(try SGD(lr: lr)), featureScaling: scaling)
             var trainer = try Trainer(model: model, data: data, config: config)
@@ -109,9 +109,9 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
     @Test func predictReappliesTheFittedScaling() throws {
         let x = Tensor([0, 100, 1, 300, 2, 500, 3, 700] as [Float], shape: [4, 2])
         let y = Tensor([1, 2, 3, 4] as [Float])
-        var rng = RandomGenerator(seed: 0)
+        let rng = Generator(seed: 0)
         let config = TrainerConfig(epochs: 300, batchSize: 4, loss: .meanSquaredError, optimizer: .sgd(try SGD(lr: 0.1)), featureScaling: .minMax)
-        var trainer = try Trainer(model: Sequential([try Linear(2, 1, rng: &rng)]), data: try Dataset(features: x, targets: y), config: config)
+        var trainer = try Trainer(model: Sequential([try Linear(2, 1, generator: rng)]), data: try Dataset(features: x, targets: y), config: config)
         try trainer.run()
         #expect(trainer.scaler?.shift == [0, 100] && trainer.scaler?.scale == [3, 600])
         let p = try trainer.predict(Tensor([1.5, 400] as [Float], shape: [1, 2])).doubles()
@@ -167,8 +167,8 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
     }
 
     @Test func linearLayerShapesAndErrors() throws {
-        var rng = RandomGenerator(seed: 0)
-        let layer = try Linear(3, 2, rng: &rng)
+        let rng = Generator(seed: 0)
+        let layer = try Linear(3, 2, generator: rng)
         #expect(layer.weight.shape == [2, 3] && layer.bias?.shape == [2] && layer.parameterCount == 8)
         #expect(layer.weight.doubles().allSatisfy { abs($0) <= 1 / 3.0.squareRoot() })
         let fixed = try Linear(weight: Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3]), bias: Tensor([10, 20] as [Float]))

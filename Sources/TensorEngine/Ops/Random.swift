@@ -260,12 +260,6 @@ extension Tensor {
 
 extension Ops {
     static let random: [OpSpec] = [
-        OpSpec("manual_seed", "seeds the generator the following random ops draw from (torch.manual_seed); returns nothing",
-               params: [Param("seed", .int)], outputs: [],
-               examples: [.init(.int(0), [:])]) { c in
-            c.generator.manualSeed(UInt64(bitPattern: Int64(c.int("seed"))))
-            return []
-        },
         OpSpec("rand", "uniform samples on [0, 1), as PyTorch's CPU generator draws them",
                params: [Param("size", .intList), Param("dtype", .dtype, default: .string("float32"))],
                examples: [.init(.ints([2, 3]), [:])]) { c in

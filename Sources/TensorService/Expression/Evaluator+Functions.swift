@@ -1,7 +1,7 @@
 import TensorEngine
 
 // Functions that are not catalogue ops: `torch.tensor([...])` literals, `grad(y, x)`,
-// `torch.autograd.grad(...)`, `len`, and `print` (accepted; it shows nothing).
+// `torch.autograd.grad(...)`, `len`, `torch.manual_seed(s)`, and `print` (accepted; it shows nothing).
 extension Evaluator {
     func function(_ name: String, _ args: [EvalValue], _ kwargs: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
         switch name {
@@ -38,11 +38,23 @@ extension Evaluator {
         case "print":
             // A notebook cell shows values with print; here the request's `outputs` return them.
             return .none
+        case "manual_seed":
+            return try seedCall(args, kwargs, loc)
         case "no_grad":
             throw ExpressionError.unsupported("torch.no_grad() is supported as 'with torch.no_grad():'", loc)
         default:
             return try callOp(name, args, kwargs, loc)
         }
+    }
+
+    /// Seeds the program's generator; the random ops after this statement draw from it.
+    private func seedCall(_ positional: [EvalValue], _ keywords: [String: EvalValue], _ loc: SourcePosition) throws -> EvalValue {
+        let given = positional.count == 1 && keywords.isEmpty ? positional.first : positional.isEmpty && keywords.count == 1 ? keywords["seed"] : nil
+        guard case .scalar(.int(let seed))? = given else {
+            throw ExpressionError(message: "manual_seed takes one integer: manual_seed(seed)", location: loc)
+        }
+        generator.manualSeed(UInt64(bitPattern: seed))
+        return .none
     }
 
     /// A tensor from nested lists of numbers, with PyTorch's dtype inference: any float makes

@@ -2,10 +2,13 @@ import TensorEngine
 
 /// Runs a program over the op catalogue. Operators map to ops (`+` add, `@` matmul,
 /// `**` pow, `==` eq …); `x.f(a)` is `f(x, a)`; `grad(y, x)` differentiates inside the
-/// program (with a recorded graph, so gradients of gradients work). Tensor attributes and
+/// program (with a recorded graph, so gradients of gradients work); `manual_seed(s)` seeds
+/// the program's generator, so the random ops after it draw what PyTorch draws after
+/// `torch.manual_seed(s)` (before it, the generator is unseeded). Tensor attributes and
 /// methods are in `Evaluator+Methods.swift`, indexing in `Evaluator+Indexing.swift`.
 public struct Evaluator {
     public internal(set) var environment: [String: EvalValue]
+    let generator = Generator()
     /// Called on every tensor an op produces (the service enforces element limits here).
     let check: (Tensor) throws -> Void
 
@@ -215,7 +218,7 @@ public struct Evaluator {
         }
         do {
             var outs = try spec.forward(OpCall(spec: spec, positional: try positional.map { try value($0, loc) },
-                                               keywords: try keywords.mapValues { try value($0, loc) }))
+                                               keywords: try keywords.mapValues { try value($0, loc) }, generator: generator))
             for t in outs { try check(t) }
             if let requiresGrad {
                 guard case .scalar(.bool(let flag)) = requiresGrad else {

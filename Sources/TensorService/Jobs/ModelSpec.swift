@@ -199,10 +199,11 @@ struct ModelSpec {
         return out
     }
 
-    /// A fresh model: explicit params, or drawn from the seeded generator (`init` for the
-    /// weights with zero biases, or `nn.Linear`'s own initialisation).
+    /// A fresh model: explicit params, or what PyTorch draws after `torch.manual_seed(seed)`
+    /// for `nn.Sequential(...)` (each `nn.Linear` initialising itself in order) and then, with
+    /// `init`, for `nn.init.<init>_(layer.weight)` and `nn.init.zeros_(layer.bias)` layer by layer.
     func makeModel() throws -> Sequential {
-        var rng = RandomGenerator(seed: seed)
+        let generator = Generator(seed: seed)
         let weightInit: Initializer? = switch initName {
         case "xavier_uniform": .xavierUniform(gain: 1)
         case "xavier_normal": .xavierNormal(gain: 1)
@@ -216,7 +217,7 @@ struct ModelSpec {
                 if let params {
                     return try Linear(weight: params["\(i).weight"]!, bias: bias ? params["\(i).bias"] : nil)
                 }
-                return try Linear(inF, outF, bias: bias, weightInit: weightInit, biasInit: weightInit == nil ? nil : .zeros, rng: &rng)
+                return try Linear(inF, outF, bias: bias, generator: generator)
             case .activation(let name):
                 return switch name {
                 case "relu": ReLU()
@@ -229,6 +230,11 @@ struct ModelSpec {
                 }
             }
         }
-        return Sequential(built)
+        guard let weightInit, params == nil else { return Sequential(built) }
+        return Sequential(try built.map { layer in
+            guard let linear = layer as? Linear else { return layer }
+            return try Linear(weight: try weightInit.make(linear.weight.shape, generator: generator),
+                              bias: try linear.bias.map { try zerosLike($0) })
+        })
     }
 }

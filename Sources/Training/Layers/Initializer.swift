@@ -1,20 +1,20 @@
 import Foundation
 import TensorEngine
 
-/// How to fill a new parameter, following `torch.nn.init`. Every draw comes from the
-/// `RandomGenerator` passed in, so a seed reproduces a model exactly (the values differ
-/// from PyTorch's, whose generator is another).
+/// How to fill a new parameter, following `torch.nn.init`: the bounds and standard
+/// deviations are computed as its Python code computes them, and the values are drawn with
+/// `uniform_`/`normal_` from the `Generator` passed in, so a seed gives PyTorch's values.
 ///
 /// ```swift
-/// var rng = RandomGenerator(seed: 42)
-/// let w = try Initializer.kaimingUniform(nonlinearity: .relu).make([128, 64], rng: &rng)
+/// let g = Generator(seed: 42)   // torch.manual_seed(42)
+/// let w = try Initializer.kaimingUniform(nonlinearity: .relu).make([128, 64], generator: g)
 /// ```
 public enum Initializer: Codable, Equatable, Sendable {
     case zeros
     case constant(Double)
     case uniform(low: Double, high: Double)
     case normal(mean: Double, std: Double)
-    /// U(−a, a) with a = gain·sqrt(6 / (fan_in + fan_out)).
+    /// U(−a, a) with a = √3·gain·sqrt(2 / (fan_in + fan_out)).
     case xavierUniform(gain: Double)
     /// N(0, std²) with std = gain·sqrt(2 / (fan_in + fan_out)).
     case xavierNormal(gain: Double)
@@ -51,44 +51,31 @@ public enum Initializer: Codable, Equatable, Sendable {
         return (shape[1] * receptive, shape[0] * receptive)
     }
 
-    /// A new float32 tensor of `shape` filled by this rule.
-    public func make(_ shape: [Int], dtype: DType = .float32, rng: inout RandomGenerator) throws -> Tensor {
+    /// A new tensor of `shape` filled by this rule.
+    public func make(_ shape: [Int], dtype: DType = .float32, generator: Generator) throws -> Tensor {
         guard dtype.isFloating else { throw TensorError(.dtype, "parameters are floating, got \(dtype)", argument: "dtype") }
-        let draw: Draw
         switch self {
-        case .zeros: draw = .constant(0)
-        case .constant(let c): draw = .constant(c)
+        case .zeros: return try Tensor.full(shape, fillValue: .int(0), dtype: dtype)
+        case .constant(let c): return try Tensor.full(shape, fillValue: .float(c), dtype: dtype)
         case .uniform(let low, let high):
-            guard low <= high else { throw TensorError(.value, "uniform needs low ≤ high, got \(low) > \(high)", argument: "low") }
-            draw = .uniform(low, high)
+            return try Tensor.uniform(shape, from: low, to: high, dtype: dtype, generator: generator)
         case .normal(let mean, let std):
-            guard std >= 0 else { throw TensorError(.value, "normal needs std ≥ 0, got \(std)", argument: "std") }
-            draw = .normal(mean, std)
+            return try Tensor.normal(shape, mean: mean, std: std, dtype: dtype, generator: generator)
         case .xavierUniform(let gain):
             let (i, o) = try Self.fans(shape)
-            let a = gain * (6 / Double(i + o)).squareRoot()
-            draw = .uniform(-a, a)
+            let a = 3.0.squareRoot() * (gain * (2 / Double(i + o)).squareRoot())
+            return try Tensor.uniform(shape, from: -a, to: a, dtype: dtype, generator: generator)
         case .xavierNormal(let gain):
             let (i, o) = try Self.fans(shape)
-            draw = .normal(0, gain * (2 / Double(i + o)).squareRoot())
+            return try Tensor.normal(shape, mean: 0, std: gain * (2 / Double(i + o)).squareRoot(), dtype: dtype, generator: generator)
         case .kaimingUniform(let a, let mode, let nl), .kaimingNormal(let a, let mode, let nl):
             let (i, o) = try Self.fans(shape)
             let fan = mode == .fanIn ? i : o
             guard fan > 0 else { throw TensorError(.shape, "kaiming initialisation of a tensor with zero fan, shape \(shape)", argument: "shape") }
             let std = nl.gain(a: a) / Double(fan).squareRoot()
-            if case .kaimingUniform = self { draw = .uniform(-std * 3.0.squareRoot(), std * 3.0.squareRoot()) } else { draw = .normal(0, std) }
+            if case .kaimingNormal = self { return try Tensor.normal(shape, mean: 0, std: std, dtype: dtype, generator: generator) }
+            let bound = 3.0.squareRoot() * std
+            return try Tensor.uniform(shape, from: -bound, to: bound, dtype: dtype, generator: generator)
         }
-        let n = shape.reduce(1, *)
-        var values = [Double](repeating: 0, count: n)
-        for k in 0..<n {
-            switch draw {
-            case .constant(let c): values[k] = c
-            case .uniform(let lo, let hi): values[k] = lo + (hi - lo) * rng.uniform()
-            case .normal(let m, let s): values[k] = m + s * rng.normal()
-            }
-        }
-        return dtype == .float64 ? Tensor(values, shape: shape) : Tensor(values.map { Float($0) }, shape: shape)
     }
-
-    private enum Draw { case constant(Double), uniform(Double, Double), normal(Double, Double) }
 }

@@ -1,12 +1,13 @@
 import TensorEngine
 
 /// `y = x·Wᵀ + b` with `W: (out, in)` and `b: (out)` (semantics §11), for input `(…, in)`.
-/// Default initialisation is PyTorch's: W from kaiming-uniform with a = √5, i.e.
-/// U(−1/√in, 1/√in), and b from the same range.
+/// Default initialisation is PyTorch's, draw for draw: W from kaiming-uniform with a = √5,
+/// i.e. U(−1/√in, 1/√in), then b from the same range, so after the same seed the values are
+/// `nn.Linear`'s.
 ///
 /// ```swift
-/// var rng = RandomGenerator(seed: 0)
-/// let layer = try Linear(64, 10, rng: &rng)
+/// let g = Generator(seed: 0)                    // torch.manual_seed(0)
+/// let layer = try Linear(64, 10, generator: g)   // nn.Linear(64, 10)
 /// let y = try layer(x)          // x: [batch, 64] → y: [batch, 10]
 /// ```
 public final class Linear: Layer {
@@ -14,14 +15,14 @@ public final class Linear: Layer {
     public let bias: Tensor?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, weightInit: Initializer? = nil,
-                biasInit: Initializer? = nil, dtype: DType = .float32, rng: inout RandomGenerator) throws {
+                biasInit: Initializer? = nil, dtype: DType = .float32, generator: Generator) throws {
         guard inFeatures >= 0, outFeatures >= 0 else {
             throw TensorError(.value, "Linear needs non-negative sizes, got \(inFeatures)→\(outFeatures)", argument: "in_features")
         }
         let bound = inFeatures > 0 ? 1 / Double(inFeatures).squareRoot() : 0
         let w = weightInit ?? .kaimingUniform(a: 5.0.squareRoot())
-        weight = try (inFeatures > 0 ? w : .zeros).make([outFeatures, inFeatures], dtype: dtype, rng: &rng).requiringGrad()
-        self.bias = bias ? try (biasInit ?? .uniform(low: -bound, high: bound)).make([outFeatures], dtype: dtype, rng: &rng).requiringGrad() : nil
+        weight = try (inFeatures > 0 ? w : .zeros).make([outFeatures, inFeatures], dtype: dtype, generator: generator).requiringGrad()
+        self.bias = bias ? try (biasInit ?? .uniform(low: -bound, high: bound)).make([outFeatures], dtype: dtype, generator: generator).requiringGrad() : nil
     }
 
     /// A layer over given weight `(out, in)` and bias `(out)` values, as trainable leaves.

@@ -3,8 +3,8 @@ import TensorEngine
 /// Layers applied in order.
 ///
 /// ```swift
-/// var rng = RandomGenerator(seed: 0)
-/// let mlp = try Sequential([Linear(64, 128, rng: &rng), ReLU(), Linear(128, 10, rng: &rng)])
+/// let g = Generator(seed: 0)
+/// let mlp = try Sequential([Linear(64, 128, generator: g), ReLU(), Linear(128, 10, generator: g)])
 /// ```
 public final class Sequential: Layer {
     public let layers: [any Layer]

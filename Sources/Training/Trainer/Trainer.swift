@@ -6,8 +6,8 @@ import TensorEngine
 /// runner can interleave it with other work, checkpoint after any step and resume exactly.
 ///
 /// ```swift
-/// var rng = RandomGenerator(seed: 1)
-/// let model = try Sequential([Linear(64, 32, rng: &rng), ReLU(), Linear(32, 10, rng: &rng)])
+/// let rng = Generator(seed: 1)
+/// let model = try Sequential([Linear(64, 32, generator: rng), ReLU(), Linear(32, 10, generator: rng)])
 /// let config = TrainerConfig(epochs: 10, validationSplit: 0.2, optimizer: .adam(try Adam(lr: 1e-2)),
 ///                            featureScaling: .standardize)
 /// var trainer = try Trainer(model: model, data: digits, config: config)
