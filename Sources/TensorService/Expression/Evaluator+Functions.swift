@@ -53,7 +53,7 @@ extension Evaluator {
         guard case .scalar(.int(let seed))? = given else {
             throw ExpressionError(message: "manual_seed takes one integer: manual_seed(seed)", location: loc)
         }
-        generator.manualSeed(UInt64(bitPattern: seed))
+        seeded.generator = Generator(seed: UInt64(bitPattern: seed))
         return .none
     }
 

@@ -8,7 +8,9 @@ import TensorEngine
 /// methods are in `Evaluator+Methods.swift`, indexing in `Evaluator+Indexing.swift`.
 public struct Evaluator {
     public internal(set) var environment: [String: EvalValue]
-    let generator = Generator()
+    /// The program's generator, made by its first `manual_seed`; random ops before that draw
+    /// from the process's unseeded one (a program that never seeds costs nothing here).
+    let seeded = SeededGenerator()
     /// Called on every tensor an op produces (the service enforces element limits here).
     let check: (Tensor) throws -> Void
 
@@ -218,7 +220,7 @@ public struct Evaluator {
         }
         do {
             var outs = try spec.forward(OpCall(spec: spec, positional: try positional.map { try value($0, loc) },
-                                               keywords: try keywords.mapValues { try value($0, loc) }, generator: generator))
+                                               keywords: try keywords.mapValues { try value($0, loc) }, generator: seeded.generator))
             for t in outs { try check(t) }
             if let requiresGrad {
                 guard case .scalar(.bool(let flag)) = requiresGrad else {
@@ -275,6 +277,12 @@ public struct Evaluator {
             throw ExpressionError(message: "a list must hold only integers or only tensors", location: loc)
         }
     }
+}
+
+/// Where a program's `manual_seed` keeps its generator (a reference, since evaluation is
+/// non-mutating).
+final class SeededGenerator {
+    var generator: Generator?
 }
 
 /// An op's own error (shape, dim, dtype, value) raised inside a program, with where.
