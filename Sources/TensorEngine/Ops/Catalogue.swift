@@ -5,6 +5,7 @@ public enum Ops {
         + reduction + product + extrema + norms + variance + selection
         + choosing + indexing + diagonal + reordering + scans + extremeReductions + medians + logical + sorting
         + linalg + views + joining + losses + clipping + random
+        + contraction + nnFunctions + regressionLosses + likeAndSplit
 
     private static let byName: [String: OpSpec] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

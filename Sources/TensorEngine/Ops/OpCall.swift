@@ -50,7 +50,7 @@ public struct OpCall: Sendable {
         case (.tensor, .tensor), (.tensorList, .tensorList), (.int, .int), (.bool, .bool), (.intList, .intList),
              (.dims, .int), (.dims, .intList), (.number, .int), (.number, .float),
              (.tensorOrNumber, .tensor), (.tensorOrNumber, .int), (.tensorOrNumber, .float), (.tensorOrNumber, .bool),
-             (.numberOrChoice, .int), (.numberOrChoice, .float), (.float, .float):
+             (.numberOrChoice, .int), (.numberOrChoice, .float), (.float, .float), (.string, .string):
             return value
         case (.tensorList, .intList(let l)) where l.isEmpty: return .tensorList([])
         case (.float, .int(let i)): return .float(Double(i))

@@ -51,7 +51,7 @@ public struct Param: Sendable {
 }
 
 public indirect enum ParamType: Sendable, Equatable {
-    case tensor, tensorList, int, float, bool, intList
+    case tensor, tensorList, int, float, bool, intList, string
     /// An int or a list of ints (`dim` of sum, mean, squeeze).
     case dims
     /// An int or float scalar; its spelling decides result dtypes.
@@ -82,6 +82,7 @@ public indirect enum ParamType: Sendable, Equatable {
         case .float: "float"
         case .bool: "bool"
         case .intList: "int[]"
+        case .string: "string"
         case .dims: "int | int[]"
         case .number: "number"
         case .tensorOrNumber: "tensor | number"
