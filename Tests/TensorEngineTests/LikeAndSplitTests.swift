@@ -36,6 +36,13 @@ struct LikeAndSplitTests {
         #expect(cols.map(\.shape) == [[3, 2], [3, 1], [3, 1]] && cols[1].doubles() == [2, 6, 10])
         expectThrowsKind(.value) { try self.call("tensor_split", [.tensor(seven), .int(0)]) }
         expectThrowsKind(.dim) { try self.call("tensor_split", [.tensor(seven), .int(2)], ["dim": .int(1)]) }
+        // More sections than elements gives empty pieces (as PyTorch), up to the element limit.
+        #expect(try call("tensor_split", [.tensor(seven), .int(9)]).map(\.count) == [1, 1, 1, 1, 1, 1, 1, 0, 0])
+        ElementLimit.with(100) {
+            expectThrowsKind(.limit) { try self.call("tensor_split", [.tensor(seven), .int(101)]) }
+            expectThrowsKind(.limit) { try self.call("tensor_split", [.tensor(seven), .int(Int.max)]) }
+            expectThrowsKind(.limit) { try self.call("chunk", [.tensor(Tensor([] as [Float])), .int(1 << 62)]) }
+        }
     }
 
     @Test func movedimAndAs() throws {
@@ -72,6 +79,8 @@ struct LikeAndSplitTests {
         expectThrowsKind(.value) { try self.call("one_hot", [.tensor(Tensor([-1] as [Int64]))]) }
         expectThrowsKind(.value) { try self.call("one_hot", [.tensor(Tensor([3] as [Int64])), .int(3)]) }
         expectThrowsKind(.value) { try self.call("one_hot", [.tensor(Tensor([Int64]()))]) }
+        // The inferred class count max + 1 cannot overflow.
+        expectThrowsKind(.limit) { try self.call("one_hot", [.tensor(Tensor([Int64.max] as [Int64]))]) }
         expectThrowsKind(.dtype) { try self.call("one_hot", [.tensor(self.x)]) }
     }
 }

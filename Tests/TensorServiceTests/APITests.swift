@@ -94,6 +94,11 @@ import TensorEngine
         try problem(server.request("POST", "/v1/ops/mean", body: #"{"inputs": [{"data":[1,2], "dtype": "int64"}]}"#), status: 422, code: "dtype_mismatch")
         try problem(server.request("POST", "/v1/ops/zeros", body: #"{"args": {"size": [100000, 100000]}}"#), status: 422, code: "too_many_elements")
         try problem(server.request("POST", "/v1/ops/add", body: #"{"inputs": [{"shape":[2000000],"data_b64":""}]}"#), status: 413, code: "too_many_elements")
+        // A count of pieces is a size: 2^63 − 1 sections is refused before the list is made.
+        try problem(server.request("POST", "/v1/ops/tensor_split", body: #"{"inputs": [{"data":[1,2]}], "args": {"indices_or_sections": 9223372036854775807}}"#),
+                    status: 422, code: "too_many_elements", pointer: "/args/indices_or_sections")
+        try problem(server.request("POST", "/v1/eval", body: #"{"tensors": {"x": {"data": [1, 2]}}, "expr": "y = tensor_split(x, 4611686018427387904)"}"#),
+                    status: 422, code: "too_many_elements", pointer: "/expr")
         try problem(server.request("POST", "/v1/ops/add", body: "{}", headers: ["Content-Type": "text/plain"]), status: 415, code: "unsupported_media_type")
         try problem(server.request("GET", "/v1/nothing"), status: 404, code: "not_found")
         let wrongMethod = try server.request("DELETE", "/v1/ops")

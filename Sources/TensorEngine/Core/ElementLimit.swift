@@ -26,4 +26,14 @@ public enum ElementLimit {
             throw TensorError(.limit, "\(op): a result of shape \(shape) would exceed the limit of \(limit) elements")
         }
     }
+
+    /// Throws a `.limit` error, naming `argument`, if an op would return `count` tensors: a list
+    /// of pieces counts one element per piece (each costs at least that to build and send), so
+    /// `tensor_split(x, 2**62)` is refused before the list is made.
+    public static func check(pieces count: Int, op: String, argument: String) throws {
+        let limit = current
+        guard count <= limit else {
+            throw TensorError(.limit, "\(op): \(count) pieces would exceed the limit of \(limit) elements", argument: argument)
+        }
+    }
 }

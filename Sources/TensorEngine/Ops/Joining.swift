@@ -70,7 +70,10 @@ extension Tensor {
         let d = try splitDim(dim, op: "chunk")
         let n = shape[d]
         // An empty dim gives `chunks` empty pieces, as PyTorch does.
-        if n == 0 { return try split(sizes: [Int](repeating: 0, count: chunks), dim: d) }
+        if n == 0 {
+            try ElementLimit.check(pieces: chunks, op: "chunk", argument: "chunks")
+            return try split(sizes: [Int](repeating: 0, count: chunks), dim: d)
+        }
         return try split(size: n / chunks + (n % chunks == 0 ? 0 : 1), dim: d)
     }
 

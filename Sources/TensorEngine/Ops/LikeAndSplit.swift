@@ -9,6 +9,7 @@ extension Tensor {
         guard sections > 0 else { throw TensorError(.value, "tensor_split: number of sections must be larger than 0, got \(sections)", argument: "indices_or_sections") }
         let d = try Shapes.normalize(dim, ndim: ndim, op: "tensor_split")
         guard ndim > 0 else { throw TensorError(.shape, "tensor_split: expected at least a 1-dimensional tensor", argument: "input") }
+        try ElementLimit.check(pieces: sections, op: "tensor_split", argument: "indices_or_sections")
         let n = shape[d], (base, extra) = n.quotientAndRemainder(dividingBy: sections)
         var start = 0
         return try (0..<sections).map { k in

@@ -107,6 +107,9 @@ extension Tensor {
             guard let top = indices.max() else {
                 throw TensorError(.value, "one_hot: cannot infer the number of classes from an empty tensor", argument: "num_classes")
             }
+            guard top < Int64.max else {
+                throw TensorError(.limit, "one_hot: \(top) + 1 classes would exceed the limit of \(ElementLimit.current) elements", argument: "input")
+            }
             classes = Int(top) + 1
         } else {
             guard numClasses >= 0 else { throw TensorError(.value, "one_hot: num_classes must be -1 or non-negative, got \(numClasses)", argument: "num_classes") }
