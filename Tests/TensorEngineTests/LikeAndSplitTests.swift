@@ -53,6 +53,9 @@ struct LikeAndSplitTests {
         #expect(m.contiguous().doubles()[0..<4] == [0, 12, 1, 13])
         expectThrowsKind(.value) { try self.call("movedim", [.tensor(t), .intList([0, 1]), .intList([1])]) }
         expectThrowsKind(.dim) { try self.call("movedim", [.tensor(t), .intList([0, 0]), .intList([1, 2])]) }
+        // torch.movedim(torch.tensor(1.), 0, -1) → tensor(1.): a scalar's dims wrap to 0.
+        #expect(try call("movedim", [.tensor(Tensor(scalar: Float(1))), .int(0), .int(-1)])[0].doubles() == [1])
+        expectThrowsKind(.dim) { try self.call("movedim", [.tensor(Tensor(scalar: Float(1))), .int(0), .int(1)]) }
         #expect(try call("expand_as", [.tensor(Tensor([1, 2, 3] as [Float], shape: [3, 1])), .tensor(x)])[0].contiguous().doubles()[4...7] == [2, 2, 2, 2])
         #expect(try call("view_as", [.tensor(x), .tensor(Tensor([Float](repeating: 0, count: 12), shape: [6, 2]))])[0].shape == [6, 2])
         #expect(try call("reshape_as", [.tensor(try x.t()), .tensor(Tensor([Float](repeating: 0, count: 12)))])[0].doubles()[0..<4] == [0, 4, 8, 1])

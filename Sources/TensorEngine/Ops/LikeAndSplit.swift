@@ -36,6 +36,8 @@ extension Tensor {
         }
         let src = try Shapes.normalize(source, ndim: ndim, op: "movedim", argument: "source")
         let dst = try Shapes.normalize(destination, ndim: ndim, op: "movedim", argument: "destination")
+        // A 0-d tensor accepts dim 0 and −1 (as PyTorch wraps dims of a scalar) and stays itself.
+        if ndim == 0 { return self }
         var order = [Int?](repeating: nil, count: ndim)
         for (s, t) in zip(src, dst) { order[t] = s }
         var rest = (0..<ndim).filter { !src.contains($0) }.makeIterator()
