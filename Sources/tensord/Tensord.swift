@@ -49,6 +49,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Most parameter elements of an objective job whose trajectory is recorded (TENSORD_MAX_TRAJECTORY_ELEMENTS).") var maxTrajectoryElements = envInt("TENSORD_MAX_TRAJECTORY_ELEMENTS") ?? JobLimits().maxTrajectoryElements
     @Option(help: "Flushes the job writer holds before a job waits for it (TENSORD_JOB_WRITER_QUEUE).") var jobWriterQueue = envInt("TENSORD_JOB_WRITER_QUEUE") ?? JobLimits().writerQueue
     @Option(help: "Starts of a job that may end in a crash before a restart fails it instead of resuming it (TENSORD_MAX_JOB_ATTEMPTS).") var maxJobAttempts = envInt("TENSORD_MAX_JOB_ATTEMPTS") ?? JobLimits().maxAttempts
+    @Option(help: "Seconds a node's claim of a running job holds without a heartbeat; another node resumes the job after it (TENSORD_LEASE_SECONDS).") var leaseSeconds = env("TENSORD_LEASE_SECONDS").flatMap(Double.init) ?? JobLimits().leaseSeconds
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     func validate() throws {
@@ -62,6 +63,7 @@ struct Tensord: ParsableCommand {
                                      ("--max-connections", maxConnections, 1), ("--reserved-fds", reservedFds, 0)] where value < least {
             throw ValidationError("\(flag) must be at least \(least)")
         }
+        guard leaseSeconds >= 0.3 && leaseSeconds <= 86_400 else { throw ValidationError("--lease-seconds must be in 0.3…86400") }
     }
 
     func run() throws {
@@ -94,6 +96,7 @@ struct Tensord: ParsableCommand {
         configuration.jobLimits.writerQueue = jobWriterQueue
         configuration.jobLimits.maxTrajectoryElements = maxTrajectoryElements
         configuration.jobLimits.maxAttempts = maxJobAttempts
+        configuration.jobLimits.leaseSeconds = leaseSeconds
         let service = try TensorService(configuration: configuration)
         let server = service.makeServer()
         try server.start()

@@ -101,7 +101,7 @@ import Testing
         store.apply(h.take())
         let state = try JSONDecoder().decode([String: MetricHistory.KeyState].self, from: JSONEncoder().encode(h.keys))
         feed(&h, &store, checkpointAt...crashAt)
-        // The crash loses what was not flushed; recovery truncates like `truncateMetrics`.
+        // The crash loses what was not flushed; recovery truncates like `JobWrite.truncateMetrics`.
         for (key, r) in store.rows { store.rows[key] = r.filter { $0.key <= (state[key]?.last.step ?? -1) } }
         var resumed = MetricHistory(plannedSteps: steps, maxPoints: maxPoints, resuming: state)
         feed(&resumed, &store, checkpointAt...steps)

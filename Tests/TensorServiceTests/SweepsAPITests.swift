@@ -188,7 +188,7 @@ import Testing
         record.idempotencyKey = nil
         record.sweepId = "s-1"
         record.grid = Array(#"{"optimizer.lr":0.1}"#.utf8)
-        _ = try store.create(record)
+        _ = try store.create(record, events: [], blobs: [:])
         #expect(try store.jobs(sweep: "s-1").map(\.grid) == [record.grid])
     }
 }

@@ -12,7 +12,7 @@ final class JobExecution: @unchecked Sendable {
     var record: JobRecord
     var lifecycle: JobLifecycle
     var work: JobWork?
-    /// Checkpoint bytes to continue from, when resuming after a restart.
+    /// Checkpoint bytes to continue from, when resuming a job whose node stopped.
     var resumeCheckpoint: Data?
     var resuming = false
     let workLock = NSLock()
@@ -30,6 +30,10 @@ final class JobExecution: @unchecked Sendable {
     /// Average seconds per step (for the ETA), smoothed.
     var secondsPerStep: Double?
     var checkpoints: [CheckpointInfo] = []
+    /// On resumption: the metric points the first flush drops (recorded again by the re-run).
+    var truncation: MetricTruncation?
+    /// Another node claimed the job (this node's lease ran out): nothing more runs or is written.
+    var lost = false
 
     init(record: JobRecord, spec: JobSpec, nextEventId: Int64, maxMetricPoints: Int) {
         id = record.id

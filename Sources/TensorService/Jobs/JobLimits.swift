@@ -23,6 +23,9 @@ public struct JobLimits: Sendable, Equatable {
     /// Starts or resumes of one job that may end without a clean shutdown (a crash, a kill)
     /// before a restart marks it `failed` instead of resuming it again.
     public var maxAttempts = 3
+    /// Seconds a node's claim of a job holds without a heartbeat (heartbeats come every
+    /// third of it): how long a job waits after its node died before another resumes it.
+    public var leaseSeconds = 15.0
 
     public init() {}
 }

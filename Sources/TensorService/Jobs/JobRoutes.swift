@@ -14,8 +14,8 @@ extension TensorService {
                 return jobResponse(jobs.overlay([existing])[0], status: .accepted, location: true)
             }
             let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
-            let (record, spec, refs) = try newJob(body, spec: request.body, idempotencyKey: key)
-            let (job, _) = try jobs.submit(record, spec: spec, refs: refs)
+            let (record, refs) = try newJob(body, spec: request.body, idempotencyKey: key)
+            let (job, _) = try jobs.submit(record, refs: refs)
             return jobResponse(jobs.overlay([job])[0], status: .accepted, location: true)
         }
         add(.get, "/v1/jobs") { [unowned self] request, _ in
@@ -144,7 +144,7 @@ extension TensorService {
 
     /// Validates a job spec and makes the record of a new queued job from it, with the
     /// stored tensors its `{"ref"}`s name.
-    func newJob(_ body: RequestBody, spec bytes: [UInt8], idempotencyKey: String?) throws -> (JobRecord, JobSpec, [String: Tensor]) {
+    func newJob(_ body: RequestBody, spec bytes: [UInt8], idempotencyKey: String?) throws -> (JobRecord, [String: Tensor]) {
         var refs: [String: Tensor] = [:]
         let spec = try JobSpec.parse(body, parserLimits: configuration.expressionLimits, bounds: jobBounds) { json, pointer in
             try jobTensor(json, at: pointer) { name, refPointer in
@@ -161,7 +161,7 @@ extension TensorService {
                                epoch: isObjective ? nil : 0, totalSteps: spec.totalSteps, totalEpochs: spec.totalEpochs,
                                transitions: [StatusTransition(status: .queued, at: now, message: "accepted")],
                                spec: bytes, idempotencyKey: idempotencyKey)
-        return (record, spec, refs)
+        return (record, refs)
     }
 
     private func job(_ params: PathParameters) throws -> (JobRecord, Double?) {
@@ -209,16 +209,16 @@ extension TensorService {
 
     private var jobBounds: JobSpec.Bounds { JobSpec.Bounds(jobs: configuration.jobLimits, maxElements: configuration.maxElements) }
 
-    /// Parses a stored spec again (after a restart): refs come from the copies kept with the job.
-    func storedJobSpec(_ record: JobRecord, directory: URL) throws -> JobSpec {
+    /// Parses a stored spec again (on the node that claims the job): refs come from the
+    /// copies kept with the job.
+    func storedJobSpec(_ record: JobRecord, store jobStore: JobStore) throws -> JobSpec {
         let value: JSONValue
         do { value = try JSONParser(maxDepth: configuration.maxJSONDepth).parse(record.spec) } catch let e as WireError { throw Problem.from(e) }
         guard case .object(let o) = value else { throw Problem.badRequest("the stored spec is not an object", pointer: "") }
-        let refs = directory.appendingPathComponent(record.id).appendingPathComponent("refs")
         return try JobSpec.parse(RequestBody(object: o, pointer: ""), parserLimits: configuration.expressionLimits, bounds: jobBounds) { json, pointer in
             try jobTensor(json, at: pointer) { name, refPointer in
-                guard let t = try? TensorFile.read(refs.appendingPathComponent("\(name).tensor")) else { throw Problem.unknownRef(name, pointer: refPointer) }
-                return t
+                guard let bytes = try jobStore.blob(job: record.id, name: "refs/\(name).tensor") else { throw Problem.unknownRef(name, pointer: refPointer) }
+                return try TensorFile.decode(Data(bytes))
             }
         }
     }

@@ -3,29 +3,20 @@ import TensorEngine
 
 // Running a job: one engine unit per step, then its bookkeeping, then the next step.
 extension JobRunner {
-    /// Starts waiting jobs while slots are free. Called with the lock held.
-    func startWaiting() {
-        while running < limits.maxRunning, !stopped, !waiting.isEmpty {
-            let exec = live[waiting.removeFirst()]!
-            guard let actions = try? exec.lifecycle.handle(exec.resuming ? .restart : .start) else { continue }
-            running += 1
-            _ = exec.apply(actions)
-            if exec.resuming {
-                exec.runSince = JobExecution.monotonic()
-                exec.runtimeBefore = exec.record.runtimeSeconds
-            }
-            // The attempt is on disk before the first step runs, so a step that takes the
-            // process down is counted (`recover` fails the job after `maxAttempts`). Queued
-            // without waiting: the lock is held, and the writer may need it to finish a job.
-            exec.record.attempts += 1
-            let attempts = exec.record.attempts
-            writer.async(waiting: false) { [self] in
-                do { try store.recordAttempt(job: exec.id, attempts: attempts) } catch {
-                    log("job \(exec.id): cannot record its attempt: \(error)")
-                }
-                schedule(exec)
-            }
+    /// Starts a job just claimed, holding its slot (lock held). Its claim recorded the
+    /// attempt, so a first step that takes the process down is counted.
+    func start(_ exec: JobExecution) {
+        guard let actions = try? exec.lifecycle.handle(exec.resuming ? .restart : .start) else {
+            live[exec.id] = nil
+            running -= 1
+            return
         }
+        _ = exec.apply(actions)
+        if exec.resuming {
+            exec.runSince = JobExecution.monotonic()
+            exec.runtimeBefore = exec.record.runtimeSeconds
+        }
+        schedule(exec)
     }
 
     private func schedule(_ exec: JobExecution) {
@@ -33,7 +24,7 @@ extension JobRunner {
         do {
             try engine.enqueue(.background) { [self] in
                 defer { steps.ended() }
-                if !isStopped { runStep(exec) }
+                if !isStopped && !isLost(exec) { runStep(exec) }
             }
         } catch {
             steps.ended()
@@ -76,8 +67,9 @@ extension JobRunner {
         }
         let actions = (try? exec.lifecycle.handle(event)) ?? []
         let (runNext, ended) = exec.apply(actions)
-        let halt = stopped
+        let halt = stopped, lost = exec.lost
         lock.unlock()
+        guard !lost else { return }
 
         let checkpoint = checkpointDue && !ended ? makeCheckpoint(exec) : nil
         let due = Double(JobExecution.monotonic() - exec.lastFlush) / 1e9 >= limits.flushInterval
@@ -85,7 +77,7 @@ extension JobRunner {
             exec.workLock.lock()
             let final = try? exec.work?.snapshot()
             exec.workLock.unlock()
-            flush(exec, final: final) { [self] in finish(exec, counted: true) }
+            flush(exec, final: final) { [self] in finish(exec) }
         } else if checkpoint != nil || due || halt {
             flush(exec, checkpoint: checkpoint)
         }
@@ -100,8 +92,8 @@ extension JobRunner {
     }
 
     /// A checkpoint: the state copied on the lane, between steps, with its record, the id of
-    /// its event and the checkpoints it pushes out of `keep_last`. The writer encodes it,
-    /// stores the file, then commits the record with the event.
+    /// its event and the checkpoints it pushes out of `keep_last`. The writer encodes it and
+    /// commits its bytes (a blob of the job) with the record and the event.
     struct PendingCheckpoint: Sendable {
         var snapshot: JobSnapshot
         var info: CheckpointInfo
@@ -136,29 +128,32 @@ extension JobRunner {
     }
 
     /// Hands what the job has buffered to the writer, which commits it in one transaction
-    /// (after writing the checkpoint file, if any) and then runs `then`. The writer is one
+    /// (with the checkpoint's bytes, if any) and then runs `then`. The writer is one
     /// serial queue, off the lanes: a slow disk (a WAL checkpoint's fsync) delays the store,
     /// not the steps. Flushes of a job are taken and queued under its flush lock, so they
     /// commit in order. The writer's queue is bounded: when it is full the caller (a job's
     /// lane) waits, so a job that outruns the disk slows down instead of growing memory.
     /// `final` holds the parameters a job ended with, for `/model` and `/predict` once it has
-    /// left memory; it is written before the job's last commit.
-    func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, final: JobSnapshot? = nil, then: (@Sendable () -> Void)? = nil) {
+    /// left memory; it is committed with the job's last write. `release` ends the lease (a
+    /// clean stop). Every commit is fenced by the job's lease: if another node holds it now,
+    /// nothing is written and this node stops running the job.
+    func flush(_ exec: JobExecution, checkpoint: PendingCheckpoint? = nil, final: JobSnapshot? = nil, release: Bool = false,
+               then: (@Sendable () -> Void)? = nil) {
         exec.flushLock.lock()
         defer { exec.flushLock.unlock() }
         lock.lock()
-        let (taken, events) = takeDeferred(exec)
+        let (taken, events) = takeDeferred(exec, release: release)
+        let lost = exec.lost
         lock.unlock()
+        guard !lost else { return }
         writer.async { [self] in
             var write = taken
             write.events = events.map(\.record)
-            let dir = jobDirectory(exec.id).appendingPathComponent("checkpoints")
             if var c = checkpoint {
                 do {
                     let data = try c.snapshot.encode()
                     c.info.bytes = data.count
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                    try data.write(to: dir.appendingPathComponent(c.info.file), options: .atomic)
+                    write.blobs["checkpoints/\(c.info.file)"] = [UInt8](data)
                     write.addCheckpoint = c.info
                     write.removeCheckpoints = c.removed.map(\.step)
                     write.events.append(JobEventRecord(id: c.eventId, kind: .checkpoint, data: JobJSON.encode { JobJSON.checkpoint(c.info, into: &$0) }))
@@ -169,18 +164,14 @@ extension JobRunner {
                 }
             }
             if let final {
-                do {
-                    try FileManager.default.createDirectory(at: jobDirectory(exec.id), withIntermediateDirectories: true)
-                    try final.encode().write(to: jobDirectory(exec.id).appendingPathComponent("final.ckpt"), options: .atomic)
-                } catch {
-                    log("job \(exec.id): cannot write its final parameters: \(error)")
+                do { write.blobs["final.ckpt"] = [UInt8](try final.encode()) } catch {
+                    log("job \(exec.id): cannot encode its final parameters: \(error)")
                 }
             }
             do {
                 try store.commit(write)
-                for r in checkpoint?.removed ?? [] where write.addCheckpoint != nil {
-                    try? FileManager.default.removeItem(at: dir.appendingPathComponent(r.file))
-                }
+            } catch JobStoreError.leaseLost {
+                return abandon(exec)
             } catch {
                 log("job \(exec.id): cannot write to the job store: \(error)")
             }
@@ -189,30 +180,32 @@ extension JobRunner {
         }
     }
 
-    /// The buffered writes of `exec` (lock held).
-    func take(_ exec: JobExecution) -> JobWrite {
-        var (write, events) = takeDeferred(exec)
-        write.events = events.map(\.record)
-        return write
-    }
-
-    /// Like `take`, leaving the events' encoding to the caller (the writer).
-    private func takeDeferred(_ exec: JobExecution) -> (JobWrite, [JobExecution.PendingEvent]) {
+    /// The buffered writes of `exec` (lock held), leaving the events' encoding to the caller (the writer).
+    private func takeDeferred(_ exec: JobExecution, release: Bool) -> (JobWrite, [JobExecution.PendingEvent]) {
         let (points, replaceFrom) = exec.history.take()
-        let write = JobWrite(job: exec.record, metrics: points, replaceMetricsFrom: replaceFrom)
+        let write = JobWrite(job: exec.record, truncateMetrics: exec.truncation, metrics: points, replaceMetricsFrom: replaceFrom,
+                             releaseLease: release)
+        exec.truncation = nil
         let events = exec.pendingEvents
         exec.pendingEvents.removeAll(keepingCapacity: true)
         exec.lastFlush = JobExecution.monotonic()
         return (write, events)
     }
 
-    /// A job reached a terminal state: it leaves memory and frees its slot.
-    func finish(_ exec: JobExecution, counted: Bool) {
+    /// A job reached a terminal state: it leaves memory and frees its slot for the next claim.
+    func finish(_ exec: JobExecution) {
         lock.lock()
-        live[exec.id] = nil
-        if counted { running -= 1 }
-        startWaiting()
+        if live[exec.id] === exec {
+            live[exec.id] = nil
+            running -= 1
+        }
         lock.unlock()
+        wakeClaims()
         notify()
+    }
+
+    func isLost(_ exec: JobExecution) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return exec.lost
     }
 }

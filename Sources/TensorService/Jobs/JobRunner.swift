@@ -2,13 +2,18 @@ import Foundation
 import HTTPServer
 import TensorEngine
 
-/// Runs jobs on the shared engine: at most `maxRunning` at once (the rest wait `queued`, at
-/// most `maxQueued` of them), each as a chain of steps where every step is one background
-/// unit of the engine, so interactive requests overtake between steps and a cancel takes
-/// effect after the current step. After each step the metrics and events are buffered and
-/// written to the store in one transaction at least every `flushInterval`, at every
-/// checkpoint and at every status change. On start it resumes the jobs a previous process
-/// left `running` from their newest checkpoint; metrics after that checkpoint are dropped and
+/// Runs jobs on the shared engine: at most `maxRunning` at once on this node (the rest wait
+/// `queued` in the store, at most `maxQueued` of them), each as a chain of steps where every
+/// step is one background unit of the engine, so interactive requests overtake between steps
+/// and a cancel takes effect after the current step. After each step the metrics and events
+/// are buffered and written to the store in one transaction at least every `flushInterval`,
+/// at every checkpoint and at every status change.
+///
+/// Jobs are claimed from the store, oldest first, whenever a slot is free (a submission, a
+/// job's end, or the poll of `JobRunner+Claims.swift`), with a lease renewed by heartbeat;
+/// every write is fenced by the lease, so several nodes can share one store. A job whose
+/// node stopped (a restart here, or a node that died) is claimed again once its lease ends
+/// and resumes from its newest checkpoint; metrics after that checkpoint are dropped and
 /// recorded again by the deterministic re-run, so no step is lost or duplicated.
 final class JobRunner: @unchecked Sendable {
     struct Limits: Sendable {
@@ -21,14 +26,15 @@ final class JobRunner: @unchecked Sendable {
 
     let store: JobStore
     let engine: ComputeEngine
-    let directory: URL
+    /// This node's name in the store's leases.
+    let node: String
     let limits: Limits
     let log: HTTPServer.Logger
     let parse: @Sendable (JobRecord) throws -> JobSpec
     let lock = NSLock()
+    /// The jobs this node has claimed; each holds one of the `maxRunning` slots.
     var live: [String: JobExecution] = [:]
-    /// Jobs waiting for a slot, in order (jobs resumed after a restart first).
-    var waiting: [String] = []
+    /// Slots taken: live jobs and claims under way.
     var running = 0
     var stopped = false
     /// Commits flushes in order, off the lanes.
@@ -37,48 +43,57 @@ final class JobRunner: @unchecked Sendable {
     let steps = InFlightCounter()
     private let changed = NSCondition()
     private var generation: UInt64 = 0
+    /// Wakes the claim thread (`JobRunner+Claims.swift`).
+    let ticker = NSCondition()
+    var tickerWoken = false
 
-    init(store: JobStore, engine: ComputeEngine, directory: URL, limits: Limits, log: @escaping HTTPServer.Logger,
+    init(store: JobStore, engine: ComputeEngine, node: String, limits: Limits, log: @escaping HTTPServer.Logger,
          parse: @escaping @Sendable (JobRecord) throws -> JobSpec) throws {
         self.store = store
         self.engine = engine
-        self.directory = directory
+        self.node = node
         self.limits = limits
         self.log = log
         self.parse = parse
         writer = SerialWriter(name: "tensord-job-writer", capacity: limits.jobs.writerQueue)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try recover()
+        try store.startNode(node)
+        startClaiming()
     }
 
-    func jobDirectory(_ id: String) -> URL { directory.appendingPathComponent(id) }
+    var leaseMillis: Millis { Millis(limits.jobs.leaseSeconds * 1000) }
 
     // MARK: requests
 
     /// Records a new job and queues it; `refs` are the stored tensors its spec names, kept
-    /// with the job so that a resumed run sees the same data.
-    func submit(_ record: JobRecord, spec: JobSpec, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let key = record.idempotencyKey, let existing = try store.job(idempotencyKey: key) {
-            return try (resolveIdempotent(existing, record), false)
+    /// with the job (as blobs) so that a resumed run, on any node, sees the same data.
+    func submit(_ record: JobRecord, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
+        let result: (JobRecord, created: Bool) = try lock.withLock {
+            if let key = record.idempotencyKey, let existing = try store.job(idempotencyKey: key) {
+                return try (resolveIdempotent(existing, record), false)
+            }
+            try reserveQueue(1)
+            return try create(record, refs: refs)
         }
-        try reserveQueue(1)
-        return try create(record, spec: spec, refs: refs)
+        if result.created { fill() }
+        return result
     }
 
     /// Records and queues the jobs of a sweep, all or none: the queue must have room for
     /// every one of them.
-    func submit(sweep jobs: [(record: JobRecord, spec: JobSpec, refs: [String: Tensor])]) throws -> [JobRecord] {
-        lock.lock()
-        defer { lock.unlock() }
-        try reserveQueue(jobs.count)
-        return try jobs.map { try create($0.record, spec: $0.spec, refs: $0.refs).0 }
+    func submit(sweep jobs: [(record: JobRecord, refs: [String: Tensor])]) throws -> [JobRecord] {
+        let records = try lock.withLock {
+            try reserveQueue(jobs.count)
+            return try jobs.map { try create($0.record, refs: $0.refs).0 }
+        }
+        fill()
+        return records
     }
 
-    /// Throws `queue_full` unless `n` more jobs may wait `queued`.
+    /// Throws `queue_full` unless `n` more jobs may wait `queued` for a node (in the whole
+    /// store: with several nodes the bound is the shared queue's, checked without a lock
+    /// across nodes, so concurrent submissions on two nodes may pass it by one each).
     private func reserveQueue(_ n: Int) throws {
-        let queued = live.values.filter({ $0.record.status == .queued }).count
+        let queued = try store.unclaimedCount()
         guard queued + n <= limits.maxQueued else {
             let detail = n == 1 ? "\(limits.maxQueued) jobs are already queued; retry later"
                 : "\(n) jobs do not fit in the queue (\(queued) of \(limits.maxQueued) places taken); retry later"
@@ -86,25 +101,17 @@ final class JobRunner: @unchecked Sendable {
         }
     }
 
-    /// Creates one job under `lock`.
-    private func create(_ record: JobRecord, spec: JobSpec, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
-        if !refs.isEmpty {
-            let dir = jobDirectory(record.id).appendingPathComponent("refs")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            for (name, t) in refs { try TensorFile.write(t, to: dir.appendingPathComponent("\(name).tensor")) }
-        }
-        switch try store.create(record) {
+    /// Creates one job under `lock`; a node with a free slot claims it next (this one first,
+    /// once the lock is released).
+    private func create(_ record: JobRecord, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
+        let queued = JobEventRecord(id: 1, kind: .status, data: JobJSON.encode { JobJSON.transition(record.transitions[0], into: &$0) })
+        let blobs = try refs.reduce(into: [String: [UInt8]]()) { $0["refs/\($1.key).tensor"] = [UInt8](try TensorFile.encode($1.value)) }
+        switch try store.create(record, events: [queued], blobs: blobs) {
         case .existing(let job): return (try resolveIdempotent(job, record), false)
         case .conflict(let other): throw Self.conflict(record.idempotencyKey ?? "", other)
         case .created(let job):
-            let exec = JobExecution(record: job, spec: spec, nextEventId: 1, maxMetricPoints: limits.jobs.maxMetricPoints)
-            exec.emit(.status, JobJSON.encode { JobJSON.transition(job.transitions[0], into: &$0) })
-            live[job.id] = exec
-            waiting.append(job.id)
-            try store.commit(take(exec))
             notify()
-            startWaiting()
-            return (exec.record, true)
+            return (job, true)
         }
     }
 
@@ -137,32 +144,42 @@ final class JobRunner: @unchecked Sendable {
         }
     }
 
+    /// Cancels a job: at once if this node runs it (after its current step) or if it is
+    /// queued or orphaned (claimed here to end it); otherwise the request is recorded in the
+    /// store and the node that runs the job honours it at its next heartbeat.
     func cancel(_ id: String) throws -> JobRecord {
         lock.lock()
         guard let exec = live[id] else {
             lock.unlock()
             guard let job = try store.job(id) else { throw Problem.notFound("no job '\(id)'") }
             if job.status == .cancelled { return job }
-            throw Problem(status: 409, code: "job_not_cancellable", title: "Job cannot be cancelled", detail: "job \(id) already \(job.status.rawValue)")
+            guard !job.status.isTerminal else { throw Self.notCancellable(id, job.status) }
+            if let claimed = try store.claim(node: node, leaseMillis: leaseMillis, job: id) { return try endCancelled(claimed) }
+            guard let requested = try store.requestCancel(id) else { throw Problem.notFound("no job '\(id)'") }
+            guard requested.status != .succeeded && requested.status != .failed else { throw Self.notCancellable(id, requested.status) }
+            return requested
         }
-        let actions: [JobAction]
-        do { actions = try exec.lifecycle.handle(.cancel) } catch {
-            lock.unlock()
-            throw Problem(status: 409, code: "job_not_cancellable", title: "Job cannot be cancelled", detail: "job \(id) already \(exec.record.status.rawValue)")
-        }
-        let (_, ended) = exec.apply(actions)
-        if ended { waiting.removeAll { $0 == id } }
-        let record = exec.record
+        let record: JobRecord
+        do { record = try cancelLocked(exec) } catch { lock.unlock(); throw error }
         lock.unlock()
-        if ended {
-            flush(exec) { [self] in finish(exec, counted: false) }
-        } else {
-            flush(exec)
-        }
+        flush(exec)
         return record
     }
 
-    /// Deletes a terminal job and its files.
+    /// Cancels a job this node runs (lock held; the caller flushes it once the lock is
+    /// released). A job here is running or cancelling, so it ends after its current step.
+    func cancelLocked(_ exec: JobExecution) throws -> JobRecord {
+        let actions: [JobAction]
+        do { actions = try exec.lifecycle.handle(.cancel) } catch { throw Self.notCancellable(exec.id, exec.record.status) }
+        _ = exec.apply(actions)
+        return exec.record
+    }
+
+    static func notCancellable(_ id: String, _ status: JobStatus) -> Problem {
+        Problem(status: 409, code: "job_not_cancellable", title: "Job cannot be cancelled", detail: "job \(id) already \(status.rawValue)")
+    }
+
+    /// Deletes a terminal job with its blobs.
     func delete(_ id: String) throws {
         for _ in 0..<200 {
             lock.lock()
@@ -181,11 +198,10 @@ final class JobRunner: @unchecked Sendable {
             throw Problem(status: 409, code: "job_not_terminal", title: "Job has not finished", detail: "job \(id) is \(job.status.rawValue)")
         }
         try store.delete(id)
-        try? FileManager.default.removeItem(at: jobDirectory(id))
         notify()
     }
 
-    /// The job's parameters now: from the running work, or from its final file.
+    /// The job's parameters now: from the work running here, or from its final blob.
     func trainedModel(_ id: String) throws -> TrainedModel {
         lock.lock()
         let exec = live[id]
@@ -200,8 +216,8 @@ final class JobRunner: @unchecked Sendable {
             return try TrainedModel(spec: exec.spec, checkpoint: bytes)
         }
         guard let job = try store.job(id) else { throw Problem.notFound("no job '\(id)'") }
-        guard let bytes = try? Data(contentsOf: jobDirectory(id).appendingPathComponent("final.ckpt")) else { throw notReady }
-        return try TrainedModel(spec: parse(job), checkpoint: bytes)
+        guard let bytes = try store.blob(job: id, name: "final.ckpt") else { throw notReady }
+        return try TrainedModel(spec: parse(job), checkpoint: Data(bytes))
     }
 
     /// Blocks until something is written for any job, or `timeout` passes; returns the
@@ -219,20 +235,23 @@ final class JobRunner: @unchecked Sendable {
         return generation
     }
 
-    /// Stops starting steps, waits up to `timeout` for the steps under way, and writes what
-    /// they recorded; running jobs stay `running` in the store and resume on restart. Waiting
-    /// matters: a process that exits in the middle of a step tears BLAS down under it. A
-    /// clean stop is not a failed attempt: the jobs' attempt counts start again at zero.
+    /// Stops claiming and starting steps, waits up to `timeout` for the steps under way, and
+    /// writes what they recorded; running jobs stay `running` in the store, their leases
+    /// released, so that another node (or this one, restarted) resumes them at once, as
+    /// Solid Queue releases its claims on a clean stop. Waiting matters: a process that exits
+    /// in the middle of a step tears BLAS down under it. A clean stop is not a failed
+    /// attempt: the jobs' attempt counts start again at zero.
     func shutdown(timeout: Duration = .seconds(10)) {
         lock.lock()
         stopped = true
         let execs = Array(live.values)
         lock.unlock()
+        wakeClaims()
         if !steps.waitUntilNone(timeout: timeout) { log("shutdown: a job step was still running after \(timeout)") }
         lock.lock()
         for exec in execs { exec.record.attempts = 0 }
         lock.unlock()
-        for exec in execs { flush(exec) }
+        for exec in execs { flush(exec, release: true) }
         writer.sync()
         notify()
     }

@@ -33,6 +33,13 @@ struct JobRecord: Sendable, Equatable {
     /// The sweep that created the job, and the JSON object of its grid values there.
     var sweepId: String? = nil
     var grid: [UInt8]? = nil
+    /// The node holding the job's lease, and the lease's token: each claim increments the
+    /// token, and every write of a running job names the token it was claimed with, so a
+    /// node that lost the lease cannot write (see `JobStore.claim`).
+    var owner: String? = nil
+    var leaseToken: Int64 = 0
+    /// A cancel asked on a node that does not run the job, for its owner to honour.
+    var cancelRequested = false
 }
 
 struct StatusTransition: Codable, Sendable, Equatable {
@@ -86,22 +93,46 @@ struct CheckpointInfo: Sendable, Equatable {
     var epoch: Int?
     var createdAt: Millis
     var bytes: Int
-    /// The file name inside the job's checkpoint directory.
+    /// The checkpoint's name; its bytes are the job's blob `checkpoints/<file>`.
     var file: String
     /// The metric history's state when the checkpoint was taken, to resume it exactly.
     var metricState: [String: MetricHistory.KeyState]?
 }
 
-/// What one flush writes, in one transaction: the job row as it now is, the metric points
-/// (per key, the stored points from `replaceMetricsFrom` on are replaced by them), events,
-/// and checkpoint bookkeeping.
+/// What one flush writes, in one transaction, fenced by `job.leaseToken`: on resumption the
+/// metric points after the checkpoint (`truncateMetrics`), the job row as it now is, the
+/// metric points (per key, the stored points from `replaceMetricsFrom` on are replaced by
+/// them), events, checkpoint bookkeeping and blobs (checkpoint bytes, the final parameters).
 struct JobWrite: Sendable {
     var job: JobRecord
+    var truncateMetrics: MetricTruncation?
     var metrics: [MetricPoint] = []
     var replaceMetricsFrom: [String: Int] = [:]
     var events: [JobEventRecord] = []
     var addCheckpoint: CheckpointInfo?
     var removeCheckpoints: [Int] = []
+    var blobs: [String: [UInt8]] = [:]
+    /// A clean stop: the lease ends now (another node may resume the job at once).
+    var releaseLease = false
+}
+
+/// On resumption from a checkpoint: the points of each key in `keys` after its step go, and
+/// those of other keys after `others`; the deterministic re-run records them again.
+struct MetricTruncation: Sendable, Equatable {
+    var keys: [String: Int]
+    var others: Int
+}
+
+enum JobStoreError: Error, Equatable {
+    /// The job's lease token is no longer the writer's: another node claimed the job (this
+    /// node was paused or cut off past its lease). Nothing of the write was applied.
+    case leaseLost(String)
+}
+
+/// What a lease holder learns at a heartbeat: the lease still held (renewed) and whether a
+/// cancel was requested elsewhere. A job missing from the answer lost its lease.
+struct LeaseRenewal: Sendable, Equatable {
+    var cancelRequested: Bool
 }
 
 /// The outcome of creating a job with an idempotency key.
@@ -113,30 +144,49 @@ enum JobCreation: Sendable, Equatable {
     case conflict(String)
 }
 
-/// Where jobs, their status transitions, metric history, events and checkpoint records
-/// live. SQLite in the data directory by default; a shared database can implement the same
-/// protocol so several servers serve one queue.
+/// Where jobs, their status transitions, metric history, events, checkpoints and the blobs
+/// of a job (its refs, checkpoint bytes, final parameters) live, so that any node can resume
+/// or serve any job. SQLite in the data directory by default; a shared database implements
+/// the same protocol so several servers serve one queue.
+///
+/// Claiming follows the database-backed queues (River, Oban, Solid Queue): a node takes the
+/// oldest claimable job in one atomic statement, holding a lease (owner, an incrementing
+/// token, an expiry by the store's clock) that it renews by heartbeat; every write of the
+/// job is fenced by the token, so a node that lost its lease cannot write.
 protocol JobStore: AnyObject, Sendable {
-    /// Inserts a job unless its idempotency key was already used; assigns `seq`.
-    func create(_ job: JobRecord) throws -> JobCreation
+    /// Inserts a job with its first events and blobs unless its idempotency key was
+    /// already used; assigns `seq`.
+    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation
     func job(_ id: String) throws -> JobRecord?
     func job(idempotencyKey: String) throws -> JobRecord?
     /// Jobs newest first, optionally with one status, older than `beforeSeq`.
     func list(status: JobStatus?, beforeSeq: Int64?, limit: Int) throws -> [JobRecord]
     /// The jobs of a sweep, oldest first.
     func jobs(sweep: String) throws -> [JobRecord]
-    /// Jobs that were not terminal when the server stopped, oldest first.
-    func unfinished() throws -> [JobRecord]
     func count(status: JobStatus) throws -> Int
-    /// Applies a flush atomically.
+    /// Queued jobs that no node has claimed: the queue `--max-queued-jobs` bounds.
+    func unclaimedCount() throws -> Int
+    /// Applies a flush atomically if `write.job.leaseToken` is still the job's token;
+    /// throws `JobStoreError.leaseLost` (applying nothing) otherwise.
     func commit(_ write: JobWrite) throws
+    /// Claims for `node` the oldest job (by `seq`) that is not terminal and has no owner or
+    /// an expired lease (a job stays `queued` until its first write after the claim), or
+    /// exactly the job `id` if it is claimable: owner, token + 1, expiry now + `leaseMillis`,
+    /// attempts + 1. Atomic: two nodes never claim one job with one token. Nil when nothing
+    /// is claimable.
+    func claim(node: String, leaseMillis: Millis, job id: String?) throws -> JobRecord?
+    /// Extends the leases `node` holds (job id → token) to now + `leaseMillis`; the answer
+    /// names the jobs whose lease was still held.
+    func renew(node: String, leases: [String: Int64], leaseMillis: Millis) throws -> [String: LeaseRenewal]
+    /// Records a cancel for the node that runs the job; returns the job (nil if unknown).
+    func requestCancel(_ id: String) throws -> JobRecord?
+    /// A node starts: the leases it can know to be dead end now. The embedded store (one
+    /// process per data directory) ends every lease; a shared store those held under `node`.
+    func startNode(_ node: String) throws
+    /// A blob of the job (`refs/<name>.tensor`, `checkpoints/<file>`, `final.ckpt`).
+    func blob(job: String, name: String) throws -> [UInt8]?
     /// Points sorted by key, then step; `keys` nil means all.
     func metrics(job: String, keys: [String]?, from: Int, through: Int?) throws -> [MetricPoint]
-    /// Removes, on resumption from a checkpoint, the points of each key in `keys` after its
-    /// step, and those of other keys after `others`.
-    func truncateMetrics(job: String, keys: [String: Int], others: Int) throws
-    /// Persists a job's attempt count before a start or resume runs its first step.
-    func recordAttempt(job: String, attempts: Int) throws
     func events(job: String, after id: Int64, limit: Int) throws -> [JobEventRecord]
     func lastEventId(job: String) throws -> Int64
     /// Kept checkpoints, oldest first.

@@ -1,13 +1,13 @@
 import TensorWire
 import Foundation
 
-/// The embedded job store: one SQLite file (`jobs.sqlite`, WAL mode) in the data directory.
-/// Two connections, each used under its own lock: writes (each flush of a running job is one
+/// The embedded job store: one SQLite file (`jobs.sqlite`, WAL mode) in the data directory,
+/// blobs included (`job_blobs`: refs, checkpoints, final parameters). Two connections, each used under its own lock: writes (each flush of a running job is one
 /// transaction) go through one, reads through the other. In WAL mode a reader sees the last
 /// committed state without waiting for a write under way, so reads of jobs, metrics and
 /// events never queue behind the job writer.
 final class SQLiteJobStore: JobStore, @unchecked Sendable {
-    private let db: SQLiteDatabase
+    let db: SQLiteDatabase
     private let lock = NSLock()
     private let reader: SQLiteDatabase
     private let readLock = NSLock()
@@ -39,6 +39,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         CREATE TABLE IF NOT EXISTS checkpoints (
             job_id TEXT NOT NULL, step INTEGER NOT NULL, epoch INTEGER, created_at INTEGER NOT NULL, bytes INTEGER NOT NULL,
             file TEXT NOT NULL, PRIMARY KEY (job_id, step)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS job_blobs (job_id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (job_id, name));
         """
 
     /// Columns added since the first schema, added to an older file when it is opened.
@@ -47,11 +48,16 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         ("jobs", "grid", "BLOB"),
         ("jobs", "attempts", "INTEGER NOT NULL DEFAULT 0"),
         ("checkpoints", "metric_state", "TEXT"),
+        ("jobs", "owner", "TEXT"),
+        ("jobs", "lease_token", "INTEGER NOT NULL DEFAULT 0"),
+        ("jobs", "lease_expires", "INTEGER"),
+        ("jobs", "cancel_requested", "INTEGER NOT NULL DEFAULT 0"),
     ]
 
     private static let columns = """
         seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
-        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts
+        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts, owner, lease_token,
+        cancel_requested
         """
 
     init(path: String) throws {
@@ -66,7 +72,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try db.execute("CREATE INDEX IF NOT EXISTS jobs_by_sweep ON jobs (sweep_id, seq);")
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body()
     }
@@ -77,18 +83,19 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         return try body(reader)
     }
 
-    func create(_ job: JobRecord) throws -> JobCreation {
+    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation {
         try locked {
             try db.transaction {
                 if let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = ?", [.text(key)]) {
                     return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
                 }
-                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)")
                     .run(.text(job.id), text(job.name), .integer(job.isObjective ? 1 : 0), .text(job.status.rawValue), text(job.statusMessage),
                          .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
                          int(job.totalSteps), int(job.totalEpochs), try json(job.latest), try job.error.map(json) ?? .null,
                          try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey),
                          text(job.sweepId), job.grid.map { .blob($0) } ?? .null, .integer(Int64(job.attempts)))
+                try insert(events, blobs: blobs, job: job.id)
                 guard let stored = try selectOne(db, "id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
                 return .created(stored)
             }
@@ -117,10 +124,6 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try reading { try select($0, "WHERE sweep_id = ? ORDER BY seq", [.text(sweep)]) }
     }
 
-    func unfinished() throws -> [JobRecord] {
-        try locked { try select(db, "WHERE status IN ('queued', 'running', 'cancelling') ORDER BY seq", []) }
-    }
-
     func count(status: JobStatus) throws -> Int {
         try reading { db in
             var n = 0
@@ -129,16 +132,30 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         }
     }
 
+    func unclaimedCount() throws -> Int {
+        try reading { db in
+            var n = 0
+            try db.prepare("SELECT count(*) FROM jobs WHERE status = 'queued' AND owner IS NULL").query([]) { n = $0.int(0) }
+            return n
+        }
+    }
+
     func commit(_ write: JobWrite) throws {
         try locked {
             try db.transaction {
                 let j = write.job
+                // The fence: the row changes only under the token the writer claimed it with.
                 try db.prepare("""
                     UPDATE jobs SET status = ?, status_message = ?, started_at = ?, finished_at = ?, step = ?, epoch = ?,
-                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ?, attempts = ? WHERE id = ?
+                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ?, attempts = ?,
+                    owner = CASE WHEN ? THEN NULL ELSE owner END, lease_expires = CASE WHEN ? THEN 0 ELSE lease_expires END
+                    WHERE id = ? AND lease_token = ?
                     """).run(.text(j.status.rawValue), text(j.statusMessage), int(j.startedAt), int(j.finishedAt), .integer(Int64(j.step)),
                              int(j.epoch), int(j.totalSteps), try json(j.latest), try j.error.map(json) ?? .null,
-                             try json(j.transitions), .real(j.runtimeSeconds), .integer(Int64(j.attempts)), .text(j.id))
+                             try json(j.transitions), .real(j.runtimeSeconds), .integer(Int64(j.attempts)),
+                             .integer(write.releaseLease ? 1 : 0), .integer(write.releaseLease ? 1 : 0), .text(j.id), .integer(j.leaseToken))
+                guard db.changes == 1 else { throw JobStoreError.leaseLost(j.id) }
+                if let t = write.truncateMetrics { try truncate(job: j.id, t) }
                 let replace = try db.prepare("DELETE FROM metrics WHERE job_id = ? AND key = ? AND step >= ?")
                 for (key, step) in write.replaceMetricsFrom { try replace.run(.text(j.id), .text(key), .integer(Int64(step))) }
                 // A step re-run after a restart records the same values again: replace, never duplicate.
@@ -147,15 +164,19 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
                     let value: SQLiteDatabase.Value = m.value.isFinite ? .real(m.value) : .text(JSONWriter.nonFiniteName(m.value))
                     try metric.run(.text(j.id), .text(m.key), .integer(Int64(m.step)), int(m.epoch), value, .integer(m.timestamp))
                 }
-                let event = try db.prepare("INSERT INTO events (job_id, id, kind, data) VALUES (?, ?, ?, ?)")
-                for e in write.events { try event.run(.text(j.id), .integer(e.id), .text(e.kind.rawValue), .blob(e.data)) }
+                try insert(write.events, blobs: write.blobs, job: j.id)
                 if let c = write.addCheckpoint {
                     try db.prepare("INSERT OR REPLACE INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES (?, ?, ?, ?, ?, ?, ?)")
                         .run(.text(j.id), .integer(Int64(c.step)), int(c.epoch), .integer(c.createdAt), .integer(Int64(c.bytes)), .text(c.file),
                              try c.metricState.map(json) ?? .null)
                 }
-                let remove = try db.prepare("DELETE FROM checkpoints WHERE job_id = ? AND step = ?")
-                for step in write.removeCheckpoints { try remove.run(.text(j.id), .integer(Int64(step))) }
+                let remove = try db.prepare("DELETE FROM checkpoints WHERE job_id = ? AND step = ? RETURNING file")
+                let removeBlob = try db.prepare("DELETE FROM job_blobs WHERE job_id = ? AND name = ?")
+                for step in write.removeCheckpoints {
+                    var files: [String] = []
+                    try remove.query([.text(j.id), .integer(Int64(step))]) { files.append($0.text(0) ?? "") }
+                    for file in files { try removeBlob.run(.text(j.id), .text("checkpoints/\(file)")) }
+                }
             }
         }
     }
@@ -181,20 +202,28 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         }
     }
 
-    func truncateMetrics(job: String, keys: [String: Int], others: Int) throws {
-        try locked {
-            try db.transaction {
-                let after = try db.prepare("DELETE FROM metrics WHERE job_id = ? AND key = ? AND step > ?")
-                for (key, step) in keys { try after.run(.text(job), .text(key), .integer(Int64(step))) }
-                let named = keys.keys.map { _ in "?" }.joined(separator: ", ")
-                try db.prepare("DELETE FROM metrics WHERE job_id = ? AND step > ? AND key NOT IN (\(named))")
-                    .query([.text(job), .integer(Int64(others))] + keys.keys.map { .text($0) }) { _ in }
-            }
-        }
+    private func truncate(job: String, _ t: MetricTruncation) throws {
+        let after = try db.prepare("DELETE FROM metrics WHERE job_id = ? AND key = ? AND step > ?")
+        for (key, step) in t.keys { try after.run(.text(job), .text(key), .integer(Int64(step))) }
+        let named = t.keys.keys.map { _ in "?" }.joined(separator: ", ")
+        try db.prepare("DELETE FROM metrics WHERE job_id = ? AND step > ? AND key NOT IN (\(named))")
+            .query([.text(job), .integer(Int64(t.others))] + t.keys.keys.map { .text($0) }) { _ in }
     }
 
-    func recordAttempt(job: String, attempts: Int) throws {
-        try locked { try db.prepare("UPDATE jobs SET attempts = ? WHERE id = ?").run(.integer(Int64(attempts)), .text(job)) }
+    /// Events and blobs of a job, inside the caller's transaction.
+    private func insert(_ events: [JobEventRecord], blobs: [String: [UInt8]], job: String) throws {
+        let event = try db.prepare("INSERT INTO events (job_id, id, kind, data) VALUES (?, ?, ?, ?)")
+        for e in events { try event.run(.text(job), .integer(e.id), .text(e.kind.rawValue), .blob(e.data)) }
+        let blob = try db.prepare("INSERT OR REPLACE INTO job_blobs (job_id, name, data) VALUES (?, ?, ?)")
+        for (name, data) in blobs { try blob.run(.text(job), .text(name), .blob(data)) }
+    }
+
+    func blob(job: String, name: String) throws -> [UInt8]? {
+        try reading { db in
+            var out: [UInt8]?
+            try db.prepare("SELECT data FROM job_blobs WHERE job_id = ? AND name = ?").query([.text(job), .text(name)]) { out = $0.blob(0) }
+            return out
+        }
     }
 
     func events(job: String, after id: Int64, limit: Int) throws -> [JobEventRecord] {
@@ -231,7 +260,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     func delete(_ id: String) throws {
         try locked {
             try db.transaction {
-                for table in ["metrics", "events", "checkpoints"] { try db.prepare("DELETE FROM \(table) WHERE job_id = ?").run(.text(id)) }
+                for table in ["metrics", "events", "checkpoints", "job_blobs"] { try db.prepare("DELETE FROM \(table) WHERE job_id = ?").run(.text(id)) }
                 try db.prepare("DELETE FROM jobs WHERE id = ?").run(.text(id))
             }
         }
@@ -239,7 +268,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
 
     // MARK: rows
 
-    private func selectOne(_ db: SQLiteDatabase, _ condition: String, _ values: [SQLiteDatabase.Value]) throws -> JobRecord? {
+    func selectOne(_ db: SQLiteDatabase, _ condition: String, _ values: [SQLiteDatabase.Value]) throws -> JobRecord? {
         try select(db, "WHERE \(condition)", values).first
     }
 
@@ -258,6 +287,9 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             job.sweepId = r.text(19)
             if case .blob(let grid) = r.value(20) { job.grid = grid }
             job.attempts = r.int(21)
+            job.owner = r.text(22)
+            job.leaseToken = Int64(r.int(23))
+            job.cancelRequested = r.int(24) != 0
             out.append(job)
         }
         return out
@@ -269,4 +301,31 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     private func text(_ s: String?) -> SQLiteDatabase.Value { s.map { .text($0) } ?? .null }
     private func int(_ i: Int?) -> SQLiteDatabase.Value { i.map { .integer(Int64($0)) } ?? .null }
     private func int(_ i: Int64?) -> SQLiteDatabase.Value { i.map { .integer($0) } ?? .null }
+}
+
+// Data directories of earlier versions kept a job's refs, checkpoints and final parameters
+// as files under `jobs/<id>/`; they move into the store once, then the files go.
+extension SQLiteJobStore {
+    func importJobFiles(from directory: URL) throws {
+        let fm = FileManager.default
+        guard let ids = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
+        for id in ids {
+            let dir = directory.appendingPathComponent(id)
+            var blobs: [String: [UInt8]] = [:]
+            for sub in ["refs", "checkpoints"] {
+                for file in (try? fm.contentsOfDirectory(atPath: dir.appendingPathComponent(sub).path)) ?? [] {
+                    blobs["\(sub)/\(file)"] = [UInt8](try Data(contentsOf: dir.appendingPathComponent(sub).appendingPathComponent(file)))
+                }
+            }
+            if let final = try? Data(contentsOf: dir.appendingPathComponent("final.ckpt")) { blobs["final.ckpt"] = [UInt8](final) }
+            try locked {
+                try db.transaction {
+                    let insert = try db.prepare("INSERT OR IGNORE INTO job_blobs (job_id, name, data) SELECT id, ?, ? FROM jobs WHERE id = ?")
+                    for (name, data) in blobs { try insert.run(.text(name), .blob(data), .text(id)) }
+                }
+            }
+            try fm.removeItem(at: dir)
+        }
+        try? fm.removeItem(at: directory)
+    }
 }

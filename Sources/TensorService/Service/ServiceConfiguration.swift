@@ -43,6 +43,8 @@ public struct ServiceConfiguration: Sendable {
     public var eventHeartbeatSeconds: Double
     /// What one job may ask for and produce (steps, epochs, sizes, metric history, restarts).
     public var jobLimits = JobLimits()
+    /// This node's name in the job store's leases (several nodes may share one store).
+    public var nodeId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
     public init(dataDirectory: URL = URL(fileURLWithPath: "tensord-data"), token: String? = nil,
                 lanes: Int = ProcessInfo.processInfo.activeProcessorCount,

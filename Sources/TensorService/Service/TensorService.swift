@@ -32,15 +32,14 @@ public final class TensorService: @unchecked Sendable {
                                 maxTotalBytes: configuration.maxStoreBytes)
         engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
                                backgroundLanes: configuration.jobLanes)
-        let jobsDirectory = configuration.dataDirectory.appendingPathComponent("jobs")
-        try FileManager.default.createDirectory(at: jobsDirectory, withIntermediateDirectories: true)
         sweeps = try SweepStore(path: configuration.dataDirectory.appendingPathComponent("sweeps.sqlite").path)
         let jobStore = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
+        try jobStore.importJobFiles(from: configuration.dataDirectory.appendingPathComponent("jobs"))
         let limits = JobRunner.Limits(maxRunning: max(1, configuration.maxRunningJobs), maxQueued: max(0, configuration.maxQueuedJobs),
                                       flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements,
                                       jobs: configuration.jobLimits)
-        jobs = try JobRunner(store: jobStore, engine: engine, directory: jobsDirectory, limits: limits, log: logger) { [unowned self] record in
-            try storedJobSpec(record, directory: jobsDirectory)
+        jobs = try JobRunner(store: jobStore, engine: engine, node: configuration.nodeId, limits: limits, log: logger) { [unowned self] record in
+            try storedJobSpec(record, store: jobStore)
         }
         addServiceRoutes()
         addOpRoutes()

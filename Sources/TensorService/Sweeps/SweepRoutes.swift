@@ -23,7 +23,7 @@ extension TensorService {
             let grid = try SweepGrid.parse(gridBody, maxJobs: configuration.maxSweepJobs)
             let id = Self.newSweepId()
             // Every combination is validated before anything is created.
-            var batch: [(record: JobRecord, spec: JobSpec, refs: [String: Tensor])] = []
+            var batch: [(record: JobRecord, refs: [String: Tensor])] = []
             for i in 0..<grid.count {
                 let combination = grid.combination(i)
                 batch.append(try sweepJob(grid, combination, base: base, sweepId: id, sweepName: name))
@@ -107,7 +107,7 @@ extension TensorService {
     /// Builds and validates the job of one grid combination. A failure caused by a grid value
     /// is a 422 at that value (`/grid/optimizer.lr/2`); any other at its place in `base`.
     private func sweepJob(_ grid: SweepGrid, _ combination: [Int], base: RequestBody, sweepId: String,
-                          sweepName: String?) throws -> (record: JobRecord, spec: JobSpec, refs: [String: Tensor]) {
+                          sweepName: String?) throws -> (record: JobRecord, refs: [String: Tensor]) {
         let values = grid.values(combination)
         do {
             let object = try grid.apply(combination, to: base.object, gridPointer: "/grid")
@@ -115,11 +115,11 @@ extension TensorService {
             let parsed: JSONValue
             do { parsed = try JSONParser(maxDepth: configuration.maxJSONDepth).parse(bytes) } catch { throw Problem.from(error) }
             guard case .object(let o) = parsed else { throw Problem.invalidArgument("the spec of this grid combination is not an object", pointer: "/base") }
-            var (record, spec, refs) = try newJob(RequestBody(object: o, pointer: ""), spec: bytes, idempotencyKey: nil)
+            var (record, refs) = try newJob(RequestBody(object: o, pointer: ""), spec: bytes, idempotencyKey: nil)
             record.sweepId = sweepId
             record.grid = values
             if record.name == nil { record.name = sweepName }
-            return (record, spec, refs)
+            return (record, refs)
         } catch let p as Problem {
             guard p.code != "invalid_grid" else { throw p }
             let combinationText = String(decoding: values, as: UTF8.self)

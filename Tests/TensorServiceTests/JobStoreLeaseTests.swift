@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import TensorService
+
+/// Claims, leases and the fence of the job store, without a runner: two nodes claiming one
+/// job, the stale token's write rejected whole, heartbeats, cancels from elsewhere, blobs.
+@Suite struct JobStoreLeaseTests {
+    /// A fresh embedded store in a temporary file.
+    static func sqliteStore() throws -> (JobStore, cleanup: () -> Void) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tensord-leases-\(UUID().uuidString).sqlite").path
+        return (try SQLiteJobStore(path: path), { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } })
+    }
+
+    static func queued(_ id: String) -> JobRecord {
+        JobRecord(id: id, name: id, isObjective: true, status: .queued, createdAt: JobJSON.now(), totalSteps: 10,
+                  transitions: [StatusTransition(status: .queued, at: 0, message: "accepted")], spec: Array("{}".utf8))
+    }
+
+    static func event(_ id: Int64) -> JobEventRecord { JobEventRecord(id: id, kind: .log, data: Array("{}".utf8)) }
+
+    @Test func aStaleTokenWritesNothingAndTheNewOwnerWrites() throws {
+        let (store, cleanup) = try Self.sqliteStore()
+        defer { cleanup() }
+        _ = try store.create(Self.queued("j-1"), events: [Self.event(1)], blobs: ["refs/x.tensor": [1, 2, 3]])
+
+        // Node A claims with a lease that has already run out (a paused node), node B takes over.
+        var a = try #require(try store.claim(node: "a", leaseMillis: 0, job: nil))
+        #expect(a.owner == "a" && a.leaseToken == 1 && a.attempts == 1 && a.status == .queued)
+        a.status = .running
+        try store.commit(JobWrite(job: a, metrics: [MetricPoint(key: "loss", step: 0, epoch: nil, value: 4, timestamp: 0)], events: [Self.event(2)]))
+        var b = try #require(try store.claim(node: "b", leaseMillis: 60_000, job: nil))
+        #expect(b.owner == "b" && b.leaseToken == 2 && b.attempts == 2 && b.status == .running)
+        #expect(try store.claim(node: "c", leaseMillis: 60_000, job: nil) == nil, "B's lease holds: nothing to claim")
+
+        // A wakes up and writes step 1 with a checkpoint: rejected, and nothing of it applied.
+        a.step = 1
+        a.latest.values["loss"] = 1
+        var stale = JobWrite(job: a, truncateMetrics: MetricTruncation(keys: [:], others: -1),
+                             metrics: [MetricPoint(key: "loss", step: 1, epoch: nil, value: 1, timestamp: 0)], events: [Self.event(3)])
+        stale.addCheckpoint = CheckpointInfo(step: 1, epoch: nil, createdAt: 0, bytes: 3, file: "step-1.ckpt", metricState: nil)
+        stale.blobs = ["checkpoints/step-1.ckpt": [9, 9, 9], "final.ckpt": [7]]
+        #expect(throws: JobStoreError.leaseLost("j-1")) { try store.commit(stale) }
+        let after = try #require(try store.job("j-1"))
+        #expect(after.step == 0 && after.latest.values["loss"] == nil && after.owner == "b" && after.leaseToken == 2)
+        #expect(try store.metrics(job: "j-1", keys: nil, from: 0, through: nil).map(\.value) == [4])
+        #expect(try store.events(job: "j-1", after: 0, limit: 10).map(\.id) == [1, 2])
+        #expect(try store.checkpoints(job: "j-1").isEmpty)
+        #expect(try store.blob(job: "j-1", name: "checkpoints/step-1.ckpt") == nil && store.blob(job: "j-1", name: "final.ckpt") == nil)
+        #expect(try store.renew(node: "a", leases: ["j-1": 1], leaseMillis: 60_000).isEmpty, "A's heartbeat learns it lost the lease")
+
+        // B resumes: drops what came after its checkpoint (none here: every point), writes its own.
+        b.step = 1
+        var fresh = JobWrite(job: b, truncateMetrics: MetricTruncation(keys: [:], others: -1),
+                             metrics: [MetricPoint(key: "loss", step: 0, epoch: nil, value: 4, timestamp: 0),
+                                       MetricPoint(key: "loss", step: 1, epoch: nil, value: 2, timestamp: 0)], events: [Self.event(3)])
+        fresh.addCheckpoint = CheckpointInfo(step: 1, epoch: nil, createdAt: 0, bytes: 2, file: "step-1.ckpt", metricState: nil)
+        fresh.blobs = ["checkpoints/step-1.ckpt": [5, 6]]
+        try store.commit(fresh)
+        #expect(try store.metrics(job: "j-1", keys: nil, from: 0, through: nil).map(\.value) == [4, 2])
+        #expect(try store.blob(job: "j-1", name: "checkpoints/step-1.ckpt") == [5, 6])
+        #expect(try store.blob(job: "j-1", name: "refs/x.tensor") == [1, 2, 3])
+        #expect(try store.renew(node: "b", leases: ["j-1": 2], leaseMillis: 60_000) == ["j-1": LeaseRenewal(cancelRequested: false)])
+
+        // A checkpoint pushed out of keep_last takes its blob with it; deleting the job, all of them.
+        b.step = 2
+        var next = JobWrite(job: b, removeCheckpoints: [1])
+        next.addCheckpoint = CheckpointInfo(step: 2, epoch: nil, createdAt: 0, bytes: 1, file: "step-2.ckpt", metricState: nil)
+        next.blobs = ["checkpoints/step-2.ckpt": [8]]
+        try store.commit(next)
+        #expect(try store.checkpoints(job: "j-1").map(\.step) == [2])
+        #expect(try store.blob(job: "j-1", name: "checkpoints/step-1.ckpt") == nil)
+        try store.delete("j-1")
+        #expect(try store.blob(job: "j-1", name: "checkpoints/step-2.ckpt") == nil && store.blob(job: "j-1", name: "refs/x.tensor") == nil)
+    }
+
+    @Test func claimsTakeTheOldestFirstAndSkipHeldLeases() throws {
+        let (store, cleanup) = try Self.sqliteStore()
+        defer { cleanup() }
+        for id in ["j-1", "j-2", "j-3"] { _ = try store.create(Self.queued(id), events: [], blobs: [:]) }
+        var first = try #require(try store.claim(node: "a", leaseMillis: 60_000, job: nil))
+        #expect(first.id == "j-1")
+        first.status = .running
+        try store.commit(JobWrite(job: first))
+        #expect(try store.claim(node: "b", leaseMillis: 60_000, job: "j-1") == nil, "a held lease cannot be claimed by id either")
+        #expect(try store.claim(node: "b", leaseMillis: 60_000, job: "j-3")?.id == "j-3", "a queued job by id")
+        #expect(try store.claim(node: "b", leaseMillis: 60_000, job: nil)?.id == "j-2")
+        #expect(try store.claim(node: "b", leaseMillis: 60_000, job: nil) == nil)
+
+        // A cancel asked elsewhere reaches the owner at its heartbeat.
+        #expect(try store.requestCancel("j-1")?.cancelRequested == true)
+        #expect(try store.renew(node: "a", leases: ["j-1": first.leaseToken], leaseMillis: 60_000) == ["j-1": LeaseRenewal(cancelRequested: true)])
+        #expect(try store.renew(node: "b", leases: ["j-1": first.leaseToken], leaseMillis: 60_000).isEmpty, "only the owner renews")
+
+        // A clean stop releases the lease: the job is claimable at once, still running.
+        try store.commit(JobWrite(job: first, releaseLease: true))
+        let again = try #require(try store.claim(node: "b", leaseMillis: 60_000, job: nil))
+        #expect(again.id == "j-1" && again.status == .running && again.leaseToken == first.leaseToken + 1 && again.owner == "b")
+    }
+
+    /// The embedded store belongs to one process: a node starting on it takes every lease over at once.
+    @Test func aStartingNodeTakesTheEmbeddedStoresLeasesOver() throws {
+        let (store, cleanup) = try Self.sqliteStore()
+        defer { cleanup() }
+        _ = try store.create(Self.queued("j-1"), events: [], blobs: [:])
+        var job = try #require(try store.claim(node: "old", leaseMillis: 3_600_000, job: nil))
+        job.status = .running
+        try store.commit(JobWrite(job: job))
+        #expect(try store.claim(node: "new", leaseMillis: 60_000, job: nil) == nil)
+        try store.startNode("new")
+        #expect(try store.claim(node: "new", leaseMillis: 60_000, job: nil)?.leaseToken == 2)
+    }
+}
