@@ -110,3 +110,26 @@ import Testing
         #expect(try store.claim(node: "new", leaseMillis: 60_000, job: nil)?.leaseToken == 2)
     }
 }
+
+/// A data directory of an earlier version kept job files under `jobs/<id>/`.
+@Suite struct JobFilesImportTests {
+    @Test func jobFilesMoveIntoTheStoreOnce() throws {
+        let (store, cleanup) = try JobStoreLeaseTests.sqliteStore()
+        defer { cleanup() }
+        _ = try store.create(JobStoreLeaseTests.queued("j-1"), events: [], blobs: [:])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tensord-jobfiles-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let job = dir.appendingPathComponent("j-1")
+        for sub in ["refs", "checkpoints"] { try FileManager.default.createDirectory(at: job.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        try Data([1, 2]).write(to: job.appendingPathComponent("refs/x.tensor"))
+        try Data([3]).write(to: job.appendingPathComponent("checkpoints/step-7.ckpt"))
+        try Data([4, 5, 6]).write(to: job.appendingPathComponent("final.ckpt"))
+        // A folder of a job the store does not know is dropped with the rest.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("j-gone"), withIntermediateDirectories: true)
+        try (store as! SQLiteJobStore).importJobFiles(from: dir)
+        #expect(try store.blob(job: "j-1", name: "refs/x.tensor") == [1, 2])
+        #expect(try store.blob(job: "j-1", name: "checkpoints/step-7.ckpt") == [3])
+        #expect(try store.blob(job: "j-1", name: "final.ckpt") == [4, 5, 6])
+        #expect(!FileManager.default.fileExists(atPath: dir.path))
+    }
+}
