@@ -57,12 +57,16 @@ import Glibc
             try #require(Date() < deadline, "the job should make steps")
             usleep(1000)
         }
+        #expect(try server.job(id)["node"] as? String == server.service.configuration.nodeId, "the job names the node that runs it")
         server.service.jobs.shutdown()
         let atShutdown = try step()
         usleep(200_000)
         #expect(try step() == atShutdown, "no step completed after shutdown returned")
         #expect(server.service.jobs.steps.current == 0)
         #expect(try server.job(id)["status"] as? String == "running", "the job stays running, to resume on restart")
+        let stored = try #require(try server.service.jobs.store.job(id))
+        #expect(stored.owner == nil && stored.attempts == 0, "a clean stop releases the lease and uses no attempt")
+        #expect(try server.service.jobs.store.claim(node: "other", leaseMillis: 1000, job: nil)?.id == id, "another node may resume it at once")
     }
 
     /// 20 jobs submitted at once all finish, never more than `max_running_jobs` at a time.

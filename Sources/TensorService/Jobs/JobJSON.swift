@@ -50,6 +50,7 @@ enum JobJSON {
         w.key("status"); w.string(j.status.rawValue)
         w.key("status_message"); optional(j.statusMessage, into: &w)
         w.key("attempts"); w.int(j.attempts)
+        w.key("node"); optional(j.owner, into: &w)
         w.key("created_at"); w.string(timestamp(j.createdAt))
         w.key("started_at"); optional(j.startedAt.map(timestamp), into: &w)
         w.key("finished_at"); optional(j.finishedAt.map(timestamp), into: &w)
