@@ -171,6 +171,8 @@ final class Locked<T>: @unchecked Sendable {
 struct ChildServer {
     let process: Process
     let port: Int
+    /// What the process wrote to stderr after its banner, read as it comes (so the pipe never fills).
+    private let output = Locked("")
 
     init(directory: URL, arguments: [String] = []) throws {
         process = Process()
@@ -193,6 +195,16 @@ struct ChildServer {
         }
         guard let found else { throw TestError("tensord did not start: \(text)") }
         port = found
+        let handle = stderr.fileHandleForReading, output = output
+        Thread.detachNewThread {
+            while case let data = handle.availableData, !data.isEmpty { output.update { $0 += String(decoding: data, as: UTF8.self) } }
+        }
+    }
+
+    var log: String { output.value }
+
+    func signal(_ signal: Int32) {
+        Glibc.kill(process.processIdentifier, signal)
     }
 
     func kill() {
