@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""NumPy side of `tensord-bench engine`, and the ratio table.
+"""NumPy side of `tensord-bench engine`, and the ratio table (randn also against torch.randn
+when PyTorch is installed).
 
 Runs the same workloads as Sources/tensord-bench/EngineBenchmark.swift in NumPy (same sizes,
 same FLOP and byte accounting: matmul 2n^3, add 12n, exp 8n, sum 4n bytes; every timed call
@@ -79,7 +80,24 @@ def numpy_results(quick):
     report("gather 1e7 float32", "GB/s", 16 * n, timed(lambda: np.take_along_axis(x, index, 0), 5, seconds))
     report("where 1e7 float32", "GB/s", 13 * n, timed(lambda: np.where(mask, x, y), 5, seconds))
     report("logsumexp 1e7 float32", "GB/s", 4 * n, timed(logsumexp, 5, seconds))
+    # NumPy's normals are its own (ziggurat); Tensord's are PyTorch's, so torch_results is the
+    # like-for-like peer for randn.
+    gen = np.random.default_rng(0)
+    report("randn 1e7 float32", "GB/s", 4 * n, timed(lambda: gen.standard_normal(n, dtype=np.float32), 5, seconds))
     return out
+
+
+def torch_results(quick):
+    """torch.randn on the same 10^7 float32 (PyTorch's CPU generator), or [] without torch."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    n = 10_000_000
+    torch.manual_seed(0)
+    times = sorted(timed(lambda: torch.randn(n), 5, 0.3 if quick else 1.0))
+    return [{"name": "randn 1e7 float32", "unit": "GB/s", "best": 4 * n / times[0] / 1e9,
+             "median": 4 * n / times[len(times) // 2] / 1e9, "runs": len(times), "torch": torch.__version__}]
 
 
 def swift_results(args):
@@ -119,7 +137,7 @@ def main():
     args = parser.parse_args()
 
     rounds = 1 if args.swift else args.rounds
-    swift, numpy = None, {}
+    swift, numpy, torch_peer = None, {}, {}
     for _ in range(rounds):
         this = swift_results(args)
         if swift is None:
@@ -128,6 +146,8 @@ def main():
             merge(swift["results"], this["results"])
         for r in numpy_results(args.quick):
             merge_one(numpy, r)
+        for r in torch_results(args.quick):
+            merge_one(torch_peer, r)
     meta = swift.get("meta", {})
     print(f"Tensord: OpenBLAS {'loaded' if meta.get('blas') else 'MISSING'}, kernel {meta.get('corename', '?')}"
           f"{' (OPENBLAS_CORETYPE=' + meta['coretype_set'] + ' set by tensord)' if meta.get('coretype_set') else ''}"
@@ -142,7 +162,13 @@ def main():
         rb, rm = r["best"] / np_r["best"], r["median"] / np_r["median"]
         print(f"{r['name']:<26} {r['unit']:<7} {r['best']:>12.2f} {np_r['best']:>11.2f} {rb:>5.2f}x   "
               f"{r['median']:>11.2f} {np_r['median']:>10.2f} {rm:>5.2f}x")
-    print("targets: matmul >= 0.9x NumPy; add/exp/sum and cumsum/sort/gather/where/logsumexp >= 1.0x NumPy (ratio of best runs)")
+        t_r = torch_peer.get(r["name"])
+        if t_r:
+            tb, tm = r["best"] / t_r["best"], r["median"] / t_r["median"]
+            print(f"{'  vs torch ' + t_r['torch']:<26} {r['unit']:<7} {r['best']:>12.2f} {t_r['best']:>11.2f} {tb:>5.2f}x   "
+                  f"{r['median']:>11.2f} {t_r['median']:>10.2f} {tm:>5.2f}x")
+    print("targets: matmul >= 0.9x NumPy; add/exp/sum and cumsum/sort/gather/where/logsumexp/randn >= 1.0x NumPy (ratio of best runs);"
+          " randn's like-for-like peer is torch.randn (same generator and values)")
     return 0
 
 

@@ -41,14 +41,17 @@ static void next_state(td_mt19937 *g) {
     *p = p[MT_M - MT_N] ^ twist(p[0], g->state[0]);
 }
 
-static inline uint32_t mt_next(td_mt19937 *g) {
-    if (--g->left == 0) next_state(g);
-    uint32_t y = g->state[g->next++];
+static inline uint32_t temper(uint32_t y) {
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;
     y ^= y >> 18;
     return y;
+}
+
+static inline uint32_t mt_next(td_mt19937 *g) {
+    if (--g->left == 0) next_state(g);
+    return temper(g->state[g->next++]);
 }
 
 static inline uint64_t mt_next64(td_mt19937 *g) {
@@ -60,15 +63,37 @@ uint32_t td_mt_next(td_mt19937 *g) { return mt_next(g); }
 uint64_t td_mt_next64(td_mt19937 *g) { return mt_next64(g); }
 
 // transformation::uniform_real: the low `digits` bits times 2^-digits, in the value's type.
-static inline float unit_f32(td_mt19937 *g) { return (float)(mt_next(g) & 0xffffffu) * (1.0f / 16777216.0f); }
 static inline double unit_f64(td_mt19937 *g) {
     return (double)(mt_next64(g) & 0x1fffffffffffffull) * (1.0 / 9007199254740992.0);
 }
 
+// The float case (24 bits of one output), n at a time: the outputs left in the current state
+// are tempered in one vectorisable loop and the state is regenerated when they run out. mt_next's bookkeeping
+// (left counts down to 1 before a regeneration, next indexes the state) is kept exactly, so
+// single draws can follow. After next_state, mt_next has already taken state[0] with left
+// still MT_N; setting left to MT_N + 1 instead leaves all MT_N outputs to take here.
+TD_CLONES void td_mt_unit_f32(td_mt19937 *g, float *out, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (g->left == 1) {
+            next_state(g);
+            g->left = MT_N + 1;
+        }
+        size_t m = (size_t)(g->left - 1);
+        if (m > n - i) m = n - i;
+        const uint32_t *s = g->state + g->next;
+        for (size_t j = 0; j < m; j++) out[i + j] = (float)(temper(s[j]) & 0xffffffu) * (1.0f / 16777216.0f);
+        g->left -= (int32_t)m;
+        g->next += (int32_t)m;
+        i += m;
+    }
+}
+
 void td_mt_uniform_f32(td_mt19937 *g, float *out, size_t n, float from, float to) {
     const float span = to - from;
+    td_mt_unit_f32(g, out, n);
     for (size_t i = 0; i < n; i++) {
-        float v = fmaf(unit_f32(g), span, from);
+        float v = fmaf(out[i], span, from);
         out[i] = v == to ? from : v;
     }
 }
@@ -163,14 +188,8 @@ TD_CLONES static void fill16_f32(float *restrict d, float mean, float std) {
     }
 }
 
-void td_mt_normal_fill_f32(td_mt19937 *g, float *out, size_t n, float mean, float std) {
-    for (size_t i = 0; i < n; i++) out[i] = unit_f32(g);
-    for (size_t i = 0; i + 16 <= n; i += 16) fill16_f32(out + i, mean, std);
-    if (n % 16 != 0) {
-        float *tail = out + n - 16;
-        for (int i = 0; i < 16; i++) tail[i] = unit_f32(g);
-        fill16_f32(tail, mean, std);
-    }
+void td_normal_blocks_f32(float *out, size_t blocks, float mean, float std) {
+    for (size_t b = 0; b < blocks; b++) fill16_f32(out + 16 * b, mean, std);
 }
 
 // ---- float64 Box–Muller: NormalFill16's scalar loop ----------------------------------

@@ -39,6 +39,30 @@ struct IndexingTests {
         expectError(.shape) { try x.maskedFill(bools([true, false, true]), .tensor(f32([1]))) }
     }
 
+    /// where selects bits: NaN payloads and −0 pass through, in every dtype, and a tensor long
+    /// enough to be split across cores is split at the right offsets.
+    @Test func whereIsExactAcrossCoreSplits() throws {
+        let n = 3 * Kernels.elementwiseGrain + 7
+        let c = Tensor((0..<n).map { $0 % 3 == 0 || $0 % 7 == 1 }, shape: [n])
+        let pick = (0..<n).map { $0 % 3 == 0 || $0 % 7 == 1 }
+        let a32: [Float] = (0..<n).map { (i: Int) -> Float in
+            if i % 11 == 0 { return Float(bitPattern: 0x7FC0_1234) }
+            return i % 13 == 0 ? -0.0 : Float(i)
+        }
+        let b32: [Float] = (0..<n).map { (i: Int) -> Float in -Float(i) - 0.5 }
+        let w32 = try Tensor.where(c, .tensor(Tensor(a32, shape: [n])), .tensor(Tensor(b32, shape: [n]))).scalars(as: Float.self)
+        #expect(w32.map { $0.bitPattern } == (0..<n).map { (i: Int) -> UInt32 in pick[i] ? a32[i].bitPattern : b32[i].bitPattern })
+        let a64 = (0..<n).map { Int64($0) << 33 }, b64 = (0..<n).map { -Int64($0) }
+        let w64 = try Tensor.where(c, .tensor(Tensor(a64, shape: [n])), .tensor(Tensor(b64, shape: [n]))).scalars(as: Int64.self)
+        #expect(w64 == (0..<n).map { pick[$0] ? a64[$0] : b64[$0] })
+        let d64: [Double] = a64.map { Double($0) }
+        let wd = try Tensor.where(c, .tensor(Tensor(d64, shape: [n])), .scalar(Scalar.float(-0.0))).scalars(as: Double.self)
+        let negativeZero = (-0.0 as Double).bitPattern
+        #expect(wd.map { $0.bitPattern } == (0..<n).map { (i: Int) -> UInt64 in pick[i] ? d64[i].bitPattern : negativeZero })
+        let wb = try Tensor.where(c, .tensor(Tensor([Bool](repeating: false, count: n), shape: [n])), .scalar(true)).scalars(as: Bool.self)
+        #expect(wb == pick.map { !$0 })
+    }
+
     @Test func shapesAndDimsOfTrianglesFlipAndRoll() {
         expectError(.shape) { try f32([1, 2]).tril() }
         expectError(.shape) { try Tensor(scalar: Float(1)).diag() }

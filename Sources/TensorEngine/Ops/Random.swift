@@ -54,7 +54,16 @@ extension Tensor {
         return generator.withLock {
             switch (dtype, n >= 16) {
             case (.float32, true):
-                return make(shape, Float.self) { td_mt_normal_fill_f32(generator.state, $0.baseAddress, n, Float(mean), Float(std)) }
+                return make(shape, Float.self) { out in
+                    let p = out.baseAddress!, m = Float(mean), s = Float(std)
+                    td_mt_unit_f32(generator.state, p, n)
+                    // The blocks of 16 need no generator once their uniforms are drawn.
+                    parallelChunks(n / 16, grain: 1 << 11) { r in td_normal_blocks_f32(p + 16 * r.lowerBound, r.count, m, s) }
+                    if n % 16 != 0 {
+                        td_mt_unit_f32(generator.state, p + n - 16, 16)
+                        td_normal_blocks_f32(p + n - 16, 1, m, s)
+                    }
+                }
             case (_, true):
                 return make(shape, Double.self) { td_mt_normal_fill_f64(generator.state, $0.baseAddress, n, mean, std) }
             case (.float32, false):

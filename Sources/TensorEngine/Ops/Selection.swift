@@ -51,7 +51,8 @@ extension Tensor {
 
     /// For each of `outer` rows of `inner` elements of `rows` (contiguous, not bool), the
     /// element positions in ascending order (NaN last; descending: NaN first), with ties in
-    /// index order; `pick` chooses `take` of them, which are written as int64.
+    /// index order (by radix sort for long rows, by comparison for short ones); `pick` chooses
+    /// `take` of them, which are written as int64.
     private static func positionRows(_ rows: Tensor, outer: Int, inner: Int, take: Int, outShape: [Int], descending: Bool = false,
                                      pick: (ArraySlice<Int>) -> ArraySlice<Int>) -> Tensor {
         func go<T: Element & Comparable>(_: T.Type) -> Tensor {
@@ -60,14 +61,21 @@ extension Tensor {
                 let d = out.baseAddress!
                 parallelChunks(outer, grain: Swift.max(1, (1 << 14) / Swift.max(inner, 1))) { range in
                     var order = [Int](repeating: 0, count: inner)
+                    let radix = RadixArgsort(rowLength: inner, dtype: rows.dtype)
                     for r in range {
                         let p = src + r * inner
-                        for i in 0..<inner { order[i] = i }
-                        order.sort { a, b in
-                            let (x, y) = descending ? (p[b], p[a]) : (p[a], p[b])
-                            if nanAwareLess(x, y) { return true }
-                            if nanAwareLess(y, x) { return false }
-                            return a < b
+                        if let radix {
+                            order.withUnsafeMutableBufferPointer { o in
+                                o.withMemoryRebound(to: Int64.self) { radix.sort(p, descending: descending, into: $0.baseAddress!) }
+                            }
+                        } else {
+                            for i in 0..<inner { order[i] = i }
+                            order.sort { a, b in
+                                let (x, y) = descending ? (p[b], p[a]) : (p[a], p[b])
+                                if nanAwareLess(x, y) { return true }
+                                if nanAwareLess(y, x) { return false }
+                                return a < b
+                            }
                         }
                         for (j, i) in pick(order[...]).enumerated() { d[r * take + j] = Int64(i) }
                     }

@@ -1,3 +1,5 @@
+import CKernels
+
 // where, masked_fill and nonzero: choosing elements by a bool condition. The gradient of a
 // chosen element goes to the side it was chosen from (semantics §10).
 
@@ -69,19 +71,25 @@ extension Tensor {
     /// `!self` for a bool tensor.
     func logicalNot() -> Tensor { mapped(Bool.self, to: Bool.self) { !$0 } }
 
-    /// `c ? a : b` elementwise over the broadcast shape; `a` and `b` share a dtype.
+    /// `c ? a : b` elementwise over the broadcast shape; `a` and `b` share a dtype. The
+    /// select runs on the elements' bits (td_where_*), so it is exact for every dtype.
     private static func chosen(_ c: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         let shape = try Shapes.broadcast([c.shape, a.shape, b.shape])
         let cv = c.broadcastView(to: shape), av = a.broadcastView(to: shape), bv = b.broadcastView(to: shape)
-        func go<T: Element>(_: T.Type) -> Tensor {
-            make(shape, T.self) { out in
-                let d = out.baseAddress!
+        func go<T: Element, Bits>(_: T.Type, _: Bits.Type,
+                                  _ kernel: @escaping (UnsafePointer<Bool>, UnsafePointer<Bits>, UnsafePointer<Bits>, UnsafeMutablePointer<Bits>, Int) -> Void) -> Tensor {
+            precondition(MemoryLayout<T>.stride == MemoryLayout<Bits>.stride, "where: element and bit widths differ")
+            return make(shape, T.self) { out in
+                let d = UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: Bits.self)
                 cv.withContiguousBuffer(as: Bool.self) { cs in
                     av.withContiguousBuffer(as: T.self) { xs in
                         bv.withContiguousBuffer(as: T.self) { ys in
-                            let p = cs.baseAddress!, x = xs.baseAddress!, y = ys.baseAddress!
+                            let p = cs.baseAddress!
+                            let x = UnsafeRawPointer(xs.baseAddress!).assumingMemoryBound(to: Bits.self)
+                            let y = UnsafeRawPointer(ys.baseAddress!).assumingMemoryBound(to: Bits.self)
                             parallelChunks(out.count, grain: Kernels.elementwiseGrain) { r in
-                                for i in r { d[i] = p[i] ? x[i] : y[i] }
+                                let lo = r.lowerBound
+                                kernel(p + lo, x + lo, y + lo, d + lo, r.count)
                             }
                         }
                     }
@@ -89,10 +97,10 @@ extension Tensor {
             }
         }
         switch a.dtype {
-        case .float32: return go(Float.self)
-        case .float64: return go(Double.self)
-        case .int64: return go(Int64.self)
-        case .bool: return go(Bool.self)
+        case .float32: return go(Float.self, UInt32.self, td_where_32)
+        case .float64: return go(Double.self, UInt64.self, td_where_64)
+        case .int64: return go(Int64.self, UInt64.self, td_where_64)
+        case .bool: return go(Bool.self, UInt8.self, td_where_8)
         }
     }
 }

@@ -227,6 +227,24 @@ case("equal shape", "equal", torch.equal, [torch.tensor([1.0]), torch.tensor([1.
 case("equal dtypes", "equal", torch.equal, [torch.tensor([1.0, 2.0]), torch.tensor([1, 2])])
 case("equal nan", "equal", torch.equal, [torch.tensor([float("nan")]), torch.tensor([float("nan")])])
 
+# Rows long enough for the radix sort (256 elements and more), with ties, NaN, ±0 and ±inf:
+# built from index arithmetic, not the generator, so the cases above keep their inputs.
+def long_row(n, dtype=torch.float32, offset=0):
+    def v(i):
+        i += offset
+        if i % 97 == 3: return nan
+        if i % 89 == 5: return -0.0
+        if i % 101 == 7: return inf
+        if i % 103 == 9: return -inf
+        return ((i * 7919) % 41 - 20) / 4.0
+    return torch.tensor([v(i) for i in range(n)], dtype=dtype)
+case("sort long row float32", "sort", torch.sort, [long_row(600)], {"stable": True})
+case("sort long rows float64 descending", "sort", torch.sort, [long_row(900, torch.float64).reshape(3, 300)], {"dim": 1, "descending": True, "stable": True})
+case("sort long column int64", "sort", torch.sort,
+     [torch.tensor([((i * 7919) % 301 - 150) * (1 << 40) if i % 50 else (-(1 << 52) if i % 100 else (1 << 52) + 1) for i in range(600)]).reshape(300, 2)],
+     {"dim": 0, "stable": True})
+case("argsort long row descending", "argsort", torch.argsort, [long_row(600, offset=13)], {"descending": True, "stable": True}, wrt=())
+
 import os
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "more_ops.json"), "w") as fh:
     json.dump({"generator": f"PyTorch {torch.__version__}", "cases": cases}, fh, separators=(",", ":"))
