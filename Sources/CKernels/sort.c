@@ -18,10 +18,11 @@ static inline uint64_t key_f64(uint64_t b) {
 }
 static inline uint64_t key_i64(uint64_t b) { return b ^ 0x8000000000000000ull; }
 
-#define RADIX_BITS 11
+#define RADIX_BITS 8
 #define RADIX_SIZE (1u << RADIX_BITS)
 
-// One pass per 11-bit digit, least significant first, each a stable counting scatter of
+// One pass per 8-bit digit, least significant first (256 buckets: fewer write streams than
+// 11-bit digits, and measured faster on 10^7 floats), each a stable counting scatter of
 // (bits, index) pairs; a digit that every key shares is skipped. Descending order sorts the
 // inverted keys, so equal values keep their index order either way (stable).
 #define ARGSORT(name, T, KEY, PASSES)                                                               \
@@ -71,6 +72,6 @@ static inline uint64_t key_i64(uint64_t b) { return b ^ 0x8000000000000000ull; }
         for (size_t i = 0; i < n; i++) out[i] = (int64_t)i;                                         \
     }
 
-ARGSORT(td_argsort_f32, uint32_t, key_f32, 3)
-ARGSORT(td_argsort_f64, uint64_t, key_f64, 6)
-ARGSORT(td_argsort_i64, uint64_t, key_i64, 6)
+ARGSORT(td_argsort_f32, uint32_t, key_f32, 4)
+ARGSORT(td_argsort_f64, uint64_t, key_f64, 8)
+ARGSORT(td_argsort_i64, uint64_t, key_i64, 8)

@@ -6,8 +6,8 @@ import CKernels
 /// +0 equal, equal values in index order (PyTorch's stable sort) — and keeps its scratch
 /// buffers for every row one worker sorts.
 final class RadixArgsort {
-    /// Rows shorter than this are sorted by comparison: clearing 2048-bucket histograms per
-    /// pass costs more than sorting a few hundred elements.
+    /// Rows shorter than this are sorted by comparison: clearing a histogram per digit and
+    /// pass costs about as much as sorting a few hundred elements.
     static let minimumRow = 256
 
     private let n: Int
