@@ -1,5 +1,5 @@
-# Regenerates more_ops.json: PyTorch's outputs and gradients for the pointwise, selection and
-# scan/reduction ops of issue 15 (MoreOpsGoldenTests). Run once with `python3 generate_more_ops.py`;
+# Regenerates more_ops.json: PyTorch's outputs and gradients for the pointwise, selection,
+# scan/reduction, creation-from-a-tensor and shape ops of issue 15 (MoreOpsGoldenTests). Run once with `python3 generate_more_ops.py`;
 # the tests read the committed JSON and never need Python.
 import json, math
 import torch
@@ -244,6 +244,35 @@ case("sort long column int64", "sort", torch.sort,
      [torch.tensor([((i * 7919) % 301 - 150) * (1 << 40) if i % 50 else (-(1 << 52) if i % 100 else (1 << 52) + 1) for i in range(600)]).reshape(300, 2)],
      {"dim": 0, "stable": True})
 case("argsort long row descending", "argsort", torch.argsort, [long_row(600, offset=13)], {"descending": True, "stable": True}, wrt=())
+
+# Creation from another tensor and the shape ops (F.one_hot, *_like, empty, tensor_split,
+# movedim, *_as, meshgrid). Tensord's empty is zero-filled, so its reference is empty().zero_().
+import torch.nn.functional as F
+xs = torch.randn(3, 4)
+labels = torch.tensor([[0, 2], [1, 4]])
+case("one_hot inferred", "one_hot", F.one_hot, [torch.tensor([0, 2, 1, 2])], wrt=())
+case("one_hot num_classes", "one_hot", F.one_hot, [labels], {"num_classes": 6}, wrt=())
+case("zeros_like", "zeros_like", torch.zeros_like, [xs], wrt=())
+case("ones_like dtype", "ones_like", torch.ones_like, [xs], {"dtype": torch.int64}, wrt=())
+case("full_like float", "full_like", torch.full_like, [xs.double()], {"fill_value": -2.5}, wrt=())
+case("full_like int truncates", "full_like", torch.full_like, [labels], {"fill_value": 2.7}, wrt=())
+case("empty zero-filled", "empty", lambda size, dtype: torch.empty(size, dtype=dtype).zero_(), [], {"size": [2, 0, 3], "dtype": torch.float64}, wrt=())
+case("empty float32", "empty", lambda size: torch.empty(size).zero_(), [], {"size": [4]}, wrt=())
+def tensor_split(x, indices_or_sections, dim=0):
+    return torch.tensor_split(x, indices_or_sections, dim=dim)
+case("tensor_split sections", "tensor_split", tensor_split, [torch.randn(7, 2)], {"indices_or_sections": 3})
+case("tensor_split more sections than elements", "tensor_split", tensor_split, [torch.arange(3.0)], {"indices_or_sections": 5})
+case("tensor_split indices dim", "tensor_split", tensor_split, [torch.randn(2, 6)], {"indices_or_sections": [1, 4, 4, 9], "dim": 1})
+case("tensor_split reversed negative", "tensor_split", tensor_split, [torch.arange(7)], {"indices_or_sections": [5, 2, -1]}, wrt=())
+case("movedim", "movedim", torch.movedim, [torch.randn(2, 3, 4)], {"source": 0, "destination": -1})
+case("movedim lists", "movedim", torch.movedim, [torch.randn(2, 3, 4)], {"source": [0, 1], "destination": [2, 0]})
+case("expand_as", "expand_as", torch.Tensor.expand_as, [torch.randn(3, 1)], kwtensors={"other": torch.zeros(2, 3, 4)})
+case("view_as", "view_as", torch.Tensor.view_as, [torch.randn(2, 6)], kwtensors={"other": torch.zeros(3, 4)})
+case("reshape_as transposed", "reshape_as", torch.Tensor.reshape_as, [torch.randn(4, 3).t()], kwtensors={"other": torch.zeros(2, 6)})
+case("type_as float64", "type_as", torch.Tensor.type_as, [torch.randn(2, 3)], kwtensors={"other": torch.zeros(1, dtype=torch.float64)})
+case("type_as int64 truncates", "type_as", torch.Tensor.type_as, [torch.tensor([-1.7, 0.5, 2.9])], kwtensors={"other": torch.zeros(1, dtype=torch.int64)}, wrt=())
+case("meshgrid ij", "meshgrid", lambda *ts, **kw: torch.meshgrid(*ts, **kw), [torch.randn(2), torch.randn(3)], {"indexing": "ij"}, wrt=(0, 1))
+case("meshgrid xy three", "meshgrid", lambda *ts, **kw: torch.meshgrid(*ts, **kw), [torch.randn(2), torch.randn(3), torch.randn(4)], {"indexing": "xy"}, wrt=(0, 1, 2))
 
 import os
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "more_ops.json"), "w") as fh:
