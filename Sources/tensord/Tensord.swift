@@ -14,6 +14,10 @@ struct Tensord: ParsableCommand {
     @Option(help: "Address to listen on (TENSORD_HOST).") var host = env("TENSORD_HOST") ?? "127.0.0.1"
     @Option(help: "Port to listen on; 0 picks a free one (TENSORD_PORT).") var port = env("TENSORD_PORT").flatMap(Int.init) ?? 8080
     @Option(help: "Data directory for tensors and jobs (TENSORD_DATA_DIR).") var dataDir = env("TENSORD_DATA_DIR") ?? "tensord-data"
+    @Option(help: "PostgreSQL URL (postgresql://user[:password]@host:port/db; the password may come from PGPASSWORD) shared by several nodes for jobs, sweeps and tensors; without it, SQLite in the data directory (TENSORD_DATABASE_URL).")
+    var database = env("TENSORD_DATABASE_URL")
+    @Option(help: "This node's name among the nodes of one database; default host name and pid (TENSORD_NODE_ID).")
+    var nodeId = env("TENSORD_NODE_ID") ?? ServiceConfiguration.defaultNodeId
     @Option(help: "Bearer token every /v1 request must carry (TENSORD_TOKEN).") var token = env("TENSORD_TOKEN")
     @Option(help: "Compute lanes of the shared engine (TENSORD_LANES).") var lanes = envInt("TENSORD_LANES") ?? ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Most elements of one tensor or result (TENSORD_MAX_ELEMENTS).") var maxElements = envInt("TENSORD_MAX_ELEMENTS") ?? 16_777_216
@@ -53,6 +57,10 @@ struct Tensord: ParsableCommand {
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     func validate() throws {
+        if let database, !(database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")) {
+            throw ValidationError("--database must be a postgresql:// or postgres:// URL")
+        }
+        guard !nodeId.isEmpty else { throw ValidationError("--node-id must not be empty") }
         guard eventLoops >= 1 else { throw ValidationError("--event-loops must be at least 1") }
         guard handlerBudgetMs >= 1 else { throw ValidationError("--handler-budget-ms must be at least 1") }
         for (flag, value, least) in [("--max-job-steps", maxJobSteps, 1), ("--max-job-epochs", maxJobEpochs, 1),
@@ -88,6 +96,8 @@ struct Tensord: ParsableCommand {
             maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
             logRequests: !quiet, http: http, jobLanes: jobLanes, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
             maxSweepJobs: maxSweepJobs, maxSurfacePoints: maxSurfacePoints, chartJSPath: chartJS, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
+        configuration.databaseURL = database
+        configuration.nodeId = nodeId
         configuration.jobLimits.maxSteps = maxJobSteps
         configuration.jobLimits.maxEpochs = maxJobEpochs
         configuration.jobLimits.maxBatchSize = maxJobBatchSize
@@ -102,7 +112,7 @@ struct Tensord: ParsableCommand {
         try server.start()
         server.installSignalHandlers()
         HTTPServer.standardErrorLogger(
-            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir), \(lanes) lanes, \(maxRunningJobs) running jobs, \(server.connectionLimit) connections\(token == nil ? "" : ", token required"))")
+            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir)\(configuration.redactedDatabaseURL.map { ", database \($0)" } ?? ""), node \(nodeId), \(lanes) lanes, \(maxRunningJobs) running jobs, \(server.connectionLimit) connections\(token == nil ? "" : ", token required"))")
         server.waitUntilStopped()
         service.shutdown()
         HTTPServer.standardErrorLogger("tensord stopped")

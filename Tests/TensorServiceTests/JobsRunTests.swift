@@ -230,7 +230,7 @@ struct ChildServer {
     func get(_ path: String) throws -> [String: Any] { try request("GET", path).json() }
     func raw(_ path: String) throws -> String { try request("GET", path).text }
 
-    private func request(_ method: String, _ path: String, body: String = "") throws -> TestResponse {
+    func request(_ method: String, _ path: String, body: String = "") throws -> TestResponse {
         let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
         return try TestResponse(TestServer.exchange(port: port, Array((head + body).utf8)))
     }

@@ -3,54 +3,107 @@ import Testing
 import TensorEngine
 @testable import TensorService
 
+/// The tensor store's behaviour, the same with either backend.
 struct TensorStoreTests {
-    func tempDir() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("tensord-store-\(UUID().uuidString)")
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case files, postgres
+        var testDescription: String { rawValue }
     }
 
-    @Test func putGetListDeleteAndSurviveReopen() throws {
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try TensorStore(directory: dir, maxTotalBytes: 1 << 20)
+    /// Where a store keeps its tensors; `open` gives a new store on the same place, as a
+    /// restarted server (or, for PostgreSQL, another node) would have.
+    final class Place {
+        let backend: Backend
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tensord-store-\(UUID().uuidString)")
+        let pool: PostgresPool?
+
+        init(_ backend: Backend) throws {
+            self.backend = backend
+            pool = backend == .postgres ? try PostgresTestServer.shared.migratedPool() : nil
+        }
+
+        func open(maxTotalBytes: Int) throws -> TensorStore {
+            switch backend {
+            case .files: try TensorStore(directory: directory, maxTotalBytes: maxTotalBytes)
+            case .postgres:
+                // A pool of its own: another node shares the database, not the connections.
+                TensorStore(backend: PostgresTensorBackend(pool: try PostgresPool(url: pool!.url), cacheBytes: maxTotalBytes),
+                            maxTotalBytes: maxTotalBytes)
+            }
+        }
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func putGetListDeleteAndSurviveReopen(_ backend: Backend) throws {
+        let place = try Place(backend)
+        let store = try place.open(maxTotalBytes: 1 << 20)
         let a = Tensor([1.5, -2, .infinity, .nan] as [Float], shape: [2, 2])
         try store.put("a", a)
         try store.put("ids", Tensor([3, -1] as [Int64]))
         try store.put("flags", try Tensor([true, false, true] as [Bool]).reshaped([3, 1]))
         // A transposed view is stored by value.
         try store.put("t", try Tensor([1, 2, 3, 4, 5, 6] as [Double], shape: [2, 3]).transposed(0, 1))
-        #expect(store.list().map(\.name) == ["a", "flags", "ids", "t"])
-        #expect(store.usedBytes == 16 + 3 + 16 + 48)
+        #expect(try store.list().map(\.name) == ["a", "flags", "ids", "t"])
+        #expect(try store.list().first { $0.name == "flags" } == TensorStore.Entry(name: "flags", shape: [3, 1], dtype: .bool, bytes: 3))
+        #expect(try store.usedBytes == 16 + 3 + 16 + 48)
 
-        let reopened = try TensorStore(directory: dir, maxTotalBytes: 1 << 20)
-        let back = try #require(reopened.get("a"))
+        let reopened = try place.open(maxTotalBytes: 1 << 20)
+        let back = try #require(try reopened.get("a"))
         #expect(back.shape == [2, 2] && back.dtype == .float32)
         #expect(back.scalars(as: Float.self).map(\.bitPattern) == a.scalars(as: Float.self).map(\.bitPattern))
-        #expect(reopened.get("t")?.doubles() == [1, 4, 2, 5, 3, 6])
-        #expect(reopened.get("flags")?.shape == [3, 1])
-        #expect(reopened.usedBytes == store.usedBytes)
+        #expect(try reopened.get("t")?.doubles() == [1, 4, 2, 5, 3, 6])
+        #expect(try reopened.get("flags")?.shape == [3, 1])
+        #expect(try reopened.usedBytes == store.usedBytes)
 
         try reopened.delete("a")
-        #expect(reopened.get("a") == nil)
+        #expect(try reopened.get("a") == nil)
         #expect(throws: TensorStore.StoreError.notFound("a")) { try reopened.delete("a") }
-        #expect(try TensorStore(directory: dir, maxTotalBytes: 1 << 20).get("a") == nil)
+        #expect(try place.open(maxTotalBytes: 1 << 20).get("a") == nil)
     }
 
-    @Test func totalBytesAreBounded() throws {
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try TensorStore(directory: dir, maxTotalBytes: 100)
-        try store.put("x", Tensor.filled([20], with: 1, dtype: .float32))   // 80 bytes
-        #expect(throws: TensorStore.StoreError.self) { try store.put("y", Tensor.filled([6], with: 1, dtype: .float32)) }
+    @Test(arguments: Backend.allCases)
+    func totalBytesAreBounded(_ backend: Backend) throws {
+        let place = try Place(backend)
+        let store = try place.open(maxTotalBytes: 100)
+        #expect(try store.put("x", Tensor.filled([20], with: 1, dtype: .float32)))   // 80 bytes, new
+        #expect(throws: TensorStore.StoreError.full(needed: 24, limit: 20)) { try store.put("y", Tensor.filled([6], with: 1, dtype: .float32)) }
         // Replacing a tensor counts only the difference.
-        try store.put("x", Tensor.filled([25], with: 1, dtype: .float32))
-        #expect(store.usedBytes == 100)
+        #expect(try !store.put("x", Tensor.filled([25], with: 1, dtype: .float32)))
+        #expect(try store.usedBytes == 100)
+        // All or none: the first would fit, the pair does not.
+        try store.delete("x")
+        #expect(throws: TensorStore.StoreError.self) {
+            try store.put([("p", Tensor.filled([20], with: 1, dtype: .float32)), ("q", Tensor.filled([20], with: 1, dtype: .float32))])
+        }
+        #expect(try store.list().isEmpty)
+        #expect(try store.put([("p", Tensor.filled([2], with: 1, dtype: .float32)), ("p", Tensor.filled([3], with: 2, dtype: .float32))]) == [true, false])
+        #expect(try store.get("p")?.doubles() == [2, 2, 2])
+    }
+
+    /// Another node's replacement or deletion is what this node reads next, though it has
+    /// the old tensor cached.
+    @Test func postgresCacheNeverServesAnotherNodesOldTensor() throws {
+        let place = try Place(.postgres)
+        let a = try place.open(maxTotalBytes: 1 << 20), b = try place.open(maxTotalBytes: 1 << 20)
+        try a.put("w", Tensor([1, 2] as [Float]))
+        #expect(try b.get("w")?.doubles() == [1, 2])
+        try a.put("w", Tensor([3, 4, 5] as [Float]))
+        #expect(try b.get("w")?.doubles() == [3, 4, 5])
+        try a.delete("w")
+        #expect(try b.get("w") == nil)
+        try a.put("w", Tensor([6] as [Float]))
+        #expect(try b.get("w")?.doubles() == [6])
+        // The limit holds across nodes: b sees a's bytes.
+        let small = try place.open(maxTotalBytes: 8)
+        #expect(throws: TensorStore.StoreError.full(needed: 8, limit: 4)) { try small.put("v", Tensor([1, 2] as [Float])) }
     }
 
     @Test("names are safe file names", arguments: ["", ".hidden", "a/b", "../x", "a b", String(repeating: "x", count: 129), "é"])
     func invalidNames(name: String) throws {
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try TensorStore(directory: dir, maxTotalBytes: 100)
+        let place = try Place(.files)
+        let store = try place.open(maxTotalBytes: 100)
         #expect(throws: TensorStore.StoreError.invalidName(name)) { try store.put(name, Tensor(scalar: Float(1))) }
     }
 }

@@ -148,7 +148,7 @@ extension TensorService {
         var refs: [String: Tensor] = [:]
         let spec = try JobSpec.parse(body, parserLimits: configuration.expressionLimits, bounds: jobBounds) { json, pointer in
             try jobTensor(json, at: pointer) { name, refPointer in
-                guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
+                guard let t = try store.get(name) else { throw Problem.unknownRef(name, pointer: refPointer) }
                 refs[name] = t
                 return t
             }

@@ -11,16 +11,6 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     private let lock = NSLock()
     private let reader: SQLiteDatabase
     private let readLock = NSLock()
-    private let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return e
-    }()
-    private let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return d
-    }()
 
     private static let schema = """
         CREATE TABLE IF NOT EXISTS jobs (
@@ -249,7 +239,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         try reading { db in
             var out: [CheckpointInfo] = []
             try db.prepare("SELECT step, epoch, created_at, bytes, file, metric_state FROM checkpoints WHERE job_id = ? ORDER BY step").query([.text(job)]) { row in
-                let state = try row.text(5).map { try decoder.decode([String: MetricHistory.KeyState].self, from: Data($0.utf8)) }
+                let state = try row.text(5).map { try StoredJSON.decode([String: MetricHistory.KeyState].self, from: $0) }
                 out.append(CheckpointInfo(step: row.int(0), epoch: row.optionalInt(1), createdAt: Int64(row.int(2)), bytes: row.int(3),
                                           file: row.text(4) ?? "", metricState: state))
             }
@@ -280,9 +270,9 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
                                 createdAt: Int64(r.int(6)), startedAt: r.optionalInt(7).map(Int64.init), finishedAt: r.optionalInt(8).map(Int64.init),
                                 step: r.int(9), epoch: r.optionalInt(10), totalSteps: r.optionalInt(11), totalEpochs: r.optionalInt(12),
                                 spec: r.blob(17), idempotencyKey: r.text(18))
-            job.latest = try decoder.decode(LatestMetrics.self, from: Data((r.text(13) ?? "{}").utf8))
-            job.error = try r.text(14).map { try decoder.decode(JobProblem.self, from: Data($0.utf8)) }
-            job.transitions = try decoder.decode([StatusTransition].self, from: Data((r.text(15) ?? "[]").utf8))
+            job.latest = try StoredJSON.decode(LatestMetrics.self, from: r.text(13) ?? "{}")
+            job.error = try r.text(14).map { try StoredJSON.decode(JobProblem.self, from: $0) }
+            job.transitions = try StoredJSON.decode([StatusTransition].self, from: r.text(15) ?? "[]")
             job.runtimeSeconds = r.double(16)
             job.sweepId = r.text(19)
             if case .blob(let grid) = r.value(20) { job.grid = grid }
@@ -295,9 +285,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         return out
     }
 
-    private func json(_ value: some Encodable) throws -> SQLiteDatabase.Value {
-        .text(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
+    private func json(_ value: some Encodable) throws -> SQLiteDatabase.Value { .text(try StoredJSON.encode(value)) }
     private func text(_ s: String?) -> SQLiteDatabase.Value { s.map { .text($0) } ?? .null }
     private func int(_ i: Int?) -> SQLiteDatabase.Value { i.map { .integer(Int64($0)) } ?? .null }
     private func int(_ i: Int64?) -> SQLiteDatabase.Value { i.map { .integer($0) } ?? .null }

@@ -18,6 +18,8 @@ extension TensorService {
                 w.key("dtypes"); w.beginArray(); for d in ["float32", "float64", "int64", "bool"] { w.string(d) }; w.endArray()
                 w.key("ops"); w.int(Ops.all.count)
                 w.key("lanes"); w.int(engine.lanes)
+                w.key("node_id"); w.string(c.nodeId)
+                w.key("database"); w.string(c.databaseURL == nil ? "sqlite" : "postgresql")
                 w.key("limits")
                 w.beginObject()
                 for (k, v) in [("max_body_bytes", c.http.maxBodyBytes), ("max_elements", c.maxElements),
@@ -45,7 +47,7 @@ extension TensorService {
             let text = metrics.render(gauges: [
                 ("tensord_engine_queue_depth", "Work waiting for a compute lane.", [("", Double(engine.queueDepth))]),
                 ("tensord_engine_busy_lanes", "Compute lanes running work.", [("", Double(engine.busyLanes))]),
-                ("tensord_store_bytes", "Bytes held by the tensor store.", [("", Double(store.usedBytes))]),
+                ("tensord_store_bytes", "Bytes held by the tensor store.", [("", Double(try store.usedBytes))]),
                 ("tensord_jobs", "Training jobs by status.", jobs.counts().map { ("status=\"\($0.0.rawValue)\"", Double($0.1)) }),
             ])
             return Response(headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))

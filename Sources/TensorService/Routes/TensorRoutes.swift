@@ -41,7 +41,7 @@ extension TensorService {
         }
         add(.get, "/v1/tensors/{name}") { [unowned self] request, params in
             let name = params["name"] ?? ""
-            guard let t = store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
+            guard let t = try store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
             let format = try TensorFormat.ofResponse(request, offered: [.json, .npy, .safetensors])
             guard format == .json else { return try TensorService.binaryResponse(format, [(name, t)]) }
             let encoding = try RequestBody.queryEncoding(request)
@@ -58,11 +58,11 @@ extension TensorService {
             guard format == .json else {
                 guard let names else { throw Problem.badRequest("format=safetensors needs names=a,b,… of the tensors to export", pointer: "/names") }
                 return try TensorService.binaryResponse(.safetensors, names.map { name in
-                    guard let t = store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
+                    guard let t = try store.get(name) else { throw Problem.notFound("no tensor named '\(name)' in the store") }
                     return (name, t)
                 })
             }
-            let entries = store.list().filter { e in names?.contains(e.name) ?? true }
+            let entries = try store.list().filter { e in names?.contains(e.name) ?? true }
             return .json { w in TensorService.writeEntries(entries, into: &w) }
         }
     }

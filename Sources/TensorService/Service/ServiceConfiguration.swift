@@ -5,6 +5,13 @@ import HTTPServer
 public struct ServiceConfiguration: Sendable {
     /// Tensors, jobs and checkpoints live here.
     public var dataDirectory: URL
+    /// A `postgresql://` (or `postgres://`) URL: jobs, metrics, events, checkpoint records,
+    /// sweeps and the tensor store live in that database, shared with other nodes, instead of
+    /// SQLite files and tensor files in `dataDirectory`.
+    public var databaseURL: String?
+    /// This node's name among the nodes of one database, in the job store's leases and in
+    /// GET /v1.
+    public var nodeId = ServiceConfiguration.defaultNodeId
     /// When set, every `/v1` request needs `Authorization: Bearer <token>`.
     public var token: String?
     /// Compute lanes (threads) of the shared engine; the cores by default.
@@ -43,8 +50,14 @@ public struct ServiceConfiguration: Sendable {
     public var eventHeartbeatSeconds: Double
     /// What one job may ask for and produce (steps, epochs, sizes, metric history, restarts).
     public var jobLimits = JobLimits()
-    /// This node's name in the job store's leases (several nodes may share one store).
-    public var nodeId = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    /// `databaseURL` with its password (if any) replaced by `***`, for logs.
+    public var redactedDatabaseURL: String? { databaseURL.map(PostgresConnection.redacted) }
+
+    /// The host name and the process id, unique among the nodes of one database.
+    public static var defaultNodeId: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
 
     public init(dataDirectory: URL = URL(fileURLWithPath: "tensord-data"), token: String? = nil,
                 lanes: Int = ProcessInfo.processInfo.activeProcessorCount,

@@ -28,13 +28,24 @@ public final class TensorService: @unchecked Sendable {
         self.configuration = configuration
         self.log = logger
         codec = TensorCodec(maxElements: configuration.maxElements)
-        store = try TensorStore(directory: configuration.dataDirectory.appendingPathComponent("tensors"),
-                                maxTotalBytes: configuration.maxStoreBytes)
         engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
                                backgroundLanes: configuration.jobLanes)
-        sweeps = try SweepStore(path: configuration.dataDirectory.appendingPathComponent("sweeps.sqlite").path)
-        let jobStore = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
-        try jobStore.importJobFiles(from: configuration.dataDirectory.appendingPathComponent("jobs"))
+        let jobStore: JobStore
+        if let url = configuration.databaseURL {
+            let pool = try PostgresPool(url: url)
+            try pool.with { try PostgresMigrations.run($0) }
+            store = TensorStore(backend: PostgresTensorBackend(pool: pool, cacheBytes: configuration.maxStoreBytes),
+                                maxTotalBytes: configuration.maxStoreBytes)
+            sweeps = PostgresSweepStore(pool: pool)
+            jobStore = PostgresJobStore(pool: pool)
+        } else {
+            store = try TensorStore(directory: configuration.dataDirectory.appendingPathComponent("tensors"),
+                                    maxTotalBytes: configuration.maxStoreBytes)
+            sweeps = try SQLiteSweepStore(path: configuration.dataDirectory.appendingPathComponent("sweeps.sqlite").path)
+            let sqlite = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
+            try sqlite.importJobFiles(from: configuration.dataDirectory.appendingPathComponent("jobs"))
+            jobStore = sqlite
+        }
         let limits = JobRunner.Limits(maxRunning: max(1, configuration.maxRunningJobs), maxQueued: max(0, configuration.maxQueuedJobs),
                                       flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements,
                                       jobs: configuration.jobLimits)
@@ -142,7 +153,7 @@ public final class TensorService: @unchecked Sendable {
 
     /// The stored tensor a `{"ref": name}` names.
     private func storedTensor(_ name: String, _ pointer: String) throws -> Tensor {
-        guard let t = store.get(name) else { throw Problem.unknownRef(name, pointer: pointer) }
+        guard let t = try store.get(name) else { throw Problem.unknownRef(name, pointer: pointer) }
         return t
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import TensorEngine
 
-/// Named tensors kept in the data directory (one file each, written atomically), bounded
-/// in total bytes, and loaded again when the server restarts.
+/// Named tensors, bounded in total bytes, kept by a backend: files in the data directory
+/// (`FileTensorBackend`, the default, loaded again when the server restarts) or rows of the
+/// shared PostgreSQL database (`PostgresTensorBackend`, for several nodes).
 public final class TensorStore: @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
         public let name: String
@@ -17,23 +18,17 @@ public final class TensorStore: @unchecked Sendable {
         case full(needed: Int, limit: Int)
     }
 
-    public let directory: URL
     public let maxTotalBytes: Int
-    private let lock = NSLock()
-    private var tensors: [String: Tensor] = [:]
-    private var totalBytes = 0
+    let backend: TensorStoreBackend
 
     /// Opens (creating if needed) the store in `directory` and loads what it holds.
-    public init(directory: URL, maxTotalBytes: Int) throws {
-        self.directory = directory
+    public convenience init(directory: URL, maxTotalBytes: Int) throws {
+        self.init(backend: try FileTensorBackend(directory: directory), maxTotalBytes: maxTotalBytes)
+    }
+
+    init(backend: TensorStoreBackend, maxTotalBytes: Int) {
+        self.backend = backend
         self.maxTotalBytes = maxTotalBytes
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".tensor") {
-            let name = String(file.dropLast(".tensor".count))
-            guard TensorStore.isValid(name), let t = try? TensorFile.read(directory.appendingPathComponent(file)) else { continue }
-            tensors[name] = t
-            totalBytes += t.count * t.dtype.byteSize
-        }
     }
 
     /// Names are 1–128 characters of letters, digits, `_`, `-` and `.` (not starting with `.`),
@@ -45,9 +40,8 @@ public final class TensorStore: @unchecked Sendable {
         }
     }
 
-    public func get(_ name: String) -> Tensor? {
-        lock.lock(); defer { lock.unlock() }
-        return tensors[name]
+    public func get(_ name: String) throws -> Tensor? {
+        try backend.get(name)
     }
 
     /// Stores `tensor` under `name`, replacing any previous one. Returns true if it was new.
@@ -61,44 +55,45 @@ public final class TensorStore: @unchecked Sendable {
     @discardableResult
     public func put(_ items: [(name: String, tensor: Tensor)]) throws -> [Bool] {
         if let bad = items.first(where: { !TensorStore.isValid($0.name) }) { throw StoreError.invalidName(bad.name) }
-        let tensors = items.map { ($0.name, $0.tensor.detached().contiguous()) }
-        lock.lock(); defer { lock.unlock() }
-        var sizes: [String: Int] = [:]
-        for (name, t) in tensors { sizes[name] = t.count * t.dtype.byteSize }
-        let previous = sizes.keys.reduce(0) { $0 + (self.tensors[$1].map { $0.count * $0.dtype.byteSize } ?? 0) }
-        let bytes = sizes.values.reduce(0, +)
-        guard totalBytes - previous + bytes <= maxTotalBytes else {
-            throw StoreError.full(needed: bytes, limit: maxTotalBytes - (totalBytes - previous))
-        }
-        var created: [Bool] = []
-        for (name, t) in tensors {
-            try TensorFile.write(t, to: directory.appendingPathComponent("\(name).tensor"))
-            let replaced = self.tensors.updateValue(t, forKey: name)
-            totalBytes += t.count * t.dtype.byteSize - (replaced.map { $0.count * $0.dtype.byteSize } ?? 0)
-            created.append(replaced == nil)
-        }
-        return created
+        return try backend.put(items.map { ($0.name, $0.tensor.detached().contiguous()) }, maxTotalBytes: maxTotalBytes)
     }
 
     public func delete(_ name: String) throws {
-        lock.lock(); defer { lock.unlock() }
-        guard let t = tensors.removeValue(forKey: name) else { throw StoreError.notFound(name) }
-        totalBytes -= t.count * t.dtype.byteSize
-        try? FileManager.default.removeItem(at: directory.appendingPathComponent("\(name).tensor"))
+        guard try backend.delete(name) else { throw StoreError.notFound(name) }
     }
 
-    public func list() -> [Entry] {
-        lock.lock(); defer { lock.unlock() }
-        return tensors.keys.sorted().map { n in
-            let t = tensors[n]!
-            return Entry(name: n, shape: t.shape, dtype: t.dtype, bytes: t.count * t.dtype.byteSize)
-        }
+    /// The stored tensors, sorted by name.
+    public func list() throws -> [Entry] {
+        try backend.list()
     }
 
     public var usedBytes: Int {
-        lock.lock(); defer { lock.unlock() }
-        return totalBytes
+        get throws { try backend.usedBytes() }
     }
+
+    /// Of `items` (a name may come twice; the last counts), the bytes the store would hold in
+    /// all if they replaced what `stored` says each name holds now; `StoreError.full` if that
+    /// passes `limit`. Both backends check a put with it, under their own lock.
+    static func checkFits(_ items: [(name: String, tensor: Tensor)], total: Int, stored: (String) -> Int, limit: Int) throws {
+        var sizes: [String: Int] = [:]
+        for (name, t) in items { sizes[name] = t.count * t.dtype.byteSize }
+        let previous = sizes.keys.reduce(0) { $0 + stored($1) }
+        let bytes = sizes.values.reduce(0, +)
+        guard total - previous + bytes <= limit else { throw StoreError.full(needed: bytes, limit: limit - (total - previous)) }
+    }
+}
+
+/// Where a tensor store keeps its tensors. `put` gets detached, contiguous tensors with valid
+/// names and stores all or none, checking the total against `maxTotalBytes` atomically.
+protocol TensorStoreBackend: AnyObject, Sendable {
+    func get(_ name: String) throws -> Tensor?
+    /// Returns, for each item, whether its name was new.
+    func put(_ items: [(name: String, tensor: Tensor)], maxTotalBytes: Int) throws -> [Bool]
+    /// False if there was no such tensor.
+    func delete(_ name: String) throws -> Bool
+    /// Sorted by name.
+    func list() throws -> [TensorStore.Entry]
+    func usedBytes() throws -> Int
 }
 
 /// The on-disk form of a tensor: a one-line JSON header (`{"dtype":…,"shape":[…]}`)

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import TensorService
+
+/// `tensord --database postgresql://…` as a process: a job submitted to one node runs and
+/// its record, metrics and the tensor store are answered by another node on the database.
+struct PostgresNodesTests {
+    @Test func aJobRunOnOneNodeIsAnsweredByAnother() throws {
+        let url = try PostgresTestServer.shared.database()
+        let dirA = FileManager.default.temporaryDirectory.appendingPathComponent("tensord-node-a-\(UUID().uuidString)")
+        let dirB = FileManager.default.temporaryDirectory.appendingPathComponent("tensord-node-b-\(UUID().uuidString)")
+        defer { for d in [dirA, dirB] { try? FileManager.default.removeItem(at: d) } }
+        let a = try ChildServer(directory: dirA, arguments: ["--database", url, "--node-id", "node-a"])
+        defer { a.kill() }
+        let about = try a.get("/v1")
+        #expect(about["node_id"] as? String == "node-a" && about["database"] as? String == "postgresql")
+
+        #expect(try a.request("PUT", "/v1/tensors/w", body: #"{"shape":[2],"data":[1.5,-2]}"#).status == 201)
+        let id = try a.submit(JobFixtures.bowl(steps: 40))
+        var job: [String: Any] = [:]
+        let deadline = Date(timeIntervalSinceNow: 120)
+        while Date() < deadline {
+            job = try a.get("/v1/jobs/\(id)")
+            if ["succeeded", "failed", "cancelled"].contains(job["status"] as? String ?? "") { break }
+            usleep(20_000)
+        }
+        #expect(job["status"] as? String == "succeeded", "\(job)")
+        let metricsA = try a.raw("/v1/jobs/\(id)/metrics")
+        let losses = try #require(try JSONSerialization.jsonObject(with: Data(metricsA.utf8)) as? [String: Any])["metrics"] as? [[String: Any]] ?? []
+        #expect(losses.filter { $0["key"] as? String == "loss" }.compactMap { $0["step"] as? Int } == Array(0...40))
+        let model = try a.raw("/v1/jobs/\(id)/model")
+        #expect(model.contains("\"p\""), "\(model)")
+
+        // A second node on the same database (its own data directory) answers for the job.
+        let b = try ChildServer(directory: dirB, arguments: ["--database", url, "--node-id", "node-b"])
+        defer { b.kill() }
+        #expect(try b.get("/v1")["node_id"] as? String == "node-b")
+        let onB = try b.get("/v1/jobs/\(id)")
+        #expect(onB["status"] as? String == "succeeded" && (onB["progress"] as? [String: Any])?["step"] as? Int == 40)
+        #expect(try b.raw("/v1/jobs/\(id)/metrics") == metricsA)
+        #expect(try b.raw("/v1/jobs?page_size=5").contains(id))
+        #expect(try b.raw("/v1/jobs/\(id)/events").contains("event: end"))
+
+        // The tensor store is shared, and a replacement on one node is what the other reads.
+        #expect(try b.get("/v1/tensors/w")["data"] as? [Double] == [1.5, -2])
+        #expect(try b.request("PUT", "/v1/tensors/w", body: #"{"shape":[1],"data":[7]}"#).status == 200)
+        #expect(try a.get("/v1/tensors/w")["data"] as? [Double] == [7])
+        #expect(try a.request("DELETE", "/v1/tensors/w").status == 204)
+        #expect(try b.request("GET", "/v1/tensors/w").status == 404)
+    }
+}
