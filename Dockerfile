@@ -10,7 +10,7 @@
 
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas-dev libcurl4-openssl-dev libsqlite3-dev \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so editing the sources does not refetch them.
@@ -31,7 +31,7 @@ FROM debian:bookworm-slim
 # libopenblas.so.0 alternative. libjs-chart.js is the dashboard's Chart.js, served from
 # /usr/share/javascript/chart.js where the package puts it.
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas0-pthread libcurl4 libsqlite3-0 libjs-chart.js \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libopenblas0-pthread libcurl4 libsqlite3-0 libpq5 libjs-chart.js \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin tensord \
     && mkdir -p /data \

@@ -5,13 +5,14 @@
 #   ASSETS    files the server serves as the package installs them (the dashboard's Chart.js),
 #             needed at run time as they are, in the runtime stage too
 #   --test    also what the tests drive, so that a server-only install stays small: headless
-#             Chromium and its driver (TEST_PACKAGES), and from PyPI (TEST_PIP_PACKAGES) Selenium
+#             Chromium and its driver and the PostgreSQL server the store tests start on their
+#             own (TEST_PACKAGES; its system cluster is not needed), and from PyPI (TEST_PIP_PACKAGES) Selenium
 #             for the browser test and Schemathesis, pinned (SchemathesisTests checks the pin),
 #             for the contract fuzz test
 set -euo pipefail
-PACKAGES=(libopenblas-dev libcurl4-openssl-dev libsqlite3-dev)
+PACKAGES=(libopenblas-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev)
 ASSETS=(libjs-chart.js)
-TEST_PACKAGES=(chromium chromium-driver python3 python3-pip)
+TEST_PACKAGES=(chromium chromium-driver python3 python3-pip postgresql)
 TEST_PIP_PACKAGES=('selenium>=4.10,<5' schemathesis==4.32.5)
 wanted=("${PACKAGES[@]}" "${ASSETS[@]}")
 test=0

@@ -10,6 +10,7 @@ struct DockerfileTests {
         "libopenblas-dev": ["libopenblas0-pthread", "libopenblas0"],
         "libcurl4-openssl-dev": ["libcurl4"],
         "libsqlite3-dev": ["libsqlite3-0"],
+        "libpq-dev": ["libpq5"],
     ]
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
