@@ -18,9 +18,10 @@ import Testing
 
     static func event(_ id: Int64) -> JobEventRecord { JobEventRecord(id: id, kind: .log, data: Array("{}".utf8)) }
 
-    @Test func aStaleTokenWritesNothingAndTheNewOwnerWrites() throws {
-        let (store, cleanup) = try Self.sqliteStore()
-        defer { cleanup() }
+    @Test(arguments: JobStoreTests.Kind.allCases)
+    func aStaleTokenWritesNothingAndTheNewOwnerWrites(_ kind: JobStoreTests.Kind) throws {
+        let fixture = try JobStoreTests.Fixture(kind)
+        let store = fixture.store
         _ = try store.create(Self.queued("j-1"), events: [Self.event(1)], blobs: ["refs/x.tensor": [1, 2, 3]])
 
         // Node A claims with a lease that has already run out (a paused node), node B takes over.
@@ -73,9 +74,10 @@ import Testing
         #expect(try store.blob(job: "j-1", name: "checkpoints/step-2.ckpt") == nil && store.blob(job: "j-1", name: "refs/x.tensor") == nil)
     }
 
-    @Test func claimsTakeTheOldestFirstAndSkipHeldLeases() throws {
-        let (store, cleanup) = try Self.sqliteStore()
-        defer { cleanup() }
+    @Test(arguments: JobStoreTests.Kind.allCases)
+    func claimsTakeTheOldestFirstAndSkipHeldLeases(_ kind: JobStoreTests.Kind) throws {
+        let fixture = try JobStoreTests.Fixture(kind)
+        let store = fixture.store
         for id in ["j-1", "j-2", "j-3"] { _ = try store.create(Self.queued(id), events: [], blobs: [:]) }
         var first = try #require(try store.claim(node: "a", leaseMillis: 60_000, job: nil))
         #expect(first.id == "j-1")
@@ -108,6 +110,20 @@ import Testing
         #expect(try store.claim(node: "new", leaseMillis: 60_000, job: nil) == nil)
         try store.startNode("new")
         #expect(try store.claim(node: "new", leaseMillis: 60_000, job: nil)?.leaseToken == 2)
+    }
+
+    /// The shared store belongs to many nodes: a starting node ends only the leases held
+    /// under its own name (a restart with the same --node-id), not those of live nodes.
+    @Test func aStartingNodeEndsOnlyItsOwnLeasesInTheSharedStore() throws {
+        let store = try JobStoreTests.Fixture(.postgres).store
+        for id in ["j-1", "j-2"] { _ = try store.create(Self.queued(id), events: [], blobs: [:]) }
+        _ = try #require(try store.claim(node: "a", leaseMillis: 3_600_000, job: "j-1"))
+        _ = try #require(try store.claim(node: "b", leaseMillis: 3_600_000, job: "j-2"))
+        try store.startNode("c")
+        #expect(try store.claim(node: "c", leaseMillis: 60_000, job: nil) == nil)
+        try store.startNode("a")
+        let again = try #require(try store.claim(node: "a", leaseMillis: 60_000, job: nil))
+        #expect(again.id == "j-1" && again.leaseToken == 2 && again.attempts == 2)
     }
 }
 

@@ -61,7 +61,7 @@ struct JobStoreTests {
     }
 
     @Test(arguments: Kind.allCases)
-    func listsCountsSweepsAndUnfinished(_ kind: Kind) throws {
+    func listsCountsSweepsAndUnclaimed(_ kind: Kind) throws {
         let store = try Fixture(kind).store
         let statuses: [JobStatus] = [.succeeded, .running, .queued, .failed, .cancelling, .queued]
         for (i, s) in statuses.enumerated() { _ = try store.create(Self.record("j-\(i)", status: s, sweep: i % 2 == 0 ? "s-1" : nil)) }
@@ -73,7 +73,9 @@ struct JobStoreTests {
         #expect(try store.count(status: .queued) == 2 && store.count(status: .cancelled) == 0)
         #expect(try store.jobs(sweep: "s-1").map(\.id) == ["j-0", "j-2", "j-4"])
         #expect(try store.jobs(sweep: "s-1").first?.grid == Array(#"{"optimizer.lr":0.1}"#.utf8))
-        #expect(try store.unfinished().map(\.id) == ["j-1", "j-2", "j-4", "j-5"])
+        #expect(try store.unclaimedCount() == 2)
+        _ = try store.claim(node: "a", leaseMillis: 60_000, job: "j-5")
+        #expect(try store.unclaimedCount() == 1)
     }
 
     @Test(arguments: Kind.allCases)
@@ -131,20 +133,17 @@ struct JobStoreTests {
     }
 
     @Test(arguments: Kind.allCases)
-    func truncateAttemptsAndDelete(_ kind: Kind) throws {
+    func truncateOnResumptionAndDelete(_ kind: Kind) throws {
         let store = try Fixture(kind).store
         guard case .created(let job) = try store.create(Self.record("j-1", status: .running)) else { Issue.record("not created"); return }
         let points = (0..<6).flatMap { s in ["loss", "acc", "lr"].map { MetricPoint(key: $0, step: s, epoch: nil, value: Double(s), timestamp: 1) } }
         try store.commit(JobWrite(job: job, metrics: points, events: [JobEventRecord(id: 1, kind: .log, data: [1])],
                                   addCheckpoint: CheckpointInfo(step: 3, epoch: nil, createdAt: 1, bytes: 1, file: "c", metricState: nil)))
-        try store.truncateMetrics(job: "j-1", keys: ["loss": 2, "acc": 4], others: 3)
+        try store.commit(JobWrite(job: job, truncateMetrics: MetricTruncation(keys: ["loss": 2, "acc": 4], others: 3)))
         let kept = try store.metrics(job: "j-1", keys: nil, from: 0, through: nil)
         #expect(Dictionary(grouping: kept, by: \.key).mapValues { $0.map(\.step) } == ["loss": [0, 1, 2], "acc": [0, 1, 2, 3, 4], "lr": [0, 1, 2, 3]])
-        try store.truncateMetrics(job: "j-1", keys: [:], others: 1)
+        try store.commit(JobWrite(job: job, truncateMetrics: MetricTruncation(keys: [:], others: 1)))
         #expect(try store.metrics(job: "j-1", keys: nil, from: 0, through: nil).map(\.step).allSatisfy { $0 <= 1 })
-
-        try store.recordAttempt(job: "j-1", attempts: 3)
-        #expect(try store.job("j-1")?.attempts == 3)
 
         try store.delete("j-1")
         #expect(try store.job("j-1") == nil)
@@ -186,6 +185,31 @@ struct JobStoreTests {
         #expect(try reader.metrics(job: "j-1", keys: nil, from: 0, through: nil).count == flushes * perFlush)
     }
 
+    /// Nodes claiming at once (FOR UPDATE SKIP LOCKED) never take one job twice, and between
+    /// them take every job, oldest first per node.
+    @Test func postgresClaimsFromManyNodesAtOnceTakeEachJobOnce() throws {
+        let fixture = try Fixture(.postgres)
+        for i in 0..<40 { _ = try fixture.store.create(Self.record(String(format: "j-%02d", i))) }
+        let nodes = try (0..<4).map { _ in try fixture.another() }
+        let claimed = Locked<[String: [String]]>([:]), failures = Locked<[String]>([])
+        let threads = nodes.enumerated().map { i, node in
+            Thread {
+                do {
+                    while let job = try node.claim(node: "n\(i)", leaseMillis: 60_000, job: nil) {
+                        claimed.update { $0["n\(i)", default: []].append(job.id) }
+                    }
+                } catch { failures.update { $0.append("\(error)") } }
+            }
+        }
+        threads.forEach { $0.start() }
+        while threads.contains(where: { !$0.isFinished }) { usleep(1000) }
+        #expect(failures.value.isEmpty, "\(failures.value)")
+        let all = claimed.value.values.flatMap { $0 }
+        #expect(all.sorted() == (0..<40).map { String(format: "j-%02d", $0) })
+        #expect(claimed.value.values.allSatisfy { $0 == $0.sorted() })
+        #expect(try fixture.store.unclaimedCount() == 0)
+    }
+
     /// Two nodes creating with one idempotency key at the same moment make one job.
     @Test func postgresIdempotencyHoldsAcrossNodes() throws {
         let fixture = try Fixture(.postgres)
@@ -207,4 +231,9 @@ struct JobStoreTests {
         #expect(existing.allSatisfy { $0 == created.first })
         #expect(try fixture.store.list(status: nil, beforeSeq: nil, limit: 10).count == 1)
     }
+}
+
+extension JobStore {
+    /// A job created with no first events or blobs, as most of these tests need.
+    func create(_ job: JobRecord) throws -> JobCreation { try create(job, events: [], blobs: [:]) }
 }

@@ -1,10 +1,12 @@
 import Foundation
 
 /// The shared job store: the tables of `PostgresMigrations` in one PostgreSQL database that
-/// several `tensord` nodes use at once. Every call takes a connection of the pool, so reads of
-/// jobs, metrics and events run beside a job's flush (MVCC shows them the last commit) and
-/// never wait for it. A flush is one transaction; its metric points and events go in a few
-/// multi-row INSERTs, not one round trip per row.
+/// several `tensord` nodes use at once, job blobs (refs, checkpoints, final parameters) as
+/// bytea rows. Every call takes a connection of the pool, so reads of jobs, metrics and events
+/// run beside a job's flush (MVCC shows them the last commit) and never wait for it. A flush
+/// is one transaction, fenced by the job's lease token; its metric points and events go in a
+/// few multi-row INSERTs, not one round trip per row. Claims and leases are in
+/// `PostgresJobStore+Leases.swift`.
 final class PostgresJobStore: JobStore, @unchecked Sendable {
     typealias Value = PostgresConnection.Value
     let pool: PostgresPool
@@ -13,12 +15,13 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         self.pool = pool
     }
 
-    private static let columns = """
+    static let columns = """
         seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
-        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts
+        total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts, owner, lease_token,
+        cancel_requested
         """
 
-    func create(_ job: JobRecord) throws -> JobCreation {
+    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation {
         try pool.transaction { db in
             // ON CONFLICT DO NOTHING: of two nodes creating with one key at once, the second
             // waits for the first to commit and then finds its job, as a single node would.
@@ -33,7 +36,10 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                       try job.error.map { .text(try StoredJSON.encode($0)) } ?? .null, .text(try StoredJSON.encode(job.transitions)),
                       .real(job.runtimeSeconds), .bytes(job.spec), text(job.idempotencyKey), text(job.sweepId),
                       job.grid.map { .bytes($0) } ?? .null, .integer(Int64(job.attempts))])
-            if let row = inserted.rows.first { return .created(try Self.record(row)) }
+            if let row = inserted.rows.first {
+                try insert(events, blobs: blobs, job: job.id, db)
+                return .created(try Self.record(row))
+            }
             guard let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = $1", [.text(key)]) else {
                 throw PostgresError(.query, "job id \(job.id) is already taken")
             }
@@ -64,9 +70,6 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         try pool.with(retry: true) { try select($0, "WHERE sweep_id = $1 ORDER BY seq", [.text(sweep)]) }
     }
 
-    func unfinished() throws -> [JobRecord] {
-        try pool.with(retry: true) { try select($0, "WHERE status IN ('queued', 'running', 'cancelling') ORDER BY seq", []) }
-    }
 
     func count(status: JobStatus) throws -> Int {
         try pool.with(retry: true) { db in
@@ -74,16 +77,27 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         }
     }
 
+    func unclaimedCount() throws -> Int {
+        try pool.with(retry: true) { db in
+            Int(try db.query("SELECT count(*) FROM jobs WHERE status = 'queued' AND owner IS NULL").rows[0].int(0))
+        }
+    }
+
     func commit(_ write: JobWrite) throws {
         try pool.transaction { db in
             let j = write.job
-            try db.query("""
+            // The fence: the row changes only under the token the writer claimed it with.
+            let updated = try db.query("""
                 UPDATE jobs SET status = $1, status_message = $2, started_at = $3, finished_at = $4, step = $5, epoch = $6,
-                total_steps = $7, latest = $8, error = $9, transitions = $10, runtime = $11, attempts = $12 WHERE id = $13
+                total_steps = $7, latest = $8, error = $9, transitions = $10, runtime = $11, attempts = $12,
+                owner = CASE WHEN $13 THEN NULL ELSE owner END, lease_expires = CASE WHEN $13 THEN 0 ELSE lease_expires END
+                WHERE id = $14 AND lease_token = $15 RETURNING 1
                 """, [.text(j.status.rawValue), text(j.statusMessage), int(j.startedAt), int(j.finishedAt), .integer(Int64(j.step)),
                       int(j.epoch), int(j.totalSteps), .text(try StoredJSON.encode(j.latest)),
                       try j.error.map { .text(try StoredJSON.encode($0)) } ?? .null, .text(try StoredJSON.encode(j.transitions)),
-                      .real(j.runtimeSeconds), .integer(Int64(j.attempts)), .text(j.id)])
+                      .real(j.runtimeSeconds), .integer(Int64(j.attempts)), .bool(write.releaseLease), .text(j.id), .integer(j.leaseToken)])
+            guard updated.rows.count == 1 else { throw JobStoreError.leaseLost(j.id) }
+            if let t = write.truncateMetrics { try truncate(job: j.id, t, db) }
             for (key, step) in write.replaceMetricsFrom.sorted(by: { $0.key < $1.key }) {
                 try db.query("DELETE FROM metrics WHERE job_id = $1 AND key = $2 AND step >= $3", [.text(j.id), .text(key), .integer(Int64(step))])
             }
@@ -96,8 +110,7 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
             try insert(db, "INSERT INTO metrics (job_id, key, step, epoch, value, ts)",
                        rows: points.map { [.text(j.id), .text($0.key), .integer(Int64($0.step)), int($0.epoch), .real($0.value), .integer($0.timestamp)] },
                        "ON CONFLICT (job_id, key, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, ts = excluded.ts")
-            try insert(db, "INSERT INTO events (job_id, id, kind, data)",
-                       rows: write.events.map { [.text(j.id), .integer($0.id), .text($0.kind.rawValue), .bytes($0.data)] }, "")
+            try insert(write.events, blobs: write.blobs, job: j.id, db)
             if let c = write.addCheckpoint {
                 try db.query("""
                     INSERT INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -107,7 +120,9 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                           try c.metricState.map { .text(try StoredJSON.encode($0)) } ?? .null])
             }
             for step in write.removeCheckpoints {
-                try db.query("DELETE FROM checkpoints WHERE job_id = $1 AND step = $2", [.text(j.id), .integer(Int64(step))])
+                for r in try db.query("DELETE FROM checkpoints WHERE job_id = $1 AND step = $2 RETURNING file", [.text(j.id), .integer(Int64(step))]).rows {
+                    try db.query("DELETE FROM job_blobs WHERE job_id = $1 AND name = $2", [.text(j.id), .text("checkpoints/\(try r.text(0))")])
+                }
             }
         }
     }
@@ -125,20 +140,31 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         }
     }
 
-    func truncateMetrics(job: String, keys: [String: Int], others: Int) throws {
-        try pool.transaction { db in
-            for (key, step) in keys.sorted(by: { $0.key < $1.key }) {
-                try db.query("DELETE FROM metrics WHERE job_id = $1 AND key = $2 AND step > $3", [.text(job), .text(key), .integer(Int64(step))])
-            }
-            // PostgreSQL has no empty `NOT IN ()`: without named keys the condition is dropped.
-            let named = keys.isEmpty ? "" : " AND key NOT IN (\(PostgresConnection.placeholders(from: 3, count: keys.count)))"
-            try db.query("DELETE FROM metrics WHERE job_id = $1 AND step > $2\(named)",
-                         [.text(job), .integer(Int64(others))] + keys.keys.sorted().map { .text($0) })
+    /// Inside the caller's transaction.
+    private func truncate(job: String, _ t: MetricTruncation, _ db: PostgresConnection) throws {
+        for (key, step) in t.keys.sorted(by: { $0.key < $1.key }) {
+            try db.query("DELETE FROM metrics WHERE job_id = $1 AND key = $2 AND step > $3", [.text(job), .text(key), .integer(Int64(step))])
+        }
+        // PostgreSQL has no empty `NOT IN ()`: without named keys the condition is dropped.
+        let named = t.keys.isEmpty ? "" : " AND key NOT IN (\(PostgresConnection.placeholders(from: 3, count: t.keys.count)))"
+        try db.query("DELETE FROM metrics WHERE job_id = $1 AND step > $2\(named)",
+                     [.text(job), .integer(Int64(t.others))] + t.keys.keys.sorted().map { .text($0) })
+    }
+
+    /// Events and blobs of a job, inside the caller's transaction.
+    private func insert(_ events: [JobEventRecord], blobs: [String: [UInt8]], job: String, _ db: PostgresConnection) throws {
+        try insert(db, "INSERT INTO events (job_id, id, kind, data)",
+                   rows: events.map { [.text(job), .integer($0.id), .text($0.kind.rawValue), .bytes($0.data)] }, "")
+        for (name, data) in blobs.sorted(by: { $0.key < $1.key }) {
+            try db.query("INSERT INTO job_blobs (job_id, name, data) VALUES ($1, $2, $3) ON CONFLICT (job_id, name) DO UPDATE SET data = excluded.data",
+                         [.text(job), .text(name), .bytes(data)])
         }
     }
 
-    func recordAttempt(job: String, attempts: Int) throws {
-        try pool.with { try $0.query("UPDATE jobs SET attempts = $1 WHERE id = $2", [.integer(Int64(attempts)), .text(job)]) }
+    func blob(job: String, name: String) throws -> [UInt8]? {
+        try pool.with(retry: true) { db in
+            try db.query("SELECT data FROM job_blobs WHERE job_id = $1 AND name = $2", [.text(job), .text(name)]).rows.first.map { try $0.bytes(0) }
+        }
     }
 
     func events(job: String, after id: Int64, limit: Int) throws -> [JobEventRecord] {
@@ -167,7 +193,7 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
 
     func delete(_ id: String) throws {
         try pool.transaction { db in
-            for table in ["metrics", "events", "checkpoints"] { try db.query("DELETE FROM \(table) WHERE job_id = $1", [.text(id)]) }
+            for table in ["metrics", "events", "checkpoints", "job_blobs"] { try db.query("DELETE FROM \(table) WHERE job_id = $1", [.text(id)]) }
             try db.query("DELETE FROM jobs WHERE id = $1", [.text(id)])
         }
     }
@@ -191,11 +217,11 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         try select(db, "WHERE \(condition)", values).first
     }
 
-    private func select(_ db: PostgresConnection, _ tail: String, _ values: [Value]) throws -> [JobRecord] {
+    func select(_ db: PostgresConnection, _ tail: String, _ values: [Value]) throws -> [JobRecord] {
         try db.query("SELECT \(Self.columns) FROM jobs \(tail)", values).rows.map(Self.record)
     }
 
-    private static func record(_ r: PostgresConnection.Row) throws -> JobRecord {
+    static func record(_ r: PostgresConnection.Row) throws -> JobRecord {
         guard let status = JobStatus(rawValue: try r.text(4)) else { throw PostgresError(.badRow, "job status '\(try r.text(4))'") }
         var job = JobRecord(id: try r.text(1), seq: try r.int(0), name: try r.optionalText(2), isObjective: try r.bool(3),
                             status: status, statusMessage: try r.optionalText(5), createdAt: try r.int(6),
@@ -209,6 +235,9 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         job.sweepId = try r.optionalText(19)
         job.grid = try r.optionalBytes(20)
         job.attempts = Int(try r.int(21))
+        job.owner = try r.optionalText(22)
+        job.leaseToken = try r.int(23)
+        job.cancelRequested = try r.bool(24)
         return job
     }
 

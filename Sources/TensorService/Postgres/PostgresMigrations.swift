@@ -16,15 +16,17 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x74_65_6E_73_6F_72_64
 
     static let all: [Migration] = [
-        Migration(version: 1, name: "jobs, metrics, events, checkpoints, sweeps, tensors", sql: """
+        Migration(version: 1, name: "jobs with leases, metrics, events, checkpoints, job blobs, sweeps, tensors", sql: """
             CREATE TABLE jobs (
                 seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT,
                 objective BOOLEAN NOT NULL, status TEXT NOT NULL, status_message TEXT, created_at BIGINT NOT NULL,
                 started_at BIGINT, finished_at BIGINT, step BIGINT NOT NULL, epoch BIGINT, total_steps BIGINT,
                 total_epochs BIGINT, latest TEXT NOT NULL, error TEXT, transitions TEXT NOT NULL,
                 runtime DOUBLE PRECISION NOT NULL, spec BYTEA NOT NULL, idempotency_key TEXT UNIQUE,
-                sweep_id TEXT, grid BYTEA, attempts BIGINT NOT NULL DEFAULT 0);
+                sweep_id TEXT, grid BYTEA, attempts BIGINT NOT NULL DEFAULT 0, owner TEXT,
+                lease_token BIGINT NOT NULL DEFAULT 0, lease_expires BIGINT, cancel_requested BOOLEAN NOT NULL DEFAULT false);
             CREATE INDEX jobs_by_status ON jobs (status, seq);
+            CREATE INDEX jobs_unfinished ON jobs (seq) WHERE status IN ('queued', 'running', 'cancelling');
             CREATE INDEX jobs_by_sweep ON jobs (sweep_id, seq);
             CREATE TABLE metrics (
                 job_id TEXT NOT NULL, key TEXT NOT NULL, step BIGINT NOT NULL, epoch BIGINT,
@@ -35,6 +37,7 @@ enum PostgresMigrations {
             CREATE TABLE checkpoints (
                 job_id TEXT NOT NULL, step BIGINT NOT NULL, epoch BIGINT, created_at BIGINT NOT NULL,
                 bytes BIGINT NOT NULL, file TEXT NOT NULL, metric_state TEXT, PRIMARY KEY (job_id, step));
+            CREATE TABLE job_blobs (job_id TEXT NOT NULL, name TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (job_id, name));
             CREATE TABLE sweeps (
                 seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT,
                 created_at BIGINT NOT NULL, grid BYTEA NOT NULL, request BYTEA NOT NULL, idempotency_key TEXT UNIQUE);
