@@ -102,6 +102,8 @@ def main():
     ap.add_argument("--label", default="")
     args = ap.parse_args()
 
+    # The machine's load moves the read latency (the client and the server's threads wait for a core).
+    load_start = os.getloadavg()[0]
     data_dir = tempfile.mkdtemp(prefix="tensord-soak-")
     proc, port = start(args.binary, data_dir, args.grace)
     try:
@@ -131,6 +133,7 @@ def main():
         elapsed = time.time() - t0
         db_running = db_mb(data_dir)
         rss_end = rss_mb(proc.pid)
+        load_end = os.getloadavg()[0]
 
         t_term = time.perf_counter()
         proc.send_signal(signal.SIGTERM)
@@ -158,11 +161,12 @@ def main():
             "list_p99_ms": round(percentile(list_times, 0.99) * 1e3, 1), "list_max_ms": round(max(list_times or [0]) * 1e3, 1),
             "get_p99_ms": round(percentile(get_times, 0.99) * 1e3, 1), "failed_reads": failures,
             "sigterm_s": round(sigterm, 2), "after_restart": resumed,
+            "load_average": [round(load_start, 1), round(load_end, 1)],
         }
         print(json.dumps(result))
         print(f"| {args.label} | {result['db_mb']} MB | {result['rss_start_mb']} → {result['rss_end_mb']} MB "
               f"| {result['list_p99_ms']} ms ({result['list_requests']} reads) | {result['get_p99_ms']} ms "
-              f"| {result['sigterm_s']} s | {', '.join(str(s) for s in steps)} |")
+              f"| {result['sigterm_s']} s | {', '.join(str(s) for s in steps)} | {load_start:.1f} → {load_end:.1f} |")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

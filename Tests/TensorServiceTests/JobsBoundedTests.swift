@@ -100,6 +100,40 @@ import Testing
         try server.wait(running)
     }
 
+    /// The job lanes (idle scheduling class) take the runner's lock after every step; a read
+    /// that took it too could wait as long as the kernel keeps an idle-class thread off the CPU.
+    @Test func readsOfLiveJobsDoNotTakeTheRunnersLock() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let id = try server.submit(JobFixtures.bowl(steps: 1_000_000, name: "live"))
+        try server.wait(id, for: ["running"])
+        // Held as a lane preempted in its bookkeeping would hold it; the reads run on another
+        // thread so that a read that waited for the lock fails the test instead of hanging it.
+        let runner: JobRunner = server.service.jobs, port = server.port
+        let paths = ["/v1/jobs", "/v1/jobs?page_size=1", "/v1/jobs/\(id)"]
+        let answers = Locked<[String: TestResponse]>([:])
+        let done = DispatchSemaphore(value: 0)
+        runner.lock.lock()
+        Thread.detachNewThread {
+            for path in paths {
+                let head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                if let r = try? TestResponse(TestServer.exchange(port: port, Array(head.utf8))) { answers.update { $0[path] = r } }
+            }
+            done.signal()
+        }
+        let answered = done.wait(timeout: .now() + 5) == .success
+        runner.lock.unlock()
+        #expect(answered, "reads answered while the runner's lock was held")
+        if !answered { done.wait() }
+        for path in paths {
+            let r = answers.value[path]
+            #expect(r?.status == 200, "\(path): \(r?.text ?? "no answer")")
+            #expect(r?.text.contains(#""status":"running""#) == true, "\(path) shows the live job: \(r?.text ?? "")")
+        }
+        _ = try server.request("POST", "/v1/jobs/\(id)/cancel")
+        #expect(try server.wait(id)["status"] as? String == "cancelled")
+    }
+
     /// A clean stop (SIGTERM) is quick with a long job running and does not count against
     /// the job; kills do, and after `--max-job-attempts` of them the job is failed, not
     /// resumed, and the server starts normally.

@@ -6,6 +6,7 @@ import TensorEngine
 ///
 /// Locks: the runner's lock guards everything here except `work` (guarded by `workLock`,
 /// held while a step runs or the parameters are read) and the order of flushes (`flushLock`).
+/// Reads of the job never take them: they see `record` as published to the runner's board.
 final class JobExecution: @unchecked Sendable {
     let id: String
     let spec: JobSpec
@@ -24,6 +25,8 @@ final class JobExecution: @unchecked Sendable {
     var pendingEvents: [PendingEvent] = []
     var nextEventId: Int64
     var lastFlush: UInt64 = 0
+    /// Monotonic time `record` was last shown to reads (`JobRunner.publish`).
+    var lastPublish: UInt64 = 0
     /// Monotonic time the current running stretch began, and the runtime before it.
     var runSince: UInt64 = 0
     var runtimeBefore = 0.0

@@ -43,7 +43,7 @@ extension JobRunner {
     func fill() {
         while true {
             lock.lock()
-            guard !stopped, running < limits.maxRunning else { lock.unlock(); return }
+            guard !board.isStopped, running < limits.maxRunning else { lock.unlock(); return }
             running += 1
             lock.unlock()
             let claimed: JobRecord?
@@ -99,7 +99,7 @@ extension JobRunner {
         if record.status == .running { try prepareResume(exec, spec: spec) }
         lock.lock()
         defer { lock.unlock() }
-        guard !stopped else { running -= 1; return }
+        guard !board.isStopped else { running -= 1; return }
         live[record.id] = exec
         start(exec)
     }
@@ -205,6 +205,7 @@ extension JobRunner {
         guard live[exec.id] === exec else { return }
         exec.lost = true
         live[exec.id] = nil
+        board.remove(exec.id)
         running -= 1
         log("job \(exec.id): its lease was lost to another node; this node stops running it")
         wakeClaims()

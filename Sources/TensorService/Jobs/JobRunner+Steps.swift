@@ -12,6 +12,7 @@ extension JobRunner {
             return
         }
         _ = exec.apply(actions)
+        publish(exec)
         if exec.resuming {
             exec.runSince = JobExecution.monotonic()
             exec.runtimeBefore = exec.record.runtimeSeconds
@@ -65,9 +66,13 @@ extension JobRunner {
                 checkpointDue = exec.checkpointDue(outcome, stepsDone: stepsDone, epochsDone: epochsDone)
             }
         }
+        let before = exec.record.status
         let actions = (try? exec.lifecycle.handle(event)) ?? []
         let (runNext, ended) = exec.apply(actions)
-        let halt = stopped, lost = exec.lost
+        if exec.record.status != before || Double(JobExecution.monotonic() - exec.lastPublish) / 1e9 >= Self.publishInterval {
+            publish(exec)
+        }
+        let halt = board.isStopped, lost = exec.lost
         lock.unlock()
         guard !lost else { return }
 
@@ -197,6 +202,7 @@ extension JobRunner {
         lock.lock()
         if live[exec.id] === exec {
             live[exec.id] = nil
+            board.remove(exec.id)
             running -= 1
         }
         lock.unlock()

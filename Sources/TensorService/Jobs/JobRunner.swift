@@ -36,7 +36,11 @@ final class JobRunner: @unchecked Sendable {
     var live: [String: JobExecution] = [:]
     /// Slots taken: live jobs and claims under way.
     var running = 0
-    var stopped = false
+    /// What reads see of `live`, so that a read never waits for this lock (see `LiveJobBoard`).
+    let board = LiveJobBoard()
+    /// Seconds between publications of a running job's progress to `board` (a status change
+    /// is published at once).
+    static let publishInterval = 0.005
     /// Commits flushes in order, off the lanes.
     let writer: SerialWriter
     /// Steps queued or running on the engine.
@@ -125,23 +129,29 @@ final class JobRunner: @unchecked Sendable {
                 detail: "Idempotency-Key '\(key)' was first used with a different body (job \(id))")
     }
 
-    /// The job as it is now, with its ETA when running. Never waits for the writer: a
-    /// running job shows its live progress; a job that has ended shows its end once that is
-    /// committed, so a client that sees it finished finds all its metrics and events stored.
+    /// The job as it is now, with its ETA when running. Never waits for the writer nor for a
+    /// job lane (it reads `board`, not `live`): a running job shows its live progress (at most
+    /// `publishInterval` old); a job that has ended shows its end once that is committed, so a
+    /// client that sees it finished finds all its metrics and events stored.
     func job(_ id: String) throws -> (JobRecord, eta: Double?)? {
-        lock.lock()
-        if let exec = live[id], !exec.record.status.isTerminal { defer { lock.unlock() }; return (exec.record, exec.eta) }
-        lock.unlock()
+        if let s = board.snapshot(id), !s.record.status.isTerminal { return (s.record, s.eta) }
         return try store.job(id).map { ($0, nil) }
     }
 
     /// The live version of stored records (progress newer than the last flush; see `job`).
     func overlay(_ records: [JobRecord]) -> [(JobRecord, Double?)] {
-        lock.lock(); defer { lock.unlock() }
-        return records.map { r in
-            guard let exec = live[r.id], !exec.record.status.isTerminal || r.status.isTerminal else { return (r, nil) }
-            return (exec.record, exec.eta)
+        zip(records, board.snapshots(records.map(\.id))).map { r, s in
+            guard let s, !s.record.status.isTerminal || r.status.isTerminal else { return (r, nil) }
+            return (s.record, s.eta)
         }
+    }
+
+    /// Shows `exec` as it is now to reads (lock held, so publications keep their order); a
+    /// job no longer run here (lost, ended) is not shown again.
+    func publish(_ exec: JobExecution) {
+        guard live[exec.id] === exec else { return }
+        exec.lastPublish = JobExecution.monotonic()
+        board.publish(LiveJobBoard.Snapshot(record: exec.record, eta: exec.eta))
     }
 
     /// Cancels a job: at once if this node runs it (after its current step) or if it is
@@ -172,6 +182,7 @@ final class JobRunner: @unchecked Sendable {
         let actions: [JobAction]
         do { actions = try exec.lifecycle.handle(.cancel) } catch { throw Self.notCancellable(exec.id, exec.record.status) }
         _ = exec.apply(actions)
+        publish(exec)
         return exec.record
     }
 
@@ -243,7 +254,7 @@ final class JobRunner: @unchecked Sendable {
     /// attempt: the jobs' attempt counts start again at zero.
     func shutdown(timeout: Duration = .seconds(10)) {
         lock.lock()
-        stopped = true
+        board.stop()
         let execs = Array(live.values)
         lock.unlock()
         wakeClaims()
@@ -256,10 +267,7 @@ final class JobRunner: @unchecked Sendable {
         notify()
     }
 
-    var isStopped: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return stopped
-    }
+    var isStopped: Bool { board.isStopped }
 
     /// Jobs holding a running slot now.
     var runningCount: Int {
