@@ -86,6 +86,25 @@ def db_mb(data_dir):
     return total / 1e6
 
 
+def handler_p99_ms(port, route):
+    """The bucket of tensord's own latency histogram (GET /metrics: time in the handler, without
+    the wait for a core that the client's figure includes) under which 99% of `route` fell."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+    buckets = [(float("inf") if le == "+Inf" else float(le), int(n))
+               for le, n in re.findall(r'tensord_http_request_duration_seconds_bucket\{route="%s",le="([^"]+)"\} (\d+)' % re.escape(route), text)]
+    if not buckets:
+        return None
+    total = buckets[-1][1]
+    return next(le * 1e3 for le, n in buckets if n >= 0.99 * total)
+
+
 def percentile(values, q):
     if not values:
         return float("nan")
@@ -131,6 +150,7 @@ def main():
             _, job, _ = request(port, "GET", f"/v1/jobs/{i}")
             steps.append((job or {}).get("progress", {}).get("step"))
         elapsed = time.time() - t0
+        handler_list, handler_get = handler_p99_ms(port, "/v1/jobs"), handler_p99_ms(port, "/v1/jobs/{id}")
         db_running = db_mb(data_dir)
         rss_end = rss_mb(proc.pid)
         load_end = os.getloadavg()[0]
@@ -160,6 +180,7 @@ def main():
             "list_requests": len(list_times), "list_p50_ms": round(percentile(list_times, 0.5) * 1e3, 1),
             "list_p99_ms": round(percentile(list_times, 0.99) * 1e3, 1), "list_max_ms": round(max(list_times or [0]) * 1e3, 1),
             "get_p99_ms": round(percentile(get_times, 0.99) * 1e3, 1), "failed_reads": failures,
+            "handler_p99_ms_at_most": {"list": handler_list, "get": handler_get},
             "sigterm_s": round(sigterm, 2), "after_restart": resumed,
             "load_average": [round(load_start, 1), round(load_end, 1)],
         }
