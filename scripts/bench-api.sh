@@ -1,45 +1,154 @@
 #!/usr/bin/env bash
-# Bounded wrk runs against a release `tensord` on 127.0.0.1: POST /v1/ops/add with two
-# 4-element tensors and POST /v1/ops/matmul with 256×256 float32 operands.
-# Prints req/s, p50 and p99 for each. Usage: scripts/bench-api.sh [duration, default 10s] [connections, default 32]
+# The API's small requests against the server's own floor, in one sitting on 127.0.0.1 (issue 19).
+#
+# The floor is `tensord-bench http`'s POST /sum: HTTPServer decoding a small JSON body and encoding a small JSON
+# answer, with nothing else. Against it: POST /v1/ops/add (two 4-element tensors), POST /v1/eval (a one-line
+# program on two 4-element tensors) and GET /v1/jobs/{id} (a finished job), each on a release `tensord` with
+# the request log on (the default; the log goes to a file) and on one started with --quiet. Every run is
+# `wrk -t2 -c32`; the runs alternate their order round by round (the machine is shared), and the summary gives
+# each endpoint's median req/s, p50, p99 and the median of its per-round ratio to the floor.
+# `--matmul` adds one run of POST /v1/ops/matmul with 256×256 float32 operands (bound by JSON).
+# Usage: scripts/bench-api.sh [--rounds 3] [--duration 10s] [--no-build] [--matmul]
+# (TENSORD=path/to/tensord measures another build, e.g. an older one, against the same floor.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION="${1:-10s}"
-CONNECTIONS="${2:-32}"
-PORT=18190
+ROUNDS=3
+DURATION=10s
+BUILD=1
+MATMUL=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) ROUNDS=$2; shift 2 ;;
+        --duration) DURATION=$2; shift 2 ;;
+        --no-build) BUILD=0; shift ;;
+        --matmul) MATMUL=1; shift ;;
+        *) echo "usage: $0 [--rounds N] [--duration 10s] [--no-build] [--matmul]" >&2; exit 2 ;;
+    esac
+done
+TENSORD=${TENSORD:-.build/release/tensord}
+PORT_FLOOR=18191
+PORT_LOG=18192
+PORT_QUIET=18193
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
-swift build -c release --product tensord >&2
-DATA=$(mktemp -d)
-.build/release/tensord --port "$PORT" --data-dir "$DATA" --quiet 2>/dev/null &
-PID=$!
-trap 'kill -TERM $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+if [ "$BUILD" = 1 ]; then
+    swift build -c release --product tensord >&2
+    swift build -c release --product tensord-bench >&2
+fi
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
 
-LUA=$(mktemp --suffix .lua)
-run() { # NAME PATH BODY-FILE
-    local out="/tmp/bench-api-$(echo "$1" | tr -c 'a-z0-9' '_').txt"
-    cat > "$LUA" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$3", "rb"); wrk.body = f:read("*a"); f:close()
-LUA
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT$2" > "$out"
-    grep -E "Socket errors|Non-2xx" "$out" >&2 || true
-    printf '%-28s %10s %10s %10s\n' "$1" "$(awk '/^Requests\/sec/ {print $2}' "$out")" \
-        "$(awk '$1 == "50%" {print $2}' "$out")" "$(awk '$1 == "99%" {print $2}' "$out")"
+wait_for_port() {
+    for _ in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "server on port $1 did not start" >&2; exit 1
 }
 
-ADD=$(mktemp); MATMUL=$(mktemp)
-echo '{"inputs": [{"shape": [4], "data": [1, 2, 3, 4]}, {"shape": [4], "data": [10, 20, 30, 40]}]}' > "$ADD"
-python3 - "$MATMUL" <<'PY'
+.build/release/tensord-bench http --port "$PORT_FLOOR" >/dev/null 2>&1 &
+PIDS+=($!)
+"$TENSORD" --port "$PORT_LOG" --data-dir "$WORK/log" 2>"$WORK/request.log" &
+PIDS+=($!)
+"$TENSORD" --port "$PORT_QUIET" --data-dir "$WORK/quiet" --quiet 2>/dev/null &
+PIDS+=($!)
+for port in $PORT_FLOOR $PORT_LOG $PORT_QUIET; do wait_for_port "$port"; done
+
+# A finished job on each tensord for GET /v1/jobs/{id}.
+job_on() { # PORT → the id of a finished 100-step objective job
+    local id
+    id=$(curl -sf "http://127.0.0.1:$1/v1/jobs" -H 'Content-Type: application/json' -d '{"name": "bench",
+      "objective": {"params": {"p": {"data": [3.0, -2.0]}}, "expr": "loss = sum((p - 1.0) ** 2)"},
+      "optimizer": {"type": "sgd", "lr": 0.1}, "steps": 100}' | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$1/v1/jobs/$id" | grep -q '"status":"succeeded"' && break
+        sleep 0.1
+    done
+    echo "$id"
+}
+JOB_LOG=$(job_on $PORT_LOG)
+JOB_QUIET=$(job_on $PORT_QUIET)
+
+# wrk scripts: METHOD BODY → a file
+lua() {
+    local file="$WORK/$1.lua"
+    { echo "wrk.method = \"$2\""; echo 'wrk.headers["Content-Type"] = "application/json"'
+      [ -n "$3" ] && echo "wrk.body = '$3'"; } > "$file"
+    echo "$file"
+}
+SUM=$(lua sum POST '{"name":"tensord","shape":[2,3],"data":[1,2,3,4,5,6]}')
+ADD=$(lua add POST '{"inputs": [{"shape": [4], "data": [1, 2, 3, 4]}, {"shape": [4], "data": [10, 20, 30, 40]}]}')
+EVAL=$(lua eval POST '{"tensors": {"x": {"data": [1, 2, 3, 4]}, "y": {"data": [10, 20, 30, 40]}}, "expr": "z = x * y + 1", "outputs": ["z"]}')
+GET=$(lua get GET '')
+
+# run NAME PORT PATH LUA → "NAME req/s p50 p99"
+run() {
+    local out="$WORK/$1.txt"
+    wrk -t2 -c32 -d"$DURATION" --latency -s "$4" "http://127.0.0.1:$2$3" > "$out"
+    grep -E "Socket errors|Non-2xx" "$out" | sed "s/^/$1: /" >&2 || true
+    echo "$1 $(awk '/^Requests\/sec/ {print $2}' "$out") $(awk '$1 == "50%" {print $2}' "$out") $(awk '$1 == "99%" {print $2}' "$out")"
+}
+
+RUNS=(floor-sum add-log add-quiet eval-log eval-quiet job-log job-quiet)
+run_named() {
+    case $1 in
+        floor-sum) run "$1" $PORT_FLOOR /sum "$SUM" ;;
+        add-log) run "$1" $PORT_LOG /v1/ops/add "$ADD" ;;
+        add-quiet) run "$1" $PORT_QUIET /v1/ops/add "$ADD" ;;
+        eval-log) run "$1" $PORT_LOG /v1/eval "$EVAL" ;;
+        eval-quiet) run "$1" $PORT_QUIET /v1/eval "$EVAL" ;;
+        job-log) run "$1" $PORT_LOG "/v1/jobs/$JOB_LOG" "$GET" ;;
+        job-quiet) run "$1" $PORT_QUIET "/v1/jobs/$JOB_QUIET" "$GET" ;;
+    esac
+}
+
+echo "$(nproc) cores; wrk -t2 -c32 -d$DURATION --latency on 127.0.0.1, $ROUNDS rounds; log = request log on (to a file), quiet = --quiet"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %-12s %10s %10s %10s\n' round run "req/s" p50 p99
+ROWS=()
+for round in $(seq 1 "$ROUNDS"); do
+    # Alternate the order, so a load change during a round does not always favour the same run.
+    if [ $((round % 2)) = 1 ]; then order=("${RUNS[@]}"); else order=($(printf '%s\n' "${RUNS[@]}" | tac)); fi
+    for name in "${order[@]}"; do
+        row=$(run_named "$name")
+        read -r _ rps p50 p99 <<<"$row"
+        printf '%-6s %-12s %10s %10s %10s\n' "$round" "$name" "$rps" "$p50" "$p99"
+        ROWS+=("$round $row")
+    done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# wrk prints latencies as 812.00us / 1.02ms / 1.50s; compare them in microseconds.
+to_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000000; print v }'; }
+echo
+printf '%-12s %10s %10s %10s  %s\n' median "req/s" "p50 (us)" "p99 (us)" "ratio to floor-sum per round (median; target)"
+for name in "${RUNS[@]}"; do
+    rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$name" '$2 == s')
+    ratios=$(printf '%s\n' "${ROWS[@]}" | awk -v a="$name" '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == a) print r[p[1], a] / r[p[1], "floor-sum"] } }' | sort -g)
+    case $name in add-*|job-*) target=0.75 ;; eval-*) target=0.5 ;; *) target=- ;; esac
+    printf '%-12s %10s %10s %10s  %s(median %.2fx; %s)\n' "$name" \
+        "$(awk '{print $3}' <<<"$rows" | median)" \
+        "$(awk '{print $4}' <<<"$rows" | to_us | median)" \
+        "$(awk '{print $5}' <<<"$rows" | to_us | median)" \
+        "$(xargs printf '%.2f ' <<<"$ratios")" "$(median <<<"$ratios")" "$target"
+done
+
+if [ "$MATMUL" = 1 ]; then
+    python3 - "$WORK/matmul.json" <<'PY'
 import json, random, sys
 random.seed(7)
 m = lambda: {"shape": [256, 256], "data": [round(random.gauss(0, 1), 6) for _ in range(256 * 256)]}
 json.dump({"inputs": [m(), m()]}, open(sys.argv[1], "w"))
 PY
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency on 127.0.0.1 (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-28s %10s %10s %10s\n' endpoint "req/s" p50 p99
-run "POST /v1/ops/add (4 elem)" /v1/ops/add "$ADD"
-run "POST /v1/ops/matmul 256²" /v1/ops/matmul "$MATMUL"
-rm -f "$ADD" "$MATMUL" "$LUA"
+    cat > "$WORK/matmul.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$WORK/matmul.json", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+    echo
+    printf '%-12s %10s %10s %10s\n' run "req/s" p50 p99
+    printf '%-12s %10s %10s %10s\n' $(run matmul-quiet $PORT_QUIET /v1/ops/matmul "$WORK/matmul.lua")
+fi

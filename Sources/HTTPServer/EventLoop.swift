@@ -6,9 +6,9 @@ import Synchronization
 /// handlers inline, so a small request costs a `recv` and a `send`, with no thread switch.
 ///
 /// A handler that outlives the loop's budget would hold up every other connection of the loop, so the
-/// monitor then hands the loop to a new thread (`rescueIfStuck`); the stuck thread keeps only the stuck
-/// connection and finishes it on its own. Events left in the stuck thread's batch are not lost: epoll is
-/// level-triggered and reports them again to the new thread.
+/// monitor then hands the loop to another thread (`rescueIfStuck`, a parked `ServerThread` when there is one);
+/// the stuck thread keeps only the stuck connection and finishes it on its own. Events left in the stuck thread's batch are not lost: epoll is
+/// level-triggered and reports them again to the thread that took the loop.
 final class EventLoop: @unchecked Sendable {
     private let epoll: Int32
     private let wakeup: Int32
@@ -92,7 +92,7 @@ final class EventLoop: @unchecked Sendable {
                 handlerStart.store(start, ordering: .releasing)
                 let outcome = connection.handleReadable(now: now)
                 guard handlerStart.compareExchange(expected: start, desired: 0, ordering: .acquiringAndReleasing).exchanged else {
-                    // The monitor gave the loop to a new thread: this one keeps only `connection`.
+                    // The monitor gave the loop to another thread: this one keeps only `connection`.
                     handOver.withLock { _ in }
                     return finishAlone(connection, outcome)
                 }
@@ -152,7 +152,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Called by the monitor: when the running handler started before `cutoff`, moves its connection off the
-    /// loop and starts a new thread on the loop, so the other connections are served again.
+    /// loop and runs the loop on another thread, so the other connections are served again.
     func rescueIfStuck(startedBefore cutoff: Int) {
         let start = handlerStart.load(ordering: .acquiring)
         guard start > 0, start < cutoff else { return }

@@ -20,7 +20,8 @@ import Synchronization
 /// busy loop cannot: timeouts of waiting connections, and the handler budget. Whatever would block a loop — a
 /// client slow to read, a streamed response, a lingering close, a handler running past `handlerBudget` — moves
 /// that one connection to a thread of its own until it is idle again, so a slow handler or an event stream only
-/// ever holds its own connection. Threads are bounded by `maxConnections`; at that limit the oldest idle (then
+/// ever holds its own connection. Threads that finish such work are kept for the next (`ServerThread`), so none
+/// is started per request in steady state. (The whole process's threads: README, "Execution model".) Threads are bounded by `maxConnections`; at that limit the oldest idle (then
 /// half-sent) connections are closed to admit a new one, and only when all have requests in flight is it
 /// answered 503 and closed at once, without waiting in the backlog; nothing fans out to unbounded queues.
 public final class HTTPServer: @unchecked Sendable {
@@ -73,9 +74,9 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Writes to standard error.
+    /// Writes to standard error, in batches (`LogWriter.standardError`; flush it before the process exits).
     public static let standardErrorLogger: Logger = { line in
-        FileHandle.standardError.write(Data("[http] \(line)\n".utf8))
+        LogWriter.standardError.append("[http] \(line)")
     }
 
     /// The bound port, once `start()` has returned (useful with port 0).

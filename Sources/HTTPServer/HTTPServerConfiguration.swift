@@ -22,7 +22,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// Threads running event loops, which read requests and run handlers inline. More loops than cores, so a
     /// loop the scheduler preempts holds up only a small share of the connections.
     public var eventLoops: Int
-    /// How long a handler may run on an event loop before the loop moves to a new thread, leaving the handler's
+    /// How long a handler may run on an event loop before the loop moves to another thread, leaving the handler's
     /// connection to finish on its own thread (so one slow handler never delays the loop's other connections
     /// by more than this).
     public var handlerBudget: Duration

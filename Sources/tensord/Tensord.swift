@@ -28,7 +28,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Most open connections; at the limit the oldest idle ones are closed to admit a new one (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? HTTPServerConfiguration().maxConnections
     @Option(help: "Descriptors kept for files and databases when --max-connections is fitted to RLIMIT_NOFILE (TENSORD_RESERVED_FDS).") var reservedFds = envInt("TENSORD_RESERVED_FDS") ?? HTTPServerConfiguration().reservedDescriptors
     @Option(help: "Event-loop threads reading requests and running handlers inline; default twice the cores (TENSORD_EVENT_LOOPS).") var eventLoops = envInt("TENSORD_EVENT_LOOPS") ?? HTTPServerConfiguration().eventLoops
-    @Option(help: "Milliseconds a handler may hold its event loop before the loop moves to a new thread (TENSORD_HANDLER_BUDGET_MS).") var handlerBudgetMs = envInt("TENSORD_HANDLER_BUDGET_MS") ?? 10
+    @Option(help: "Milliseconds a handler may hold its event loop before the loop moves to another thread (TENSORD_HANDLER_BUDGET_MS).") var handlerBudgetMs = envInt("TENSORD_HANDLER_BUDGET_MS") ?? 10
     @Option(help: "Most bytes of the request line (TENSORD_MAX_REQUEST_LINE_BYTES).") var maxRequestLineBytes = envInt("TENSORD_MAX_REQUEST_LINE_BYTES") ?? 8 * 1024
     @Option(help: "Most bytes of the request headers (TENSORD_MAX_HEADER_BYTES).") var maxHeaderBytes = envInt("TENSORD_MAX_HEADER_BYTES") ?? 16 * 1024
     @Option(help: "Most request header fields (TENSORD_MAX_HEADER_COUNT).") var maxHeaderCount = envInt("TENSORD_MAX_HEADER_COUNT") ?? 100
@@ -75,6 +75,7 @@ struct Tensord: ParsableCommand {
     }
 
     func run() throws {
+        defer { LogWriter.standardError.flush() }
         var http = HTTPServerConfiguration()
         http.host = host
         http.port = port

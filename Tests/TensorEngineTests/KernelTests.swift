@@ -213,4 +213,26 @@ private func sigmoidReference(_ x: Double) -> Double { x < 0 ? Foundation.exp(x)
         #expect(try a.t().copied().t().matmul(b).scalars(as: Float.self) == expected)  // op(A) transposed in memory
         #expect(try a.cast(to: .float64).matmul(b.cast(to: .float64)).doubles() == expected.map(Double.init))
     }
+
+    /// Large work is split across cores, except when a job lane (the idle scheduling class) asks.
+    @Test func parallelChunksStayOnAnIdleClassThread() {
+        let n = 1 << 20
+        @Sendable func ranges() -> [Range<Int>] {
+            let lock = NSLock()
+            var seen: [Range<Int>] = []
+            parallelChunks(n, grain: 1 << 10) { r in lock.lock(); seen.append(r); lock.unlock() }
+            return seen.sorted { $0.lowerBound < $1.lowerBound }
+        }
+        if Kernels.cores > 1 { #expect(ranges().count == Kernels.cores) }
+        nonisolated(unsafe) var onIdle: [Range<Int>] = []
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            var param = sched_param()
+            #expect(sched_setscheduler(0, 5, &param) == 0)  // SCHED_IDLE, as a job lane
+            onIdle = ranges()
+            done.signal()
+        }.start()
+        done.wait()
+        #expect(onIdle == [0..<n])
+    }
 }

@@ -100,6 +100,10 @@ import TensorEngine
         try problem(server.request("POST", "/v1/eval", body: #"{"tensors": {"x": {"data": [1, 2]}}, "expr": "y = tensor_split(x, 4611686018427387904)"}"#),
                     status: 422, code: "too_many_elements", pointer: "/expr")
         try problem(server.request("POST", "/v1/ops/add", body: "{}", headers: ["Content-Type": "text/plain"]), status: 415, code: "unsupported_media_type")
+        try problem(server.request("POST", "/v1/ops/add", body: "{}", headers: ["Content-Type": "application/jsonx"]), status: 415, code: "unsupported_media_type")
+        for json in ["Application/JSON; charset=utf-8", " \tapplication/problem+JSON ", "application/json\u{00A0}"] {
+            #expect(try server.request("POST", "/v1/ops/add", body: #"{"inputs": [{"data":[1]},{"data":[2]}]}"#, headers: ["Content-Type": json]).status == 200, "\(json)")
+        }
         try problem(server.request("GET", "/v1/nothing"), status: 404, code: "not_found")
         let wrongMethod = try server.request("DELETE", "/v1/ops")
         try problem(wrongMethod, status: 405, code: "method_not_allowed")

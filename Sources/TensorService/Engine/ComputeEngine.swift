@@ -4,9 +4,11 @@ import Synchronization
 import Glibc
 #endif
 
-/// The one place compute runs: a fixed number of lanes (threads), fed from two bounded
+/// The one place compute is scheduled: a fixed number of lanes (threads), fed from two bounded
 /// queues. Interactive requests (`/v1/ops`, `/v1/eval`) always go before job steps, so a
-/// running job delays an interactive request by at most one step.
+/// running job delays an interactive request by at most one step. Interactive work runs on its
+/// caller's thread (an event loop) while a lane's worth of capacity is free (`run`): a small op
+/// then costs no thread hop. (The whole process's threads: README, "Execution model".)
 ///
 /// Only the first `backgroundLanes` lanes (all but one by default) run background work (job
 /// steps), at a lower operating-system priority (`BackgroundPriority`), and while they have

@@ -12,9 +12,8 @@ struct RequestBody {
     /// Parses the body as a JSON object. A content type other than JSON is 415; an empty
     /// body is an empty object (for requests whose fields are all optional).
     static func parse(_ request: Request, maxDepth: Int) throws -> RequestBody {
-        if let type = request.headers["Content-Type"] {
-            let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-            guard media == "application/json" || media.hasSuffix("+json") else { throw Problem.unsupportedMediaType(type) }
+        if let type = request.headers["Content-Type"], !TensorFormat.isJSON(TensorFormat.mediaRange(type)) {
+            throw Problem.unsupportedMediaType(type)
         }
         if request.body.isEmpty { return RequestBody(object: JSONObject(), pointer: "") }
         let value: JSONValue
