@@ -5,23 +5,36 @@ import Synchronization
 /// Log lines written to a file descriptor in batches by a thread of its own, so that logging a request costs
 /// an append to a buffer instead of a `write` on the request's thread.
 ///
-/// One `write` per request was a tenth of a small op's CPU (perf under wrk, issue 19). Lines appear within
-/// `delay` of being logged, in order; `flush()` writes what is pending at once (before the process exits). When
-/// the descriptor does not keep up (a pipe nobody reads), at most `maxPending` bytes wait and further lines
-/// are counted and dropped, so a stuck reader costs neither memory nor a blocked event loop.
+/// One `write` per request was a tenth of a small op's CPU (perf under wrk, issue 19), and one buffer behind
+/// one lock was nearly as much: event loops spun on its `Mutex` (a lock holder preempted on a busy machine).
+/// Threads therefore append to one of `stripes` buffers, chosen by thread, each behind its own lock. Lines
+/// appear within `delay`; one thread's lines stay in order (those of different threads may interleave out of
+/// order within a batch). `flush()` writes what is pending at once (before the process exits). When the
+/// descriptor does not keep up (a pipe nobody reads), at most `maxPending` bytes wait in each stripe and
+/// further lines are counted and dropped, so a stuck reader costs neither memory nor a blocked event loop.
 public final class LogWriter: @unchecked Sendable {
     /// Standard error, used by `HTTPServer.standardErrorLogger`.
     public static let standardError = LogWriter(fileDescriptor: 2)
+    static let stripes = 16
+
+    private final class Stripe: @unchecked Sendable {
+        let lock = NSLock()
+        var bytes: [UInt8] = []
+        var dropped = 0
+    }
 
     private let fileDescriptor: Int32
     private let delay: Duration
     private let maxPending: Int
-    private let pending = Mutex<(bytes: [UInt8], dropped: Int, writerStarted: Bool)>(([], 0, false))
+    private let buffers = (0..<LogWriter.stripes).map { _ in Stripe() }
+    /// Whether lines wait for the writer thread, which `wake` wakes when this turns true.
+    private let hasPending = Atomic<Bool>(false)
+    private let writerStarted = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
-    /// Held while bytes taken from `pending` are written, so batches reach the descriptor in order.
-    private let writing = Mutex<Void>(())
+    /// Held while a batch is taken and written, so batches reach the descriptor in order.
+    private let writing = NSLock()
 
-    public init(fileDescriptor: Int32, delay: Duration = .milliseconds(5), maxPending: Int = 4 << 20) {
+    public init(fileDescriptor: Int32, delay: Duration = .milliseconds(5), maxPending: Int = 1 << 20) {
         self.fileDescriptor = fileDescriptor
         self.delay = delay
         self.maxPending = maxPending
@@ -29,24 +42,43 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Queues `line` and a newline.
     public func append(_ line: String) {
-        let (wasEmpty, startWriter) = pending.withLock { state -> (Bool, Bool) in
-            let wasEmpty = state.bytes.isEmpty
-            guard state.bytes.count + line.utf8.count < maxPending else {
-                state.dropped += 1
-                return (false, false)
-            }
-            state.bytes.append(contentsOf: line.utf8)
-            state.bytes.append(UInt8(ascii: "\n"))
-            defer { state.writerStarted = true }
-            return (wasEmpty, !state.writerStarted)
+        var thread = Hasher()
+        thread.combine(pthread_self())
+        let stripe = buffers[Int(UInt(bitPattern: thread.finalize()) % UInt(Self.stripes))]
+        stripe.lock.lock()
+        if stripe.bytes.count + line.utf8.count < maxPending {
+            stripe.bytes.append(contentsOf: line.utf8)
+            stripe.bytes.append(UInt8(ascii: "\n"))
+        } else {
+            stripe.dropped += 1
         }
-        if startWriter { ServerThread.start(name: "log-writer") { [self] in run() } }
-        if wasEmpty { wake.signal() }
+        stripe.lock.unlock()
+        guard !hasPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if !writerStarted.exchange(true, ordering: .acquiringAndReleasing) {
+            ServerThread.start(name: "log-writer") { [self] in run() }
+        }
+        wake.signal()
     }
 
     /// Writes what is pending now, on the calling thread.
     public func flush() {
-        writing.withLock { _ in write(take()) }
+        writing.lock()
+        defer { writing.unlock() }
+        hasPending.store(false, ordering: .releasing)
+        var batch: [UInt8] = []
+        var dropped = 0
+        for stripe in buffers {
+            stripe.lock.lock()
+            batch.append(contentsOf: stripe.bytes)
+            stripe.bytes.removeAll()
+            dropped += stripe.dropped
+            stripe.dropped = 0
+            stripe.lock.unlock()
+        }
+        if dropped > 0 {
+            batch.append(contentsOf: "[log] \(dropped) line(s) dropped: the log was not read fast enough\n".utf8)
+        }
+        write(batch)
     }
 
     private func run() {
@@ -55,18 +87,6 @@ public final class LogWriter: @unchecked Sendable {
             // Lines logged meanwhile join this batch: one write for many requests.
             Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) * 1e-18 + Double(delay.components.seconds))
             flush()
-        }
-    }
-
-    private func take() -> [UInt8] {
-        pending.withLock { state in
-            var bytes: [UInt8] = []
-            swap(&bytes, &state.bytes)
-            if state.dropped > 0 {
-                bytes.append(contentsOf: "[log] \(state.dropped) line(s) dropped: the log was not read fast enough\n".utf8)
-                state.dropped = 0
-            }
-            return bytes
         }
     }
 

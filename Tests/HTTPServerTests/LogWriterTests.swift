@@ -43,7 +43,7 @@ import Testing
 
     @Test func linesPastTheBoundAreCountedAndDropped() throws {
         try Self.withPipe { fd, read in
-            let log = LogWriter(fileDescriptor: fd, delay: .seconds(60), maxPending: 100)
+            let log = LogWriter(fileDescriptor: fd, delay: .seconds(60), maxPending: 100)  // one thread: one stripe
             for i in 0..<10 { log.append("line number \(i) ...") }  // 18 bytes with the newline: 5 fit in 100
             log.flush()
             let expected = (0..<5).map { "line number \($0) ...\n" }.joined()
