@@ -30,7 +30,8 @@ final class Connection: @unchecked Sendable {
 
     /// What remains of a response (or of a `100 Continue`) and what follows it.
     struct Pending {
-        var bytes: [UInt8] = []
+        /// Unsent output, in order: slices of the arrays emitted, so what a socket did not take is never copied.
+        var output: [ArraySlice<UInt8>] = []
         var stream: (write: @Sendable (ResponseWriter) throws -> Void, request: Request, chunked: Bool)?
         var then: Then = .resume
 
@@ -59,6 +60,8 @@ final class Connection: @unchecked Sendable {
     static let lingerTime: Duration = .seconds(1)
     static let lingerBytes = 4 * 1024 * 1024
     private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    /// The largest body copied behind its response head to leave in one send.
+    static let coalescedBodyBytes = 64 * 1024
 
     init(handle: ConnectionRegistry.Handle, server: HTTPServer) {
         socket = handle.socket
@@ -72,32 +75,47 @@ final class Connection: @unchecked Sendable {
     /// socket does not take at once, and streamed responses, are left in `pending` (`.blocked`).
     func processBuffered(wait: Bool) throws(SocketError) -> Step {
         while !buffer.isEmpty {
-            let result: RequestParser.Result
-            do {
-                result = try buffer.withReadable { bytes throws(HTTPError) in try parser.parse(bytes) }
-            } catch {
-                // A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes
-                // after a framing error cannot be trusted to start a request).
-                guard try emit(errorResponse(error), wait: wait) else { return blocked(then: .close) }
-                return .close(linger: true)
-            }
-            switch result {
-            case .complete(let request, let consumed):
-                buffer.consume(consumed)
-                continueSent = false
-                let keepAlive = try respond(to: request, wait: wait)
-                if pending != nil { return blocked(then: keepAlive ? .nextRequest : .close) }
-                guard keepAlive else { return .close(linger: true) }
-                state.responseSent(now: .now, nextRequestBuffered: !buffer.isEmpty)
-            case .incomplete:
-                if parser.isReadingBody { state.headParsed(now: .now) }
-                // RFC 9110 §10.1.1: the client waits for 100 before sending the body.
-                if parser.isAwaitingContinue, !continueSent {
-                    continueSent = true
-                    guard try emit(Self.continueResponse, wait: wait) else { return blocked(then: .resume) }
+            let request: Request
+            if buffer.isCollectingBody {
+                guard buffer.collectedBodyIsComplete else { return .needBytes }
+                request = parser.complete(body: buffer.takeBody())
+            } else {
+                let result: RequestParser.Result
+                do {
+                    result = try buffer.withReadable { bytes throws(HTTPError) in try parser.parse(bytes) }
+                } catch {
+                    // A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes
+                    // after a framing error cannot be trusted to start a request).
+                    guard try emit(errorResponse(error), wait: wait) else { return blocked(then: .close) }
+                    return .close(linger: true)
                 }
-                return .needBytes
+                guard case .complete(let parsed, let consumed) = result else {
+                    return try awaitBody(wait: wait)
+                }
+                buffer.consume(consumed)
+                request = parsed
             }
+            continueSent = false
+            let keepAlive = try respond(to: request, wait: wait)
+            if pending != nil { return blocked(then: keepAlive ? .nextRequest : .close) }
+            guard keepAlive else { return .close(linger: true) }
+            state.responseSent(now: .now, nextRequestBuffered: !buffer.isEmpty)
+        }
+        return .needBytes
+    }
+
+    /// The buffered bytes end inside a request: note a parsed head, read a large body apart, and answer
+    /// `Expect: 100-continue`.
+    private func awaitBody(wait: Bool) throws(SocketError) -> Step {
+        guard parser.isReadingBody else { return .needBytes }
+        state.headParsed(now: .now)
+        // RFC 9110 §10.1.1: the client waits for 100 before sending the body.
+        if parser.isAwaitingContinue, !continueSent {
+            continueSent = true
+            guard try emit(Self.continueResponse, wait: wait) else { return blocked(then: .resume) }
+        }
+        if let (headLength, bodyLength) = parser.pendingContentLength, !buffer.holds(headLength + bodyLength) {
+            buffer.collectBody(afterHead: headLength, length: bodyLength)
         }
         return .needBytes
     }
@@ -113,9 +131,9 @@ final class Connection: @unchecked Sendable {
         if pending == nil {
             let sent = try socket.send(bytes, wait: wait)
             if sent == bytes.count { return true }
-            pending = Pending(bytes: Array(bytes[sent...]))
+            pending = Pending(output: [bytes[sent...]])
         } else {
-            pending!.bytes.append(contentsOf: bytes)
+            pending!.output.append(bytes[...])
         }
         return false
     }
@@ -136,13 +154,17 @@ final class Connection: @unchecked Sendable {
         switch response.body {
         case .bytes(let body):
             let framing: Response.Framing = response.status.forbidsContent ? .none : .length(body.count)
+            // RFC 9110 §9.3.2: HEAD gets the same header fields as GET, without content.
+            let sendsBody = !isHead && !response.status.forbidsContent
+            // A small body goes out with the head in one send; a large one is sent from its own array.
+            let coalesced = sendsBody && body.count <= Self.coalescedBodyBytes
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(256 + body.count)
+            bytes.reserveCapacity(256 + (coalesced ? body.count : 0))
             response.appendHead(to: &bytes, framing: framing, connection: connectionHeader(request, keepAlive),
                                 date: date.current())
-            // RFC 9110 §9.3.2: HEAD gets the same header fields as GET, without content.
-            if !isHead, !response.status.forbidsContent { bytes.append(contentsOf: body) }
+            if coalesced { bytes.append(contentsOf: body) }
             _ = try emit(bytes, wait: wait)
+            if sendsBody, !coalesced { _ = try emit(body, wait: wait) }  // after the head, or queued behind it
             return keepAlive
         case .stream(let write):
             // RFC 9112 §7.1: chunked is HTTP/1.1 only; an HTTP/1.0 client reads until close (§6.3 ¶8).

@@ -3,10 +3,17 @@ import Foundation
 /// A connection's receive buffer: bytes are read in large blocks (never one per syscall) and handed to the
 /// parser as one contiguous region starting at the current request. The memory is taken at the first read and
 /// can be given back while empty (`release`), so a connection waiting for a request holds none.
+///
+/// A body with a Content-Length that the buffer cannot hold is read apart (`collectBody`): straight from the
+/// socket into one array of exactly its size, which becomes the request's body. Such a body is never copied
+/// between its arrival and its handler, and the buffer never grows for it.
 struct ReadBuffer {
     private var storage: [UInt8] = []
     private var start = 0
     private var end = 0
+    /// The body being read apart, and how much of it has arrived.
+    private var body: [UInt8]?
+    private var bodyReceived = 0
     private let initialCapacity: Int
     /// The least free space offered to one `recv`: small enough that a head at the default limits (8 KiB
     /// request-line, 16 KiB of fields) fits the first buffer without doubling it, which a slowloris holding
@@ -17,7 +24,40 @@ struct ReadBuffer {
         initialCapacity = max(capacity, Self.minimumReadSize)
     }
 
-    var isEmpty: Bool { start == end }
+    /// True when nothing is buffered and no body is being read apart.
+    var isEmpty: Bool { start == end && body == nil }
+
+    /// Whether a request of `count` bytes, starting at the readable bytes, fits the memory already taken.
+    func holds(_ count: Int) -> Bool { storage.count - start >= count }
+
+    /// Reads the `length` bytes of body that follow the first `headLength` readable bytes (a head the parser
+    /// holds) into an array of their own: the body bytes already here move there, the head's are dropped, and
+    /// `receive` fills the rest. Its pages are taken as bytes arrive, as the buffer's would be; `length` is
+    /// within the body limit the parser enforced on the head.
+    mutating func collectBody(afterHead headLength: Int, length: Int) {
+        let arrived = min(end - start - headLength, length)
+        let readable = start + headLength
+        body = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            storage.withUnsafeBytes { bytes in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[readable..<readable + arrived]))
+            }
+            initialized = length
+        }
+        bodyReceived = arrived
+        consume(headLength + arrived)
+    }
+
+    /// Whether a body is being read apart.
+    var isCollectingBody: Bool { body != nil }
+
+    /// Whether all of the body read apart has arrived.
+    var collectedBodyIsComplete: Bool { bodyReceived == body?.count }
+
+    /// Hands over the body read apart (all of it has arrived).
+    mutating func takeBody() -> [UInt8] {
+        defer { body = nil; bodyReceived = 0 }
+        return body ?? []
+    }
 
     /// Drops the first `count` readable bytes (a request the parser consumed).
     mutating func consume(_ count: Int) {
@@ -40,14 +80,17 @@ struct ReadBuffer {
         [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    /// Drops every readable byte.
+    /// Drops every readable byte, and any body being read apart.
     mutating func removeAll() {
+        body = nil
+        bodyReceived = 0
         consume(end - start)
     }
 
     /// Reads what the socket has into the free space, first compacting or growing it. 0 means end of stream;
     /// nil means the receive timeout expired (or, without waiting, that nothing was there).
     mutating func receive(from socket: Socket, wait: Bool = true) throws(SocketError) -> Int? {
+        if body != nil, bodyReceived < body!.count { return try receiveBody(from: socket, wait: wait) }
         if storage.count - end < Self.minimumReadSize {
             if start > 0 {
                 storage.withUnsafeMutableBytes { bytes in
@@ -70,6 +113,20 @@ struct ReadBuffer {
         }
         let count = try result.get()
         end += count ?? 0
+        return count
+    }
+
+    /// Reads into the rest of the body being read apart, never past its end: what follows is the next request's,
+    /// which `receive` reads into the buffer.
+    private mutating func receiveBody(from socket: Socket, wait: Bool) throws(SocketError) -> Int? {
+        let offset = bodyReceived
+        let result = body!.withUnsafeMutableBytes { bytes in
+            Result { () throws(SocketError) in
+                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: bytes[offset...]), wait: wait)
+            }
+        }
+        let count = try result.get()
+        bodyReceived += count ?? 0
         return count
     }
 

@@ -75,6 +75,23 @@ public struct RequestParser: Sendable {
         return try result.get()
     }
 
+    /// For a pending request framed by Content-Length (RFC 9112 §6.3 ¶6): the bytes of its head and of its
+    /// body. The caller may then read the body itself and finish with `complete(body:)`.
+    public var pendingContentLength: (headLength: Int, bodyLength: Int)? {
+        guard let pending, case .length(let length) = pending.head.framing else { return nil }
+        return (pending.head.length, length)
+    }
+
+    /// Completes the pending Content-Length request with its body, read by the caller rather than passed through
+    /// `parse`: a large body then goes from the socket into one array of its size and into the request, with no
+    /// copy (the connection's `ReadBuffer.collectBody`).
+    public mutating func complete(body: [UInt8]) -> Request {
+        guard let pending, case .length(let length) = pending.head.framing, body.count == length else {
+            preconditionFailure("complete(body:) needs a pending Content-Length request and exactly its body")
+        }
+        return finish(pending.head, body: body)
+    }
+
     private mutating func parseOrThrow(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) -> Result {
         let head: Head
         if let pending {
@@ -109,10 +126,14 @@ public struct RequestParser: Sendable {
     }
 
     private mutating func complete(_ head: Head, body: [UInt8], consumed: Int) -> Result {
+        .complete(finish(head, body: body), consumed: consumed)
+    }
+
+    private mutating func finish(_ head: Head, body: [UInt8]) -> Request {
         pending = nil
         var request = head.request
         request.body = body
-        return .complete(request, consumed: consumed)
+        return request
     }
 
     /// The index of the first LF in `bytes[from..<min(end, bytes.count)]`.

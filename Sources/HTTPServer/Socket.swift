@@ -94,7 +94,7 @@ struct Socket: Sendable, Hashable {
     }
 
     @discardableResult
-    func send(_ bytes: [UInt8], wait: Bool = true) throws(SocketError) -> Int {
+    func send(_ bytes: some ContiguousBytes, wait: Bool = true) throws(SocketError) -> Int {
         let result = bytes.withUnsafeBytes { buffer in Result { () throws(SocketError) in try send(buffer, wait: wait) } }
         return try result.get()
     }

@@ -74,6 +74,36 @@ import Testing
         }
     }
 
+    /// Bodies larger than the read buffer are read apart into an array of their size: they arrive whole,
+    /// whether sent at once with the next request pipelined behind, in uneven pieces, or after a 100 Continue.
+    @Test func largeBodiesArriveWholeAndPipelinedRequestsAfterThem() throws {
+        try ServerFixture.withServer { server in
+            let client = try TestClient(port: server.port)
+            for size in [40_000, 1 << 20, 3_000_001] {
+                let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+                let head = "POST /digest HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n"
+                try client.send(Array(head.utf8) + body + Array(ServerFixture.get("/hello").utf8))
+                #expect(try client.readResponse()?.text == ServerFixture.digest(body), "\(size) bytes at once")
+                #expect(try client.readResponse()?.text == "hello")
+
+                try client.send(head)
+                var offset = 0
+                for piece in [1, 7, 5_000, 65_537] where offset < size {
+                    try client.send(Array(body[offset..<min(size, offset + piece)]))
+                    offset += piece
+                }
+                try client.send(Array(body[min(offset, size)...]))
+                #expect(try client.readResponse()?.text == ServerFixture.digest(body), "\(size) bytes in pieces")
+
+                try client.send("POST /digest HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: \(size)\r\n\r\n")
+                #expect(try client.readResponse()?.status == 100)
+                try client.send(body)
+                #expect(try client.readResponse()?.text == ServerFixture.digest(body), "\(size) bytes after 100")
+            }
+            #expect(server.connectionCount == 1)
+        }
+    }
+
     @Test func connectionCloseIsHonouredBothWays() throws {
         try ServerFixture.withServer { server in
             let client = try TestClient(port: server.port)

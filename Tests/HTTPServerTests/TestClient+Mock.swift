@@ -172,6 +172,7 @@ enum ServerFixture {
         router.post("/echo") { request, _ in
             Response(json: #"{"ok":true,"n":\#(request.body.count)}"#)
         }
+        router.post("/digest") { request, _ in Response(text: ServerFixture.digest(request.body)) }
         router.get("/hello") { _, _ in Response(text: "hello") }
         router.get("/n/{n}") { _, parameters in Response(text: parameters["n"]!) }
         return router
@@ -191,6 +192,13 @@ enum ServerFixture {
         try server.start()
         defer { server.shutdown(deadline: .now + .seconds(2)) }
         try body(server)
+    }
+
+    /// The length and FNV-1a hash of `bytes`: what `POST /digest` answers, so a test can tell that a body
+    /// arrived whole and in order.
+    static func digest(_ bytes: [UInt8]) -> String {
+        let hash = bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return "\(bytes.count) \(String(hash, radix: 16))"
     }
 
     static func get(_ path: String, host: String = "a") -> String {
