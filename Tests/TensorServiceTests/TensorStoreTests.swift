@@ -100,6 +100,39 @@ struct TensorStoreTests {
         #expect(throws: TensorStore.StoreError.full(needed: 8, limit: 4)) { try small.put("v", Tensor([1, 2] as [Float])) }
     }
 
+    /// Files are written outside the lock and renamed in under it: racing writers of one name
+    /// leave the file and the map agreeing, and no temporary file behind.
+    @Test func concurrentReplacementsLeaveFileAndMapAgreeing() throws {
+        let place = try Place(.files)
+        let dir = place.directory
+        let store = try place.open(maxTotalBytes: 1 << 24)
+        DispatchQueue.concurrentPerform(iterations: 16) { k in
+            _ = try? store.put("x", Tensor.filled([50_000], with: Double(k), dtype: .float32))
+            _ = try? store.put("y\(k % 4)", Tensor.filled([10], with: Double(k), dtype: .int64))
+        }
+        let reopened = try place.open(maxTotalBytes: 1 << 24)
+        for name in ["x", "y0", "y1", "y2", "y3"] {
+            #expect(try reopened.get(name)?.doubles() == store.get(name)?.doubles(), "\(name)")
+        }
+        #expect(try reopened.usedBytes == 200_000 + 4 * 80)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["x.tensor", "y0.tensor", "y1.tensor", "y2.tensor", "y3.tensor"])
+    }
+
+    /// A refused put leaves no file, and a temporary file a crash left behind is removed at
+    /// the next start.
+    @Test func refusedPutsAndCrashesLeaveNoTemporaryFiles() throws {
+        let place = try Place(.files)
+        let dir = place.directory
+        let store = try place.open(maxTotalBytes: 100)
+        try store.put("a", Tensor.filled([20], with: 1, dtype: .float32))
+        #expect(throws: TensorStore.StoreError.self) { try store.put([("b", Tensor.filled([2], with: 1, dtype: .float32)), ("c", Tensor.filled([4], with: 1, dtype: .float32))]) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.tensor"])
+        FileManager.default.createFile(atPath: dir.appendingPathComponent(".a.7.partial").path, contents: Data([1, 2, 3]))
+        let reopened = try place.open(maxTotalBytes: 100)
+        #expect(try reopened.list().map(\.name) == ["a"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.tensor"])
+    }
+
     @Test("names are safe file names", arguments: ["", ".hidden", "a/b", "../x", "a b", String(repeating: "x", count: 129), "é"])
     func invalidNames(name: String) throws {
         let place = try Place(.files)

@@ -95,38 +95,3 @@ protocol TensorStoreBackend: AnyObject, Sendable {
     func list() throws -> [TensorStore.Entry]
     func usedBytes() throws -> Int
 }
-
-/// The on-disk form of a tensor: a one-line JSON header (`{"dtype":…,"shape":[…]}`)
-/// followed by the raw little-endian elements.
-enum TensorFile {
-    struct Header: Codable { let dtype: DType; let shape: [Int] }
-
-    static func encode(_ t: Tensor) throws -> Data {
-        var data = try JSONEncoder().encode(Header(dtype: t.dtype, shape: t.shape))
-        data.append(0x0A)
-        let c = t.contiguous()
-        data.append(Data(bytes: c.storage.pointer + c.offset * c.dtype.byteSize, count: c.count * c.dtype.byteSize))
-        return data
-    }
-
-    static func decode(_ data: Data) throws -> Tensor {
-        guard let nl = data.firstIndex(of: 0x0A) else { throw CocoaError(.fileReadCorruptFile) }
-        let header = try JSONDecoder().decode(Header.self, from: data[data.startIndex..<nl])
-        let n = header.shape.reduce(1, *)
-        let body = data[(nl + 1)...]
-        guard header.shape.allSatisfy({ $0 >= 0 }), body.count == n * header.dtype.byteSize else { throw CocoaError(.fileReadCorruptFile) }
-        let storage = Storage(count: n, dtype: header.dtype)
-        body.withUnsafeBytes { storage.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        return Tensor(storage: storage, shape: header.shape, strides: Tensor.contiguousStrides(header.shape))
-    }
-
-    /// Writes to a temporary file and renames it over the target, so a crash never leaves
-    /// half a tensor.
-    static func write(_ t: Tensor, to url: URL) throws {
-        try encode(t).write(to: url, options: .atomic)
-    }
-
-    static func read(_ url: URL) throws -> Tensor {
-        try decode(Data(contentsOf: url))
-    }
-}
