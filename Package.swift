@@ -44,9 +44,10 @@ let package = Package(
         .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorWire", "Training"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"]),
+        // The fixtures are read from the source tree (#filePath), also by TensorServiceTests.
+        .testTarget(name: "TensorWireTests", dependencies: ["TensorWire", "TensorEngine"], exclude: ["Fixtures"]),
         .testTarget(name: "TensorServiceTests", dependencies: ["TensorService", "TensorWire", "TensorEngine", .product(name: "Yams", package: "Yams")],
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures", "schemathesis_hooks.py"]),
         .testTarget(name: "TensorClientTests", dependencies: ["TensorClient", "TensorService", "HTTPServer", "TensorWire", "TensorEngine", "tensorctl"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], resources: [.copy("Fixtures")]),
     ]
