@@ -9,20 +9,23 @@
 #     sink): no server can take the upload faster than that;
 #  3. POST /v1/ops/matmul on two stored 256×256 float32 tensors answered as JSON and as .npy
 #     (Accept: application/x-npy): wrk req/s, p50 and p99.
-# Usage: scripts/bench-binary.sh [--transfers N] [--duration 10s] [--connections 32] [--no-build]
+# Usage: scripts/bench-binary.sh [--transfers N] [--duration 10s] [--connections 32] [--no-build] [--binary PATH]
+# (--binary: measure that tensord instead of building .build/release/tensord, e.g. an older build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TRANSFERS=5
 DURATION=10s
 CONNECTIONS=32
 BUILD=1
+TENSORD=.build/release/tensord
 while [ $# -gt 0 ]; do
     case "$1" in
         --transfers) TRANSFERS=$2; shift 2 ;;
         --duration) DURATION=$2; shift 2 ;;
         --connections) CONNECTIONS=$2; shift 2 ;;
         --no-build) BUILD=0; shift ;;
-        *) echo "usage: $0 [--transfers N] [--duration 10s] [--connections 32] [--no-build]" >&2; exit 2 ;;
+        --binary) TENSORD=$2; BUILD=0; shift 2 ;;
+        *) echo "usage: $0 [--transfers N] [--duration 10s] [--connections 32] [--no-build] [--binary PATH]" >&2; exit 2 ;;
     esac
 done
 PORT=18191
@@ -35,7 +38,7 @@ mkdir -p .build
 cc -O2 -pthread bench/loopback/loopback.c -o .build/loopback
 DATA=$(mktemp -d)
 WORK=$(mktemp -d)
-.build/release/tensord --port "$PORT" --data-dir "$DATA" --quiet --max-body-bytes $((512 << 20)) \
+"$TENSORD" --port "$PORT" --data-dir "$DATA" --quiet --max-body-bytes $((512 << 20)) \
     --max-store-bytes $((2 << 30)) 2>/dev/null &
 PID=$!
 .build/loopback sink "$SINK_PORT" &
