@@ -81,12 +81,15 @@ final class PostgresConnection {
 
     /// The connection string as given (a `postgresql://` or `postgres://` URL, or `key=value` pairs).
     let url: String
+    /// Statements that set up each session (`SET …`), run again after a reconnect.
+    private let setup: [String]
     private var handle: OpaquePointer?
 
     /// Connects; libpq reads the user, password, host, port and database from the URL, and the
     /// password from `PGPASSWORD` (or `~/.pgpass`) when the URL has none.
-    init(url: String) throws {
+    init(url: String, setup: [String] = []) throws {
         self.url = url
+        self.setup = ["SET client_min_messages = warning"] + setup
         handle = PQconnectdb(url)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let message = handle.map { Self.message($0) } ?? "out of memory"
@@ -94,7 +97,7 @@ final class PostgresConnection {
             handle = nil
             throw PostgresError(.connection, "cannot connect to \(Self.redacted(url)): \(message)")
         }
-        try execute("SET client_min_messages = warning")
+        for statement in self.setup { try check(PQexec(handle, statement), sql: statement) }
     }
 
     deinit { PQfinish(handle) }
@@ -162,6 +165,7 @@ final class PostgresConnection {
             guard PQstatus(handle) == CONNECTION_OK else {
                 throw PostgresError(.connection, "cannot reconnect to \(Self.redacted(url)): \(Self.message(handle))")
             }
+            for statement in setup { try check(PQexec(handle, statement), sql: statement) }
         }
         return handle
     }

@@ -8,16 +8,19 @@ import Foundation
 final class PostgresPool: @unchecked Sendable {
     let url: String
     let size: Int
+    /// Statements each connection runs when it (re)connects.
+    let setup: [String]
     private let condition = NSCondition()
     private var idle: [PostgresConnection] = []
     private var open = 0
 
     /// Connects once, so a wrong URL or password fails `tensord` at start, not at the first request.
-    init(url: String, size: Int = 4) throws {
+    init(url: String, size: Int = 4, setup: [String] = []) throws {
         precondition(size >= 1, "a pool holds at least one connection")
         self.url = url
         self.size = size
-        idle = [try PostgresConnection(url: url)]
+        self.setup = setup
+        idle = [try PostgresConnection(url: url, setup: setup)]
         open = 1
     }
 
@@ -50,7 +53,7 @@ final class PostgresPool: @unchecked Sendable {
         open += 1
         condition.unlock()
         do {
-            return try PostgresConnection(url: url)
+            return try PostgresConnection(url: url, setup: setup)
         } catch {
             condition.lock()
             open -= 1

@@ -32,7 +32,11 @@ public final class TensorService: @unchecked Sendable {
                                backgroundLanes: configuration.jobLanes)
         let jobStore: JobStore
         if let url = configuration.databaseURL {
-            let pool = try PostgresPool(url: url)
+            // A node paused inside a transaction (SIGSTOP, a stall) would keep its row locks, and
+            // with them its jobs, from every other node; the server ends such a session after one
+            // lease, so the jobs are claimed once their leases expire, as if the node had died.
+            let leaseMillis = Int64(configuration.jobLimits.leaseSeconds * 1000)
+            let pool = try PostgresPool(url: url, setup: ["SET idle_in_transaction_session_timeout = \(leaseMillis)"])
             try pool.with { try PostgresMigrations.run($0) }
             store = TensorStore(backend: PostgresTensorBackend(pool: pool, cacheBytes: configuration.maxStoreBytes),
                                 maxTotalBytes: configuration.maxStoreBytes)
