@@ -45,7 +45,9 @@ PENDING_OPS = {
 }
 
 # Paths that never need the bearer token.
-OPEN_PATHS = {"/v1/health/live", "/v1/health/ready", "/metrics", "/openapi.yaml"}
+# The dashboard's static files hold no data (its script calls the API with the user's token).
+OPEN_PATHS = {"/v1/health/live", "/v1/health/ready", "/metrics", "/openapi.yaml",
+              "/", "/ui/jobs/{id}", "/ui/sweeps/{id}", "/ui/compare", "/ui/assets/{file}", "/ui/vendor/chart.js"}
 
 
 class StrictLoader(yaml.SafeLoader):

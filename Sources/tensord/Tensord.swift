@@ -44,6 +44,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Grid points one loss-surface request may evaluate (TENSORD_MAX_SURFACE_POINTS).") var maxSurfacePoints = envInt("TENSORD_MAX_SURFACE_POINTS") ?? 10_000
     @Option(help: "Chart.js file the dashboard serves, from Debian's libjs-chart.js (TENSORD_CHART_JS).") var chartJS = env("TENSORD_CHART_JS") ?? "/usr/share/javascript/chart.js/chart.min.js"
     @Option(help: "Seconds a running job's metrics may stay buffered before they are written (TENSORD_JOB_FLUSH_INTERVAL).") var jobFlushInterval = env("TENSORD_JOB_FLUSH_INTERVAL").flatMap(Double.init) ?? 0.05
+    @Option(help: "Event streams open at once; more are 503 (TENSORD_MAX_EVENT_STREAMS).") var maxEventStreams = envInt("TENSORD_MAX_EVENT_STREAMS") ?? ServiceConfiguration().maxEventStreams
     @Option(help: "Seconds between heartbeat comments on an idle event stream (TENSORD_EVENT_HEARTBEAT).") var eventHeartbeat = env("TENSORD_EVENT_HEARTBEAT").flatMap(Double.init) ?? 15
     @Option(help: "Most optimizer steps one job may plan (TENSORD_MAX_JOB_STEPS).") var maxJobSteps = envInt("TENSORD_MAX_JOB_STEPS") ?? JobLimits().maxSteps
     @Option(help: "Most epochs of a model job (TENSORD_MAX_JOB_EPOCHS).") var maxJobEpochs = envInt("TENSORD_MAX_JOB_EPOCHS") ?? JobLimits().maxEpochs
@@ -51,6 +52,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Largest in/out of a linear layer; the parameter count is held to --max-elements (TENSORD_MAX_LAYER_WIDTH).") var maxLayerWidth = envInt("TENSORD_MAX_LAYER_WIDTH") ?? JobLimits().maxLayerWidth
     @Option(help: "Stored points per metric of one job; longer runs keep a decimated history (TENSORD_MAX_METRIC_POINTS).") var maxMetricPoints = envInt("TENSORD_MAX_METRIC_POINTS") ?? JobLimits().maxMetricPoints
     @Option(help: "Most parameter elements of an objective job whose trajectory is recorded (TENSORD_MAX_TRAJECTORY_ELEMENTS).") var maxTrajectoryElements = envInt("TENSORD_MAX_TRAJECTORY_ELEMENTS") ?? JobLimits().maxTrajectoryElements
+    @Option(help: "Checkpoint and log events stored per job; past it the oldest are deleted (TENSORD_MAX_JOB_EVENTS).") var maxJobEvents = envInt("TENSORD_MAX_JOB_EVENTS") ?? JobLimits().maxEvents
     @Option(help: "Flushes the job writer holds before a job waits for it (TENSORD_JOB_WRITER_QUEUE).") var jobWriterQueue = envInt("TENSORD_JOB_WRITER_QUEUE") ?? JobLimits().writerQueue
     @Option(help: "Starts of a job that may end in a crash before a restart fails it instead of resuming it (TENSORD_MAX_JOB_ATTEMPTS).") var maxJobAttempts = envInt("TENSORD_MAX_JOB_ATTEMPTS") ?? JobLimits().maxAttempts
     @Option(help: "Seconds a node's claim of a running job holds without a heartbeat; another node resumes the job after it (TENSORD_LEASE_SECONDS).") var leaseSeconds = env("TENSORD_LEASE_SECONDS").flatMap(Double.init) ?? JobLimits().leaseSeconds
@@ -65,10 +67,10 @@ struct Tensord: ParsableCommand {
         guard handlerBudgetMs >= 1 else { throw ValidationError("--handler-budget-ms must be at least 1") }
         for (flag, value, least) in [("--max-job-steps", maxJobSteps, 1), ("--max-job-epochs", maxJobEpochs, 1),
                                      ("--max-job-batch-size", maxJobBatchSize, 1), ("--max-layer-width", maxLayerWidth, 1),
-                                     ("--max-metric-points", maxMetricPoints, 8),
+                                     ("--max-metric-points", maxMetricPoints, 8), ("--max-job-events", maxJobEvents, 1),
                                      ("--max-trajectory-elements", maxTrajectoryElements, 0), ("--job-writer-queue", jobWriterQueue, 1),
                                      ("--max-job-attempts", maxJobAttempts, 1),
-                                     ("--max-connections", maxConnections, 1), ("--reserved-fds", reservedFds, 0)] where value < least {
+                                     ("--max-connections", maxConnections, 1), ("--max-event-streams", maxEventStreams, 1), ("--reserved-fds", reservedFds, 0)] where value < least {
             throw ValidationError("\(flag) must be at least \(least)")
         }
         guard leaseSeconds >= 0.3 && leaseSeconds <= 86_400 else { throw ValidationError("--lease-seconds must be in 0.3…86400") }
@@ -99,11 +101,13 @@ struct Tensord: ParsableCommand {
             maxSweepJobs: maxSweepJobs, maxSurfacePoints: maxSurfacePoints, chartJSPath: chartJS, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
         configuration.databaseURL = database
         configuration.nodeId = nodeId
+        configuration.maxEventStreams = maxEventStreams
         configuration.jobLimits.maxSteps = maxJobSteps
         configuration.jobLimits.maxEpochs = maxJobEpochs
         configuration.jobLimits.maxBatchSize = maxJobBatchSize
         configuration.jobLimits.maxLayerWidth = maxLayerWidth
         configuration.jobLimits.maxMetricPoints = maxMetricPoints
+        configuration.jobLimits.maxEvents = maxJobEvents
         configuration.jobLimits.writerQueue = jobWriterQueue
         configuration.jobLimits.maxTrajectoryElements = maxTrajectoryElements
         configuration.jobLimits.maxAttempts = maxJobAttempts

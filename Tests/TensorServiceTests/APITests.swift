@@ -41,6 +41,22 @@ import TensorEngine
         #expect(metrics.contains("tensord_engine_queue_depth"))
     }
 
+    /// `max_connections` is the limit in force: one configured above what RLIMIT_NOFILE's hard
+    /// limit allows is fitted down when the server starts, and `GET /v1` says so.
+    @Test func serviceInfoReportsTheConnectionLimitInForce() throws {
+        let fitted = try TestServer { $0.http.maxConnections = Int.max; $0.maxEventStreams = 7 }
+        defer { fitted.stop() }
+        let limits = try #require(try fitted.request("GET", "/v1").json()["limits"] as? [String: Any])
+        let reported = try #require(limits["max_connections"] as? Int)
+        var descriptors = rlimit()
+        #expect(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &descriptors) == 0)
+        #expect(reported == fitted.server.connectionLimit)
+        #expect(reported < Int(clamping: descriptors.rlim_max), "fitted below the hard limit \(descriptors.rlim_max): \(reported)")
+        #expect(limits["max_event_streams"] as? Int == 7)
+        let configured = try #require(try server.request("GET", "/v1").json()["limits"] as? [String: Any])
+        #expect(configured["max_connections"] as? Int == server.server.connectionLimit)
+    }
+
     @Test func opsBroadcastAndNameTheirResults() throws {
         let add = try server.request("POST", "/v1/ops/add", body: #"{"inputs": [{"shape":[2,2],"data":[1,2,3,4]}, {"shape":[2],"data":[10,20]}], "args": {}}"#)
         #expect(add.status == 200)

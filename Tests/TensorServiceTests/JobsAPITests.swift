@@ -109,6 +109,35 @@ import Testing
         #expect((try server.request("GET", "/v1/jobs").json()["items"] as? [Any])?.isEmpty == true, "no bad spec became a job")
     }
 
+    /// Stored tensors a model spec names are checked as inline ones are, and a model that the
+    /// static checks pass but that cannot run is caught at submission by a dry run of its first step.
+    @Test func modelSpecsThatCannotRunAre422AtSubmission() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let (x, y) = JobFixtures.digits(0..<20)
+        func spec(_ model: String) -> String {
+            #"{"model": \#(model), "data": {"x": \#(x), "y": \#(y)}, "loss": "cross_entropy", "optimizer": {"type": "sgd"}, "epochs": 1}"#
+        }
+        func zeros(_ n: Int) -> String { Array(repeating: "0", count: n).joined(separator: ",") }
+        let layers = #"[{"linear": {"in": 64, "out": 10}}]"#
+        // A stored weight one column short, named as params and through init.safetensors.
+        #expect(try server.request("PUT", "/v1/tensors/m.0.weight", body: #"{"shape": [10, 63], "data": [\#(zeros(630))]}"#).status < 300)
+        #expect(try server.request("PUT", "/v1/tensors/m.0.bias", body: #"{"shape": [10], "data": [\#(zeros(10))]}"#).status < 300)
+        try problem(server.request("POST", "/v1/jobs", body: spec(#"{"layers": \#(layers), "params": {"0.weight": {"ref": "m.0.weight"}, "0.bias": {"ref": "m.0.bias"}}}"#)),
+                    422, "invalid_job_spec", pointer: "/model/params/0.weight")
+        try problem(server.request("POST", "/v1/jobs", body: spec(#"{"layers": \#(layers), "init": {"safetensors": "m."}}"#)),
+                    422, "invalid_job_spec", pointer: "/model/init/safetensors")
+        // float64 parameters pass the static checks (they are floating, of the right shapes),
+        // but the first step cannot multiply them with the float32 data (as in PyTorch).
+        let float64 = #"{"layers": \#(layers), "params": {"0.weight": {"shape": [10, 64], "dtype": "float64", "data": [\#(zeros(640))]}, "#
+            + #""0.bias": {"shape": [10], "dtype": "float64", "data": [\#(zeros(10))]}}}"#
+        try problem(server.request("POST", "/v1/jobs", body: spec(float64)), 422, "dtype_mismatch", pointer: "/model")
+        #expect((try server.request("GET", "/v1/jobs").json()["items"] as? [Any])?.isEmpty == true, "no job was made")
+        // The same parameters as float32 run.
+        let id = try server.submit(spec(float64.replacingOccurrences(of: #""float64""#, with: #""float32""#)))
+        #expect(try server.wait(id)["status"] as? String == "succeeded")
+    }
+
     /// `clip_grad_norm` is the one member of a spec whose schema allows null (no clipping);
     /// the job's `spec` echoes it as sent.
     @Test func nullClipGradNormMeansNoClipping() throws {

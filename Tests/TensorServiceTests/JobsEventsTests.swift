@@ -52,6 +52,66 @@ import Testing
         #expect(all.filter { $0.event == "checkpoint" }.count == 4, "every 100 steps")
     }
 
+    /// Checkpoint and log events are capped per job (`--max-job-events`): the oldest go while
+    /// the job runs, status, metric and end events all stay, and a client resuming from a
+    /// pruned id gets the stored events after it.
+    @Test func checkpointAndLogEventsAreCappedPerJob() throws {
+        let server = try TestServer { $0.jobLimits.maxEvents = 20 }
+        defer { server.stop() }
+        // A checkpoint every 2 steps: 199 checkpoint events over the run.
+        let id = try server.submit(JobFixtures.bowl(steps: 400, extra: #", "checkpoint": {"every_steps": 2, "keep_last": 1}"#))
+        let store = server.service.jobs.store
+        func capped() throws -> Int { try store.events(job: id, after: 0, limit: 100_000).filter { $0.kind.isCapped }.count }
+        var most = 0
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while Date() < deadline, try store.job(id)?.status.isTerminal != true {
+            most = max(most, try capped())
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(try server.wait(id)["status"] as? String == "succeeded")
+        // Pruned every 20 / 10 = 2 new ones, in the commit that writes them.
+        #expect(most <= 22, "at most \(most) stored while running")
+        let stream = try SSEClient(port: server.port, path: "/v1/jobs/\(id)/events")
+        #expect(stream.read(timeout: 10).closed)
+        let events = stream.events
+        let checkpoints = events.filter { $0.event == "checkpoint" }
+        #expect(events.filter { $0.event == "checkpoint" || $0.event == "log" }.count <= 22)
+        #expect(checkpoints.count >= 18, "the newest are kept: \(checkpoints.count)")
+        #expect(checkpoints.last?.data.hasPrefix(#"{"step":400,"#) == true, "\(checkpoints.last?.data ?? "")")
+        #expect(events.filter { $0.event == "status" }.map { $0.data.contains(#""status":"queued""#) } == [true, false, false])
+        // 401 losses, 401·2 trajectory points, 400 lr and 400 grad_norm: none pruned.
+        #expect(events.filter { $0.event == "metric" }.count == 401 + 802 + 800)
+        #expect(events.last?.event == "end")
+        let ids = events.compactMap(\.id)
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count, "ids still increase")
+        // A client that last saw an event since pruned resumes after it.
+        let pruned = try #require((1...(ids.last ?? 1)).first { !Set(ids).contains($0) })
+        let resumed = try SSEClient(port: server.port, path: "/v1/jobs/\(id)/events", headers: ["Last-Event-ID": String(pruned)])
+        _ = resumed.read(timeout: 10)
+        #expect(resumed.events == events.filter { ($0.id ?? 0) > pruned })
+    }
+
+    /// Each open stream holds a thread: past `maxEventStreams` a new one is 503 with
+    /// `Retry-After`, and a stream that ends gives its place back.
+    @Test func eventStreamsAreCapped() throws {
+        let server = try TestServer { $0.maxEventStreams = 1 }
+        defer { server.stop() }
+        let id = try server.submit(JobFixtures.bowl(steps: 1_000_000))
+        let first = try SSEClient(port: server.port, path: "/v1/jobs/\(id)/events")
+        _ = first.read(timeout: 10) { $0.contains("event: status") }
+        #expect(server.service.streams.count == 1)
+        let refused = try server.request("GET", "/v1/jobs/\(id)/events")
+        #expect(refused.status == 503, "\(refused.text)")
+        #expect(refused.headers["retry-after"] == "5")
+        #expect(try refused.json()["code"] as? String == "service_unavailable")
+        _ = try server.request("POST", "/v1/jobs/\(id)/cancel")
+        #expect(first.read(timeout: 30).closed, "the first stream ends with its job")
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while server.service.streams.count > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let replay = try server.request("GET", "/v1/jobs/\(id)/events")
+        #expect(replay.status == 200 && replay.text.contains("event: end"), "its place was given back: \(replay.status)")
+    }
+
     @Test func idleStreamsGetHeartbeats() throws {
         let server = try TestServer { $0.maxRunningJobs = 1; $0.eventHeartbeatSeconds = 0.1 }
         defer { server.stop() }

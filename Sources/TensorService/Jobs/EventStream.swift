@@ -10,6 +10,8 @@ struct EventStream: Sendable {
     let job: String
     let after: Int64
     let heartbeat: Double
+    /// Its place among the open streams, held until the stream's closure is released.
+    let slot: StreamSlots.Slot
 
     func response() -> Response {
         // `Connection: close`: the stream ends with the job, and so does the connection.

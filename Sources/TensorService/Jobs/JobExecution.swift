@@ -24,6 +24,8 @@ final class JobExecution: @unchecked Sendable {
     /// Events not yet written; metric events are encoded by the writer, off the lane.
     var pendingEvents: [PendingEvent] = []
     var nextEventId: Int64
+    /// Capped events (checkpoints, logs) handed to the writer since it last pruned them.
+    var cappedSincePrune = 0
     var lastFlush: UInt64 = 0
     /// Monotonic time `record` was last shown to reads (`JobRunner.publish`).
     var lastPublish: UInt64 = 0
@@ -52,6 +54,13 @@ final class JobExecution: @unchecked Sendable {
     enum PendingEvent: Sendable {
         case encoded(JobEventRecord)
         case metric(Int64, MetricPoint)
+
+        var isCapped: Bool {
+            switch self {
+            case .encoded(let e): e.kind.isCapped
+            case .metric: false
+            }
+        }
 
         var record: JobEventRecord {
             switch self {

@@ -18,6 +18,10 @@ public struct JobLimits: Sendable, Equatable {
     /// Most parameter elements (in all) of an objective job whose trajectory (every element
     /// at every step, one metric key each) is recorded; beyond it only loss, lr and grad_norm are.
     public var maxTrajectoryElements = 64
+    /// Checkpoint and log events stored per job: past it the oldest of them are deleted (a
+    /// tenth of the limit at a time), so a long job's event count stays flat. Status, metric
+    /// and end events are always kept (metric events are bounded with the metric history).
+    public var maxEvents = 10_000
     /// Flushes the job writer may hold before a job's lane waits for it (backpressure).
     public var writerQueue = 64
     /// Starts or resumes of one job that may end without a clean shutdown (a crash, a kill)

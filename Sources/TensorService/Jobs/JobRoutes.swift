@@ -82,7 +82,8 @@ extension TensorService {
                 }
                 return n
             } ?? 0
-            return EventStream(runner: jobs, job: job.id, after: last, heartbeat: configuration.eventHeartbeatSeconds).response()
+            return EventStream(runner: jobs, job: job.id, after: last, heartbeat: configuration.eventHeartbeatSeconds,
+                               slot: try streams.acquire()).response()
         }
         add(.get, "/v1/jobs/{id}/checkpoints") { [unowned self] _, params in
             let (job, _) = try job(params)
@@ -153,7 +154,10 @@ extension TensorService {
                 return t
             }
         }
-        if case .objective(let o) = spec.kind { try compute { try o.dryRun() } }
+        switch spec.kind {
+        case .objective(let o): try compute { try o.dryRun() }
+        case .model(let m): try compute { try m.dryRun(spec) }
+        }
         let now = JobJSON.now()
         let isObjective: Bool = if case .objective = spec.kind { true } else { false }
         let record = JobRecord(id: Self.newJobId(), name: spec.name, isObjective: isObjective, status: .queued,

@@ -147,7 +147,7 @@ extension JobRunner {
         exec.flushLock.lock()
         defer { exec.flushLock.unlock() }
         lock.lock()
-        let (taken, events) = takeDeferred(exec, release: release)
+        let (taken, events) = takeDeferred(exec, release: release, checkpoint: checkpoint != nil)
         let lost = exec.lost
         lock.unlock()
         guard !lost else { return }
@@ -185,13 +185,20 @@ extension JobRunner {
         }
     }
 
-    /// The buffered writes of `exec` (lock held), leaving the events' encoding to the caller (the writer).
-    private func takeDeferred(_ exec: JobExecution, release: Bool) -> (JobWrite, [JobExecution.PendingEvent]) {
+    /// The buffered writes of `exec` (lock held), leaving the events' encoding to the caller
+    /// (the writer). Every tenth of `maxEvents` capped events (`checkpoint` tells whether one
+    /// goes with this write), the write also prunes the oldest of them.
+    private func takeDeferred(_ exec: JobExecution, release: Bool, checkpoint: Bool) -> (JobWrite, [JobExecution.PendingEvent]) {
         let (points, replaceFrom) = exec.history.take()
-        let write = JobWrite(job: exec.record, truncateMetrics: exec.truncation, metrics: points, replaceMetricsFrom: replaceFrom,
+        var write = JobWrite(job: exec.record, truncateMetrics: exec.truncation, metrics: points, replaceMetricsFrom: replaceFrom,
                              releaseLease: release)
         exec.truncation = nil
         let events = exec.pendingEvents
+        exec.cappedSincePrune += events.count(where: \.isCapped) + (checkpoint ? 1 : 0)
+        if exec.cappedSincePrune >= max(1, limits.jobs.maxEvents / 10) {
+            write.keepCappedEvents = limits.jobs.maxEvents
+            exec.cappedSincePrune = 0
+        }
         exec.pendingEvents.removeAll(keepingCapacity: true)
         exec.lastFlush = JobExecution.monotonic()
         return (write, events)

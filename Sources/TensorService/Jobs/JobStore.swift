@@ -82,7 +82,21 @@ struct MetricPoint: Codable, Sendable, Equatable {
 
 /// One stored event of a job's stream; `data` is the event's JSON.
 struct JobEventRecord: Sendable, Equatable {
-    enum Kind: String, Sendable { case status, metric, checkpoint, log, end }
+    enum Kind: String, Sendable, CaseIterable {
+        case status, metric, checkpoint, log, end
+
+        /// Kinds of which a job keeps only the newest `JobLimits.maxEvents`; the others are
+        /// bounded by the lifecycle and the metric history, and a stream needs every one.
+        var isCapped: Bool {
+            switch self {
+            case .checkpoint, .log: true
+            case .status, .metric, .end: false
+            }
+        }
+
+        /// The capped kinds as an SQL list (`'checkpoint', 'log'`), for the stores' pruning.
+        static let cappedSQL = allCases.filter(\.isCapped).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    }
     var id: Int64
     var kind: Kind
     var data: [UInt8]
@@ -112,6 +126,8 @@ struct JobWrite: Sendable {
     var addCheckpoint: CheckpointInfo?
     var removeCheckpoints: [Int] = []
     var blobs: [String: [UInt8]] = [:]
+    /// Keep only this many of the job's capped events (`Kind.isCapped`), the newest.
+    var keepCappedEvents: Int?
     /// A clean stop: the lease ends now (another node may resume the job at once).
     var releaseLease = false
 }

@@ -199,6 +199,23 @@ struct ModelSpec {
         return out
     }
 
+    /// Runs the first training step on a copy with the first two examples, so that a model
+    /// the checks above pass but that cannot run is a 422 pointing at `/model` at submission
+    /// rather than a job that fails at step 0.
+    func dryRun(_ job: JobSpec) throws {
+        var tiny = self
+        let k = min(2, x.shape[0])
+        tiny.x = try x.narrow(0, start: 0, length: k)
+        tiny.y = try y.narrow(0, start: 0, length: k)
+        (tiny.epochs, tiny.batchSize) = (1, k)
+        do {
+            _ = try ModelWork(job, tiny, checkpoint: nil).step()
+        } catch {
+            throw Problem.converting(error, locate: { _ in "/model" })
+                ?? JobSpec.invalid("the model cannot run its first step: \(error)", "/model")
+        }
+    }
+
     /// A fresh model: explicit params, or what PyTorch draws after `torch.manual_seed(seed)`
     /// for `nn.Sequential(...)` (each `nn.Linear` initialising itself in order) and then, with
     /// `init`, for `nn.init.<init>_(layer.weight)` and `nn.init.zeros_(layer.bias)` layer by layer.

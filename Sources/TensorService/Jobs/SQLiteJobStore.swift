@@ -60,6 +60,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         }
         reader = try SQLiteDatabase(path: path)
         try db.execute("CREATE INDEX IF NOT EXISTS jobs_by_sweep ON jobs (sweep_id, seq);")
+        try db.execute("CREATE INDEX IF NOT EXISTS events_by_kind ON events (job_id, kind, id);")
     }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -155,6 +156,7 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
                     try metric.run(.text(j.id), .text(m.key), .integer(Int64(m.step)), int(m.epoch), value, .integer(m.timestamp))
                 }
                 try insert(write.events, blobs: write.blobs, job: j.id)
+                if let keep = write.keepCappedEvents { try pruneEvents(job: j.id, keeping: keep) }
                 if let c = write.addCheckpoint {
                     try db.prepare("INSERT OR REPLACE INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES (?, ?, ?, ?, ?, ?, ?)")
                         .run(.text(j.id), .integer(Int64(c.step)), int(c.epoch), .integer(c.createdAt), .integer(Int64(c.bytes)), .text(c.file),
@@ -201,6 +203,15 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     }
 
     /// Events and blobs of a job, inside the caller's transaction.
+    /// Deletes all but the newest `keep` capped events of a job. Their ids are not reused: a
+    /// stream resuming from one gets the stored events after it.
+    private func pruneEvents(job: String, keeping keep: Int) throws {
+        let kinds = JobEventRecord.Kind.cappedSQL
+        try db.prepare("DELETE FROM events WHERE job_id = ?1 AND kind IN (\(kinds)) AND id < ("
+            + "SELECT id FROM events WHERE job_id = ?1 AND kind IN (\(kinds)) ORDER BY id DESC LIMIT 1 OFFSET ?2)")
+            .run(.text(job), .integer(Int64(max(0, keep - 1))))
+    }
+
     private func insert(_ events: [JobEventRecord], blobs: [String: [UInt8]], job: String) throws {
         let event = try db.prepare("INSERT INTO events (job_id, id, kind, data) VALUES (?, ?, ?, ?)")
         for e in events { try event.run(.text(job), .integer(e.id), .text(e.kind.rawValue), .blob(e.data)) }

@@ -111,6 +111,13 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                        rows: points.map { [.text(j.id), .text($0.key), .integer(Int64($0.step)), int($0.epoch), .real($0.value), .integer($0.timestamp)] },
                        "ON CONFLICT (job_id, key, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value, ts = excluded.ts")
             try insert(write.events, blobs: write.blobs, job: j.id, db)
+            if let keep = write.keepCappedEvents {
+                // As SQLiteJobStore: all but the newest `keep` capped events go; their ids are not reused.
+                let kinds = JobEventRecord.Kind.cappedSQL
+                try db.query("DELETE FROM events WHERE job_id = $1 AND kind IN (\(kinds)) AND id < ("
+                             + "SELECT id FROM events WHERE job_id = $1 AND kind IN (\(kinds)) ORDER BY id DESC LIMIT 1 OFFSET $2)",
+                             [.text(j.id), .integer(Int64(max(0, keep - 1)))])
+            }
             if let c = write.addCheckpoint {
                 try db.query("""
                     INSERT INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -46,6 +46,8 @@ enum PostgresMigrations {
                 name TEXT PRIMARY KEY, dtype TEXT NOT NULL, shape TEXT NOT NULL, bytes BIGINT NOT NULL,
                 data BYTEA NOT NULL, version BIGINT NOT NULL DEFAULT nextval('tensor_versions'));
             """),
+        Migration(version: 2, name: "events by kind, to keep the newest checkpoint and log events",
+                  sql: "CREATE INDEX events_by_kind ON events (job_id, kind, id);"),
     ]
 
     /// Applies the migrations `database` lacks, in order; returns the versions applied.

@@ -24,7 +24,8 @@ extension TensorService {
                 w.beginObject()
                 for (k, v) in [("max_body_bytes", c.http.maxBodyBytes), ("max_elements", c.maxElements),
                                ("max_request_line_bytes", c.http.maxRequestLineBytes), ("max_header_bytes", c.http.maxHeaderBytes),
-                               ("max_header_count", c.http.maxHeaderCount), ("max_connections", c.http.maxConnections),
+                               ("max_header_count", c.http.maxHeaderCount), ("max_connections", connectionLimit),
+                               ("max_event_streams", c.maxEventStreams),
                                ("request_timeout_seconds", Int(c.http.bodyReadTimeout.components.seconds)),
                                ("idle_timeout_seconds", Int(c.http.idleTimeout.components.seconds)),
                                ("max_store_bytes", c.maxStoreBytes), ("max_queued_requests", c.maxQueuedRequests),

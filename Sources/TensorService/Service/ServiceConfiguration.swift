@@ -48,6 +48,9 @@ public struct ServiceConfiguration: Sendable {
     public var jobFlushInterval: Double
     /// Seconds between `: heartbeat` comments on an idle event stream.
     public var eventHeartbeatSeconds: Double
+    /// Event streams (`GET /v1/jobs/{id}/events`) open at once; each holds a thread while it
+    /// follows its job, so more are refused (503 with `Retry-After`).
+    public var maxEventStreams = 1_024
     /// What one job may ask for and produce (steps, epochs, sizes, metric history, restarts).
     public var jobLimits = JobLimits()
 

@@ -17,6 +17,12 @@ public final class TensorService: @unchecked Sendable {
     private(set) var jobs: JobRunner!
     /// Sweeps: sets of jobs over a grid of spec values.
     let sweeps: SweepStore
+    /// The event streams open now, bounded by `maxEventStreams`.
+    let streams: StreamSlots
+    /// The server `makeServer` made (held weakly: it holds this service), for the connection
+    /// limit it fitted to RLIMIT_NOFILE when it started.
+    private let madeServer = Mutex(WeakServer())
+    private struct WeakServer { weak var server: HTTPServer? }
     let codec: TensorCodec
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
@@ -28,6 +34,7 @@ public final class TensorService: @unchecked Sendable {
         self.configuration = configuration
         self.log = logger
         codec = TensorCodec(maxElements: configuration.maxElements)
+        streams = StreamSlots(limit: configuration.maxEventStreams)
         engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
                                backgroundLanes: configuration.jobLanes)
         let jobStore: JobStore
@@ -69,10 +76,16 @@ public final class TensorService: @unchecked Sendable {
 
     /// The HTTP server for this service, configured with its limits and problem+json errors.
     public func makeServer() -> HTTPServer {
-        HTTPServer(configuration: configuration.http, errorRenderer: ProblemRenderer.renderer, logger: log) { [self] request in
+        let server = HTTPServer(configuration: configuration.http, errorRenderer: ProblemRenderer.renderer, logger: log) { [self] request in
             try respond(request)
         }
+        madeServer.withLock { $0.server = server }
+        return server
     }
+
+    /// The connections the server serves at most: as configured, or fewer when it had to fit
+    /// them to RLIMIT_NOFILE at start.
+    var connectionLimit: Int { madeServer.withLock { $0.server?.connectionLimit } ?? configuration.http.maxConnections }
 
     /// Marks the service as stopping (readiness turns 503), lets the job steps under way end
     /// (within the shutdown grace period) and stops the engine's lanes.
