@@ -48,4 +48,36 @@ struct PostgresNodesTests {
         #expect(try a.request("DELETE", "/v1/tensors/w").status == 204)
         #expect(try b.request("GET", "/v1/tensors/w").status == 404)
     }
+
+    /// `GET /v1/jobs/{id}/events` on a node that does not run the job streams it live (woken
+    /// by LISTEN/NOTIFY), a cancel from that node reaches the owner, and `Last-Event-ID`
+    /// resumes the stream on any node.
+    @Test func anotherNodeStreamsAJobLive() throws {
+        let url = try PostgresTestServer.shared.database()
+        let dirs = (0..<2).map { FileManager.default.temporaryDirectory.appendingPathComponent("tensord-node-\($0)-\(UUID().uuidString)") }
+        defer { for d in dirs { try? FileManager.default.removeItem(at: d) } }
+        let a = try ChildServer(directory: dirs[0], arguments: ["--database", url, "--node-id", "node-a", "--lease-seconds", "3"])
+        defer { a.kill() }
+        let id = try a.submit(JobFixtures.bowl(steps: 50_000_000))
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while try a.get("/v1/jobs/\(id)")["status"] as? String != "running", Date() < deadline { usleep(20_000) }
+        // Started after node A holds the job, so B only watches it.
+        let b = try ChildServer(directory: dirs[1], arguments: ["--database", url, "--node-id", "node-b", "--lease-seconds", "3"])
+        defer { b.kill() }
+        let stream = try SSEClient(port: b.port, path: "/v1/jobs/\(id)/events")
+        let live = stream.read(timeout: 60) { $0.components(separatedBy: "event: metric").count > 3 }
+        #expect(!live.closed && live.text.contains("event: metric"), "\(live.text)")
+        #expect(try a.get("/v1/jobs/\(id)")["status"] as? String == "running", "the metric events came while the job ran")
+
+        #expect(try b.request("POST", "/v1/jobs/\(id)/cancel").status == 202)
+        let end = stream.read(timeout: 60) { $0.contains("event: end") }
+        #expect(end.text.contains("event: end") && end.text.contains("cancelled"), "\(end.text)")
+        let ids = SSEClient.parse(end.text).compactMap(\.id)
+        #expect(ids == Array(1...(ids.last ?? 0)), "every event once, in order")
+
+        // Resumed on the other node after event 2: the same events from 3 on.
+        let resumed = try SSEClient(port: a.port, path: "/v1/jobs/\(id)/events", headers: ["Last-Event-ID": "2"])
+        let rest = resumed.read(timeout: 60) { $0.contains("event: end") }
+        #expect(SSEClient.parse(rest.text).compactMap(\.id) == Array(ids.dropFirst(2)))
+    }
 }

@@ -12,6 +12,10 @@ struct EventStream: Sendable {
     let heartbeat: Double
     /// Its place among the open streams, held until the stream's closure is released.
     let slot: StreamSlots.Slot
+    /// With a shared store, the longest wait before the store is read again: a job running on
+    /// another node wakes this one by LISTEN/NOTIFY, and notifications can be lost while the
+    /// listener reconnects. Nil: every write is this node's own and wakes the stream itself.
+    var poll: Double? = nil
 
     func response() -> Response {
         // `Connection: close`: the stream ends with the job, and so does the connection.
@@ -19,6 +23,9 @@ struct EventStream: Sendable {
             try run(writer)
         }
     }
+
+    /// The polling fallback of streams on a shared store.
+    static let sharedStorePollSeconds = 1.0
 
     private func run(_ writer: ResponseWriter) throws {
         var last = after
@@ -46,7 +53,8 @@ struct EventStream: Sendable {
                 try writer.flush()
                 quietSince = Date()
             }
-            _ = runner.waitForChange(after: seen, timeout: max(0.001, heartbeat - max(0, -quietSince.timeIntervalSinceNow)))
+            let untilHeartbeat = max(0.001, heartbeat - max(0, -quietSince.timeIntervalSinceNow))
+            _ = runner.waitForChange(after: seen, timeout: min(untilHeartbeat, poll ?? .infinity))
         }
     }
 }

@@ -83,7 +83,8 @@ extension TensorService {
                 return n
             } ?? 0
             return EventStream(runner: jobs, job: job.id, after: last, heartbeat: configuration.eventHeartbeatSeconds,
-                               slot: try streams.acquire()).response()
+                               slot: try streams.acquire(),
+                               poll: configuration.databaseURL == nil ? nil : EventStream.sharedStorePollSeconds).response()
         }
         add(.get, "/v1/jobs/{id}/checkpoints") { [unowned self] _, params in
             let (job, _) = try job(params)

@@ -158,7 +158,7 @@ final class PostgresConnection {
     }
 
     /// The handle, reconnected first if the connection was lost since the last call.
-    private func connected() throws -> OpaquePointer {
+    func connected() throws -> OpaquePointer {
         guard let handle else { throw PostgresError(.connection, "no connection") }
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)

@@ -15,6 +15,11 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         self.pool = pool
     }
 
+    /// The LISTEN/NOTIFY channel of job writes; the payload is the job's id. A notification
+    /// is delivered when its transaction commits, so a listener never hears of a write it
+    /// cannot read yet.
+    static let channel = "tensord_jobs"
+
     static let columns = """
         seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
         total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts, owner, lease_token,
@@ -38,6 +43,7 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                       job.grid.map { .bytes($0) } ?? .null, .integer(Int64(job.attempts))])
             if let row = inserted.rows.first {
                 try insert(events, blobs: blobs, job: job.id, db)
+                try db.query("SELECT pg_notify($1, $2)", [.text(Self.channel), .text(job.id)])
                 return .created(try Self.record(row))
             }
             guard let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = $1", [.text(key)]) else {
@@ -118,6 +124,7 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                              + "SELECT id FROM events WHERE job_id = $1 AND kind IN (\(kinds)) ORDER BY id DESC LIMIT 1 OFFSET $2)",
                              [.text(j.id), .integer(Int64(max(0, keep - 1)))])
             }
+            try db.query("SELECT pg_notify($1, $2)", [.text(Self.channel), .text(j.id)])
             if let c = write.addCheckpoint {
                 try db.query("""
                     INSERT INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -26,6 +26,8 @@ public final class TensorService: @unchecked Sendable {
     let codec: TensorCodec
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
+    /// With PostgreSQL: wakes this node's event streams when any node writes a job.
+    private var listener: PostgresListener?
     public private(set) var router = Router()
     /// Every (method, path template) registered, for the OpenAPI coverage test.
     public private(set) var routes: [(method: String, pattern: String)] = []
@@ -63,6 +65,10 @@ public final class TensorService: @unchecked Sendable {
         jobs = try JobRunner(store: jobStore, engine: engine, node: configuration.nodeId, limits: limits, log: logger) { [unowned self] record in
             try storedJobSpec(record, store: jobStore)
         }
+        if let url = configuration.databaseURL {
+            listener = PostgresListener(url: url, channel: PostgresJobStore.channel) { [weak self] _ in self?.jobs?.notify() }
+            listener?.start()
+        }
         addServiceRoutes()
         addOpRoutes()
         addEvalRoutes()
@@ -91,6 +97,7 @@ public final class TensorService: @unchecked Sendable {
     /// (within the shutdown grace period) and stops the engine's lanes.
     public func shutdown() {
         stopping.store(true, ordering: .releasing)
+        listener?.stop()
         jobs.shutdown(timeout: configuration.http.shutdownGracePeriod)
         engine.shutdown()
     }
