@@ -183,7 +183,7 @@ def main():
     ap.add_argument("--long-jobs", type=int, default=4)
     ap.add_argument("--steps", type=int, default=5000, help="steps of each long job")
     ap.add_argument("--connections", type=int, default=12, help="wrk connections in all, spread over the nodes")
-    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--timeout", type=float, default=600)
     args = ap.parse_args()
 
