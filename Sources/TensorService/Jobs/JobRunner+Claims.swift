@@ -201,19 +201,19 @@ extension JobRunner {
 
     /// Drops a job whose lease another node holds now (lock held): its steps stop and what it
     /// has not written is discarded; the store keeps the other node's work.
-    func abandonLocked(_ exec: JobExecution) {
+    func abandonLocked(_ exec: JobExecution, because reason: String = "its lease was lost to another node") {
         guard live[exec.id] === exec else { return }
         exec.lost = true
         live[exec.id] = nil
         board.remove(exec.id)
         running -= 1
-        log("job \(exec.id): its lease was lost to another node; this node stops running it")
+        log("job \(exec.id): \(reason); this node stops running it")
         wakeClaims()
     }
 
-    func abandon(_ exec: JobExecution) {
+    func abandon(_ exec: JobExecution, because reason: String = "its lease was lost to another node") {
         lock.lock()
-        abandonLocked(exec)
+        abandonLocked(exec, because: reason)
         lock.unlock()
     }
 }

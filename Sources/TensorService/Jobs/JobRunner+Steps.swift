@@ -178,7 +178,12 @@ extension JobRunner {
             } catch JobStoreError.leaseLost {
                 return abandon(exec)
             } catch {
-                log("job \(exec.id): cannot write to the job store: \(error)")
+                // A write that failed is not dropped and run past: its metric points and events
+                // would be missing for good (a PostgreSQL session ended while the idle-class
+                // writer was starved mid-transaction did that). The job stops here instead and
+                // is claimed again when its lease ends, resuming from its last committed
+                // checkpoint, whose deterministic re-run records the points again.
+                return abandon(exec, because: "cannot write to the job store (\(error))")
             }
             notify()
             then?()
