@@ -55,11 +55,16 @@ struct Tensors: ParsableCommand {
         @Argument(help: "The tensor: JSON, a .npy file, a JSON file or '-'.") var tensor: String
 
         func run() throws {
-            let npy = tensor.hasSuffix(".npy") ? try Files.read(tensor) : nil
-            let input = npy == nil ? try Input.tensor(tensor) : nil
-            if case .ref? = input { throw ValidationError("put takes a tensor, not a reference") }
+            let send: (TensorClient) throws -> StoredTensor
+            if tensor.hasSuffix(".npy") {
+                let npy = try Files.read(tensor)
+                send = { try $0.putTensor(name, npy: npy) }
+            } else {
+                guard case .tensor(let t) = try Input.tensor(tensor) else { throw ValidationError("put takes a tensor, not a reference") }
+                send = { try $0.putTensor(name, t) }
+            }
             try server.run { client in
-                let e = if let npy { try client.putTensor(name, npy: npy) } else if case .tensor(let t)? = input { try client.putTensor(name, t) } else { preconditionFailure() }
+                let e = try send(client)
                 Output.print("\(e.name) \(e.shape) \(e.dtype) \(e.bytes) bytes")
             }
         }
