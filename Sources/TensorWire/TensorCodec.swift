@@ -73,6 +73,10 @@ public struct TensorCodec: Sendable {
         for key in o.keys where !["shape", "dtype", "data", "data_b64", "name"].contains(key) {
             throw .structure("unknown tensor field \"\(key)\" (fields: shape, dtype, data or data_b64)", at: JSONPointer.appending(pointer, key))
         }
+        switch o["name"] {  // a label the answer echoes; ignored otherwise, but a string
+        case nil, .string?: break
+        case let other?: throw .structure("\"name\" must be a string, got \(other.typeName)", at: JSONPointer.appending(pointer, "name"))
+        }
         let dtype = try Self.dtype(o["dtype"], at: JSONPointer.appending(pointer, "dtype"))
         let shape = try o["shape"].map { v throws(WireError) in try self.shape(v, at: JSONPointer.appending(pointer, "shape")) }
         switch (o["data"], o["data_b64"]) {

@@ -250,6 +250,7 @@ import Testing
         #expect(four.map(\.1) == [0, 3, 7, 10], "⌊i·10/3 + ½⌋")
         #expect(try server.metrics(id, query: "?key=nothing").isEmpty)
         try problem(server.request("GET", "/v1/jobs/\(id)/metrics?max_points=1"), 422, "invalid_argument")
+        try problem(server.request("GET", "/v1/jobs/\(id)/metrics?key=&end_step=0"), 422, "invalid_argument")
         let checkpoints = try #require(try server.request("GET", "/v1/jobs/\(id)/checkpoints").json()["checkpoints"] as? [[String: Any]])
         #expect(checkpoints.isEmpty, "the default is a checkpoint every 100 steps")
     }

@@ -100,6 +100,7 @@ private func json(_ t: Tensor, _ encoding: TensorEncoding = .json) -> String {
         (#"{"data_b64": "AACAP!=="}"#, 422, "/inputs/0/data_b64"),
         (#"{"data_b64": "AACA"}"#, 422, "/inputs/0/data_b64"),
         (#"{"data_b64": 5}"#, 400, "/inputs/0/data_b64"),
+        (#"{"data": [1], "name": {}}"#, 400, "/inputs/0/name"),
         (#"[1, 2]"#, 400, "/inputs/0"),
     ] as [(String, Int, String)])
     func invalidTensors(_ text: String, _ status: Int, _ pointer: String) {

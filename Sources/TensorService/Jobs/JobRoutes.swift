@@ -60,6 +60,7 @@ extension TensorService {
         add(.get, "/v1/jobs/{id}/metrics") { [unowned self] request, params in
             let (job, _) = try job(params)
             let keys = request.query.filter { $0.name == "key" }.map(\.value)
+            if keys.contains("") { throw Problem.invalidArgument("key must name a metric, got an empty string", pointer: "/key") }
             let start = try queryInt(request, "start_step", range: 0...Int.max) ?? 0
             let end = try queryInt(request, "end_step", range: 0...Int.max)
             let maxPoints = try queryInt(request, "max_points", range: 2...Int.max)
