@@ -33,7 +33,7 @@ extension Tensor {
         let layout = try reductionLayout(nil, keepdim: false, op: op)
         let at = Int(Tensor.extremeIndices(layout, largest: largest).scalars(as: Int64.self)[0])
         let flat = try detached().reshaped([count])
-        let out = flat.gathered(along: 0, Tensor([Int64(at)], shape: [1])).restrided(shape: [], strides: [], offset: 0)
+        let out = try flat.gather(dim: 0, index: Tensor([Int64(at)], shape: [1])).reshaped([])
         let input = self
         // The gradient is split evenly among every element equal to the result (all NaNs
         // when the result is NaN), as PyTorch's evenly_distribute_backward does.
@@ -85,7 +85,7 @@ extension Tensor {
     private func extreme(dim: Int, keepdim: Bool, largest: Bool, op: String) throws -> (values: Tensor, indices: Tensor) {
         let (indices, layout) = try extremeIndices(dim: dim, keepdim: keepdim, largest: largest, op: op)
         let kept = ndim == 0 ? [1] : layout.keptShape
-        let values = try atLeast1d().gathered(along: layout.dims[0], indices.reshaped(kept)).reshaped(layout.outShape)
+        let values = try atLeast1d().gather(dim: layout.dims[0], index: indices.reshaped(kept)).reshaped(layout.outShape)
         return (values, indices)
     }
 

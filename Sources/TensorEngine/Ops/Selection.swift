@@ -16,7 +16,7 @@ extension Tensor {
         }
         let indices = Tensor.positionRows(layout.rows, outer: layout.outer, inner: layout.inner, take: 1, outShape: layout.outShape) { $0[(k - 1)..<k] }
         let kept = ndim == 0 ? [1] : layout.keptShape
-        let values = try atLeast1d().gathered(along: layout.dims[0], indices.reshaped(kept)).reshaped(layout.outShape)
+        let values = try atLeast1d().gather(dim: layout.dims[0], index: indices.reshaped(kept)).reshaped(layout.outShape)
         return (values, indices)
     }
 
@@ -40,7 +40,7 @@ extension Tensor {
         picked[d] = k
         let rows = Tensor.positionRows(layout.rows, outer: layout.outer, inner: n, take: k, outShape: [layout.outer * k], descending: largest) { $0.prefix(k) }
         var indices = try layout.restored(rows, inputShape: picked).contiguous()
-        var values = x.gathered(along: d, indices)
+        var values = try x.gather(dim: d, index: indices)
         if ndim == 0 && k == 1 { (values, indices) = (try values.reshaped([]), try indices.reshaped([])) }
         return (values, indices)
     }

@@ -52,6 +52,9 @@ extension Tensor {
         return restrided(shape: target, strides: s, offset: offset).recording("view", [self]) { g in [try g.reshaped(input.shape)] }
     }
 
+    /// This tensor with at least one dim (a 0-d tensor becomes shape [1]), for ops along a dim.
+    func atLeast1d() throws -> Tensor { ndim == 0 ? try reshaped([1]) : self }
+
     /// A tensor of the new shape: a view when the layout allows, a copy otherwise.
     public func reshaped(_ size: [Int]) throws -> Tensor {
         let target = try inferShape(size, op: "reshape")
