@@ -84,20 +84,24 @@ def numpy_results(quick):
     # like-for-like peer for randn.
     gen = np.random.default_rng(0)
     report("randn 1e7 float32", "GB/s", 4 * n, timed(lambda: gen.standard_normal(n, dtype=np.float32), 5, seconds))
+    report("randn 1e7 float64", "GB/s", 8 * n, timed(lambda: gen.standard_normal(n, dtype=np.float64), 5, seconds))
     return out
 
 
 def torch_results(quick):
-    """torch.randn on the same 10^7 float32 (PyTorch's CPU generator), or [] without torch."""
+    """torch.randn on the same 10^7 float32 and float64 (PyTorch's CPU generator), or [] without torch."""
     try:
         import torch
     except ImportError:
         return []
     n = 10_000_000
     torch.manual_seed(0)
-    times = sorted(timed(lambda: torch.randn(n), 5, 0.3 if quick else 1.0))
-    return [{"name": "randn 1e7 float32", "unit": "GB/s", "best": 4 * n / times[0] / 1e9,
-             "median": 4 * n / times[len(times) // 2] / 1e9, "runs": len(times), "torch": torch.__version__}]
+    out = []
+    for dtype, label, size in [(torch.float32, "float32", 4), (torch.float64, "float64", 8)]:
+        times = sorted(timed(lambda: torch.randn(n, dtype=dtype), 5, 0.3 if quick else 1.0))
+        out.append({"name": f"randn 1e7 {label}", "unit": "GB/s", "best": size * n / times[0] / 1e9,
+                    "median": size * n / times[len(times) // 2] / 1e9, "runs": len(times), "torch": torch.__version__})
+    return out
 
 
 def swift_results(args):

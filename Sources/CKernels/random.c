@@ -204,12 +204,10 @@ static void fill16_f64(double *d, double mean, double std) {
     }
 }
 
-void td_mt_normal_fill_f64(td_mt19937 *g, double *out, size_t n, double mean, double std) {
+void td_mt_unit_f64(td_mt19937 *g, double *out, size_t n) {
     for (size_t i = 0; i < n; i++) out[i] = unit_f64(g);
-    for (size_t i = 0; i + 16 <= n; i += 16) fill16_f64(out + i, mean, std);
-    if (n % 16 != 0) {
-        double *tail = out + n - 16;
-        for (int i = 0; i < 16; i++) tail[i] = unit_f64(g);
-        fill16_f64(tail, mean, std);
-    }
+}
+
+void td_normal_blocks_f64(double *out, size_t blocks, double mean, double std) {
+    for (size_t b = 0; b < blocks; b++) fill16_f64(out + 16 * b, mean, std);
 }

@@ -6,7 +6,7 @@ import TensorEngine
 /// float32 elements through the Tensor API. Every timed call creates a new output tensor, as a
 /// user's call would (large buffers are recycled by `BufferPool`, so a steady loop pays no page
 /// faults; NumPy pays them). Then cumsum, sort (values and indices), gather, where and logsumexp on
-/// 10^7 float32, and randn of 10^7 float32. Reported: the best and the median of the timed runs.
+/// 10^7 float32, and randn of 10^7 float32 and float64. Reported: the best and the median of the timed runs.
 /// scripts/bench_engine.py runs the same in NumPy and prints the ratios.
 func runEngineBenchmark(_ args: [String]) throws {
     let json = args.contains("--json"), quick = args.contains("--quick")
@@ -79,6 +79,7 @@ func runEngineBenchmark(_ args: [String]) throws {
     // PyTorch's generator and sampling path (mt19937, Box–Muller in blocks of 16): 4 bytes written each.
     let generator = Generator(seed: 0)
     report("randn 1e7 float32", unit: "GB/s", amount: 4 * Double(n), times: try time { _ = try Tensor.randn([n], generator: generator) })
+    report("randn 1e7 float64", unit: "GB/s", amount: 8 * Double(n), times: try time { _ = try Tensor.randn([n], dtype: .float64, generator: generator) })
 
     if json {
         let meta: [String: Any] = ["blas": available, "corename": core, "coretype_set": chosen, "cores": Kernels.cores]

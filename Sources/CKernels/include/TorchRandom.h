@@ -26,15 +26,18 @@ uint64_t td_mt_next64(td_mt19937 *g);
 void td_mt_uniform_f32(td_mt19937 *g, float *out, size_t n, float from, float to);
 void td_mt_uniform_f64(td_mt19937 *g, double *out, size_t n, double from, double to);
 
-/// n uniforms on [0, 1) with 24 random bits each: the values of n calls of uniform_f32(0, 1).
+/// n uniforms on [0, 1) with 24 (float) or 53 (double) random bits each: the values of n
+/// calls of uniform(0, 1).
 void td_mt_unit_f32(td_mt19937 *g, float *out, size_t n);
+void td_mt_unit_f64(td_mt19937 *g, double *out, size_t n);
 
-/// normal_fill (contiguous tensors of n ≥ 16 elements): n uniforms, Box–Muller over blocks of
-/// 16 (8 pairs), and when 16 does not divide n the last 16 values redrawn and transformed.
-/// float32 follows the AVX2 kernel (avx_mathfun's log and sincos, FMA), which PyTorch uses
-/// on every x86-64 CPU with AVX2; float64 follows the scalar kernel (libm log, sin, cos).
-/// For float32 the caller composes it (td_mt_unit_f32, then the blocks, which need no
-/// generator and may run on several cores, then the tail).
+/// Box–Muller over `blocks` blocks of 16 uniforms (8 pairs each), in place: the transform of
+/// normal_fill (contiguous tensors of n ≥ 16 elements), which draws n uniforms, transforms
+/// them block by block, and when 16 does not divide n redraws and transforms the last 16
+/// values. The caller composes it (td_mt_unit_*, then the blocks, which need no generator
+/// and may run on several cores, then the tail). float32 follows the AVX2 kernel
+/// (avx_mathfun's log and sincos, FMA), which PyTorch uses on every x86-64 CPU with AVX2;
+/// float64 follows the scalar kernel (libm log, sin, cos).
 void td_normal_blocks_f32(float *out, size_t blocks, float mean, float std);
-void td_mt_normal_fill_f64(td_mt19937 *g, double *out, size_t n, double mean, double std);
+void td_normal_blocks_f64(double *out, size_t blocks, double mean, double std);
 #endif

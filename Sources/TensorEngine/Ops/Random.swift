@@ -51,26 +51,27 @@ extension Tensor {
             throw TensorError(.value, "\(op) expects a finite mean and a finite std ≥ 0, got mean=\(mean), std=\(std)", argument: std >= 0 ? "mean" : "std")
         }
         let n = shape.reduce(1, *)
-        return generator.withLock {
-            switch (dtype, n >= 16) {
-            case (.float32, true):
-                return make(shape, Float.self) { out in
-                    let p = out.baseAddress!, m = Float(mean), s = Float(std)
-                    td_mt_unit_f32(generator.state, p, n)
-                    // The blocks of 16 need no generator once their uniforms are drawn.
-                    parallelChunks(n / 16, grain: 1 << 11) { r in td_normal_blocks_f32(p + 16 * r.lowerBound, r.count, m, s) }
-                    if n % 16 != 0 {
-                        td_mt_unit_f32(generator.state, p + n - 16, 16)
-                        td_normal_blocks_f32(p + n - 16, 1, m, s)
-                    }
+        func draw<T: Element & BinaryFloatingPoint>(_: T.Type, uniforms: (UnsafeMutablePointer<T>, Int) -> Void,
+                                                   boxMuller: (UnsafeMutablePointer<T>, Int, T, T) -> Void) -> Tensor {
+            make(shape, T.self) { out in
+                guard n >= 16 else {
+                    for i in 0..<n { out[i] = T(generator.normal(mean: mean, std: std)) }
+                    return
                 }
-            case (_, true):
-                return make(shape, Double.self) { td_mt_normal_fill_f64(generator.state, $0.baseAddress, n, mean, std) }
-            case (.float32, false):
-                return make(shape, Float.self) { out in for i in 0..<n { out[i] = Float(generator.normal(mean: mean, std: std)) } }
-            case (_, false):
-                return make(shape, Double.self) { out in for i in 0..<n { out[i] = generator.normal(mean: mean, std: std) } }
+                let p = out.baseAddress!, m = T(mean), s = T(std)
+                uniforms(p, n)
+                // The blocks of 16 need no generator once their uniforms are drawn.
+                parallelChunks(n / 16, grain: 1 << 11) { r in boxMuller(p + 16 * r.lowerBound, r.count, m, s) }
+                if n % 16 != 0 {
+                    uniforms(p + n - 16, 16)
+                    boxMuller(p + n - 16, 1, m, s)
+                }
             }
+        }
+        return generator.withLock {
+            dtype == .float32
+                ? draw(Float.self, uniforms: { td_mt_unit_f32(generator.state, $0, $1) }, boxMuller: { td_normal_blocks_f32($0, $1, $2, $3) })
+                : draw(Double.self, uniforms: { td_mt_unit_f64(generator.state, $0, $1) }, boxMuller: { td_normal_blocks_f64($0, $1, $2, $3) })
         }
     }
 
