@@ -94,13 +94,9 @@ extension Tensor {
         }
         let range = UInt64(bitPattern: Int64(high)) &- UInt64(bitPattern: Int64(low))
         let base = UInt64(bitPattern: Int64(low))
-        let values = generator.withLock {
-            make(shape, Int64.self) { out in
-                for i in out.indices {
-                    let bits = range >= 1 << 28 ? generator.random64() : UInt64(generator.random())
-                    out[i] = Int64(bitPattern: bits % range &+ base)
-                }
-            }
+        let values = drawn(shape, Int64.self, generator) { _ in
+            let bits = range >= 1 << 28 ? generator.random64() : UInt64(generator.random())
+            return Int64(bitPattern: bits % range &+ base)
         }
         return dtype == .int64 ? values : try values.cast(to: dtype)
     }
@@ -135,38 +131,24 @@ extension Tensor {
     public func bernoulli(p: Double? = nil, generator: Generator) throws -> Tensor {
         if let p {
             guard p >= 0 && p <= 1 else { throw TensorError(.value, "bernoulli expects p in [0, 1], got \(p)", argument: "p") }
-            let mask = generator.withLock { Tensor.make(shape, Bool.self) { out in for i in out.indices { out[i] = generator.uniformDouble() < p } } }
-            return try mask.cast(to: dtype)
+            return try Tensor.drawn(shape, Bool.self, generator) { _ in generator.uniformDouble() < p }.cast(to: dtype)
         }
         guard dtype.isFloating else {
             throw TensorError(.dtype, "bernoulli needs floating probabilities, got \(dtype)", argument: "input")
         }
-        let probabilities = contiguous()
-        let mask: Tensor = try generator.withLock {
-            if dtype == .float32 {
-                return try probabilities.withContiguousBuffer(as: Float.self) { ps in
-                    try Tensor.make(shape, Bool.self) { out in
-                        for i in out.indices {
-                            guard ps[i] >= 0 && ps[i] <= 1 else { throw Tensor.badProbability(Double(ps[i])) }
-                            out[i] = generator.uniformFloat() < ps[i]
-                        }
+        func draw<T: Element & BinaryFloatingPoint>(_: T.Type, _ uniform: () -> T) throws -> Tensor {
+            try withContiguousBuffer(as: T.self) { ps in
+                // Each probability is checked as it is reached, as ATen's bernoulli_distribution does.
+                try Tensor.drawn(shape, Bool.self, generator) { i in
+                    guard ps[i] >= 0 && ps[i] <= 1 else {
+                        throw TensorError(.value, "bernoulli expects probabilities in [0, 1], found \(Double(ps[i]))", argument: "input")
                     }
-                }
-            }
-            return try probabilities.withContiguousBuffer(as: Double.self) { ps in
-                try Tensor.make(shape, Bool.self) { out in
-                    for i in out.indices {
-                        guard ps[i] >= 0 && ps[i] <= 1 else { throw Tensor.badProbability(ps[i]) }
-                        out[i] = generator.uniformDouble() < ps[i]
-                    }
+                    return uniform() < ps[i]
                 }
             }
         }
+        let mask = dtype == .float32 ? try draw(Float.self, generator.uniformFloat) : try draw(Double.self, generator.uniformDouble)
         return try mask.cast(to: dtype)
-    }
-
-    private static func badProbability(_ p: Double) -> TensorError {
-        TensorError(.value, "bernoulli expects probabilities in [0, 1], found \(p)", argument: "input")
     }
 
     /// `F.dropout(input, p, training)`: zeroes each element with probability p and scales the
@@ -217,9 +199,7 @@ extension Tensor {
         }
         if !replacement || numSamples == 1 {
             // exponential_(1): −log1p(−u) per element, in the input's dtype, then input / q.
-            let q = generator.withLock {
-                Tensor.make(shape, Double.self) { out in for i in out.indices { out[i] = -Foundation.log1p(-generator.uniformDouble()) } }
-            }
+            let q = Tensor.drawn(shape, Double.self, generator) { _ in -Foundation.log1p(-generator.uniformDouble()) }
             let race = try div(.tensor(try q.cast(to: dtype)))
             if numSamples == 1 { return try race.argmax(dim: -1, keepdim: true) }
             return try race.topk(numSamples, dim: -1).indices
@@ -259,6 +239,12 @@ extension Tensor {
                 out[r * samples + s] = Int64(left)
             }
         }
+    }
+
+    /// A tensor of `shape` holding `draw(i)` at each row-major position `i`, drawn in order under
+    /// the generator's lock so that one op's draws stay contiguous.
+    private static func drawn<T: Element>(_ shape: [Int], _: T.Type, _ generator: Generator, _ draw: (Int) throws -> T) rethrows -> Tensor {
+        try generator.withLock { try make(shape, T.self) { out in for i in out.indices { out[i] = try draw(i) } } }
     }
 
     private static func checkFloating(_ dtype: DType, op: String) throws {
