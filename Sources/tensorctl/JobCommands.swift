@@ -152,7 +152,7 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try server.run { client in
                 switch output {
-                case let path? where path.hasSuffix(".safetensors"): try Files.write(try client.jobModelSafetensors(id), to: path)
+                case let path? where Files.hasExtension(path, "safetensors"): try Files.write(try client.jobModelSafetensors(id), to: path)
                 case let path?: try Files.write(Array(try client.jobModel(id).json.jsonText.utf8), to: path)
                 case nil: Output.print(try client.jobModel(id).json.jsonText)
                 }

@@ -56,7 +56,7 @@ struct Tensors: ParsableCommand {
 
         func run() throws {
             let send: (TensorClient) throws -> StoredTensor
-            if tensor.hasSuffix(".npy") {
+            if Files.hasExtension(tensor, "npy") {
                 let npy = try Files.read(tensor)
                 send = { try $0.putTensor(name, npy: npy) }
             } else {
@@ -79,8 +79,8 @@ struct Tensors: ParsableCommand {
         func run() throws {
             try server.run { client in
                 switch output {
-                case let path? where path.hasSuffix(".npy"): try Files.write(try client.tensorNPY(name), to: path)
-                case let path? where path.hasSuffix(".safetensors"): try Files.write(try client.safetensors([name]), to: path)
+                case let path? where Files.hasExtension(path, "npy"): try Files.write(try client.tensorNPY(name), to: path)
+                case let path? where Files.hasExtension(path, "safetensors"): try Files.write(try client.safetensors([name]), to: path)
                 case let path?: try Files.write(Array(Output.tensor(try client.tensor(name), name: name).utf8), to: path)
                 case nil: Output.print(Output.tensor(try client.tensor(name), name: name))
                 }

@@ -76,6 +76,11 @@ enum Input {
 
 /// Binary files named on the command line.
 enum Files {
+    /// Whether `path` names a `.ext` file, in any case (`X.NPY` is a .npy file).
+    static func hasExtension(_ path: String, _ ext: String) -> Bool {
+        path.lowercased().hasSuffix("." + ext)
+    }
+
     static func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read '\(path)'") }
         return [UInt8](data)

@@ -158,6 +158,13 @@ import Testing
         r = try tensorctl(["tensors", "get", "x", "-o", out.appendingPathComponent("x.npy").path], server: url)
         #expect(r.status == 0, "\(r)")
         #expect(try bytes(out.appendingPathComponent("x.npy")) == bytes(fixtures.appendingPathComponent("save_float32.npy")))
+        // The extension chooses the format in any case.
+        let upper = out.appendingPathComponent("X.NPY")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("float32_be_F.npy"), to: upper)
+        r = try tensorctl(["tensors", "put", "y", upper.path], server: url)
+        #expect(r.status == 0 && r.stdout == "y [2, 3, 4] float32 96 bytes\n", "\(r)")
+        r = try tensorctl(["tensors", "get", "y", "-o", out.appendingPathComponent("Y.Npy").path], server: url)
+        #expect(try r.status == 0 && bytes(out.appendingPathComponent("Y.Npy")) == bytes(fixtures.appendingPathComponent("save_float32.npy")), "\(r)")
 
         let mlp = fixtures.appendingPathComponent("mlp.safetensors")
         r = try tensorctl(["tensors", "import", mlp.path, "--prefix", "m."], server: url)
@@ -177,6 +184,9 @@ import Testing
         let model = out.appendingPathComponent("model.safetensors")
         r = try tensorctl(["jobs", "model", id, "-o", model.path], server: url)
         #expect(r.status == 0, "\(r)")
+        let upperModel = out.appendingPathComponent("MODEL.SAFETENSORS")
+        r = try tensorctl(["jobs", "model", id, "-o", upperModel.path], server: url)
+        #expect(try r.status == 0 && bytes(upperModel) == bytes(model), "\(r)")
         // Trained with lr 0: the very weights PyTorch saved, under the same names.
         let (mine, torch) = (try bytes(model), try bytes(mlp))
         for name in ["0.weight", "0.bias", "2.weight", "2.bias"] {
