@@ -12,6 +12,7 @@
 # (TENSORD=path/to/tensord measures another build, e.g. an older one, against the same floor.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wrk-rounds.sh
 ROUNDS=3
 DURATION=10s
 BUILD=1
@@ -39,14 +40,6 @@ WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-
-wait_for_port() {
-    for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "server on port $1 did not start" >&2; exit 1
-}
 
 .build/release/tensord-bench http --port "$PORT_FLOOR" >/dev/null 2>&1 &
 PIDS+=($!)
@@ -83,57 +76,41 @@ ADD=$(lua add POST '{"inputs": [{"shape": [4], "data": [1, 2, 3, 4]}, {"shape": 
 EVAL=$(lua eval POST '{"tensors": {"x": {"data": [1, 2, 3, 4]}, "y": {"data": [10, 20, 30, 40]}}, "expr": "z = x * y + 1", "outputs": ["z"]}')
 GET=$(lua get GET '')
 
-# run NAME PORT PATH LUA → "NAME req/s p50 p99"
-run() {
-    local out="$WORK/$1.txt"
-    wrk -t2 -c32 -d"$DURATION" --latency -s "$4" "http://127.0.0.1:$2$3" > "$out"
-    grep -E "Socket errors|Non-2xx" "$out" | sed "s/^/$1: /" >&2 || true
-    echo "$1 $(awk '/^Requests\/sec/ {print $2}' "$out") $(awk '$1 == "50%" {print $2}' "$out") $(awk '$1 == "99%" {print $2}' "$out")"
+# measure NAME PORT PATH LUA → "req/s p50 p99"
+measure() {
+    wrk -t2 -c32 -d"$DURATION" --latency -s "$4" "http://127.0.0.1:$2$3" > "$WORK/$1.txt"
+    wrk_figures "$WORK/$1.txt"
 }
 
-RUNS=(floor-sum add-log add-quiet eval-log eval-quiet job-log job-quiet)
-run_named() {
+run() {
     case $1 in
-        floor-sum) run "$1" $PORT_FLOOR /sum "$SUM" ;;
-        add-log) run "$1" $PORT_LOG /v1/ops/add "$ADD" ;;
-        add-quiet) run "$1" $PORT_QUIET /v1/ops/add "$ADD" ;;
-        eval-log) run "$1" $PORT_LOG /v1/eval "$EVAL" ;;
-        eval-quiet) run "$1" $PORT_QUIET /v1/eval "$EVAL" ;;
-        job-log) run "$1" $PORT_LOG "/v1/jobs/$JOB_LOG" "$GET" ;;
-        job-quiet) run "$1" $PORT_QUIET "/v1/jobs/$JOB_QUIET" "$GET" ;;
+        floor-sum) measure "$1" $PORT_FLOOR /sum "$SUM" ;;
+        add-log) measure "$1" $PORT_LOG /v1/ops/add "$ADD" ;;
+        add-quiet) measure "$1" $PORT_QUIET /v1/ops/add "$ADD" ;;
+        eval-log) measure "$1" $PORT_LOG /v1/eval "$EVAL" ;;
+        eval-quiet) measure "$1" $PORT_QUIET /v1/eval "$EVAL" ;;
+        job-log) measure "$1" $PORT_LOG "/v1/jobs/$JOB_LOG" "$GET" ;;
+        job-quiet) measure "$1" $PORT_QUIET "/v1/jobs/$JOB_QUIET" "$GET" ;;
     esac
 }
 
 echo "$(nproc) cores; wrk -t2 -c32 -d$DURATION --latency on 127.0.0.1, $ROUNDS rounds; log = request log on (to a file), quiet = --quiet"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-12s %10s %10s %10s\n' round run "req/s" p50 p99
-ROWS=()
-for round in $(seq 1 "$ROUNDS"); do
-    # Alternate the order, so a load change during a round does not always favour the same run.
-    if [ $((round % 2)) = 1 ]; then order=("${RUNS[@]}"); else order=($(printf '%s\n' "${RUNS[@]}" | tac)); fi
-    for name in "${order[@]}"; do
-        row=$(run_named "$name")
-        read -r _ rps p50 p99 <<<"$row"
-        printf '%-6s %-12s %10s %10s %10s\n' "$round" "$name" "$rps" "$p50" "$p99"
-        ROWS+=("$round $row")
-    done
-done
+FORMAT='%-6s %-12s %10s %10s %10s\n'
+# shellcheck disable=SC2059 # the format is ours
+printf "$FORMAT" round run "req/s" p50 p99
+RUNS=(floor-sum add-log add-quiet eval-log eval-quiet job-log job-quiet)
+rounds "$ROUNDS" "$FORMAT" run "${RUNS[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# wrk prints latencies as 812.00us / 1.02ms / 1.50s; compare them in microseconds.
-to_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000000; print v }'; }
 echo
 printf '%-12s %10s %10s %10s  %s\n' median "req/s" "p50 (us)" "p99 (us)" "ratio to floor-sum per round (median; target)"
 for name in "${RUNS[@]}"; do
-    rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$name" '$2 == s')
-    ratios=$(printf '%s\n' "${ROWS[@]}" | awk -v a="$name" '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == a) print r[p[1], a] / r[p[1], "floor-sum"] } }' | sort -g)
+    r=$(ratios "$name" floor-sum)
     case $name in add-*|job-*) target=0.75 ;; eval-*) target=0.5 ;; *) target=- ;; esac
-    printf '%-12s %10s %10s %10s  %s(median %.2fx; %s)\n' "$name" \
-        "$(awk '{print $3}' <<<"$rows" | median)" \
-        "$(awk '{print $4}' <<<"$rows" | to_us | median)" \
-        "$(awk '{print $5}' <<<"$rows" | to_us | median)" \
-        "$(xargs printf '%.2f ' <<<"$ratios")" "$(median <<<"$ratios")" "$target"
+    # shellcheck disable=SC2046 # the medians are words
+    printf '%-12s %10s %10s %10s  %s(median %.2fx; %s)\n' "$name" $(medians "$name") \
+        "$(xargs printf '%.2f ' <<<"$r")" "$(median <<<"$r")" "$target"
 done
 
 if [ "$MATMUL" = 1 ]; then
@@ -150,5 +127,5 @@ local f = io.open("$WORK/matmul.json", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
     echo
     printf '%-12s %10s %10s %10s\n' run "req/s" p50 p99
-    printf '%-12s %10s %10s %10s\n' $(run matmul-quiet $PORT_QUIET /v1/ops/matmul "$WORK/matmul.lua")
+    printf '%-12s %10s %10s %10s\n' matmul-quiet $(measure matmul-quiet $PORT_QUIET /v1/ops/matmul "$WORK/matmul.lua")
 fi

@@ -10,6 +10,7 @@
 # Usage: scripts/bench-http.sh [--rounds N] [--duration 10s] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/wrk-rounds.sh
 ROUNDS=3
 DURATION=10s
 BUILD=1
@@ -43,20 +44,12 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-wait_for_port() {
-    for _ in $(seq 1 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "server on port $1 did not start" >&2; exit 1
-}
-
 # Busy and steal jiffies of the whole machine (/proc/stat: user nice system idle iowait irq softirq steal).
 cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat; }
 process_jiffies() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# run_one NAME PORT PATH COMMAND… → prints "NAME req/s p50 p99 others steal"
-run_one() {
+# measure NAME PORT PATH COMMAND… → "req/s p50 p99 others steal" of a server started for this run
+measure() {
     local name=$1 port=$2 path=$3; shift 3
     "$@" >/dev/null 2>&1 &
     local pid=$!
@@ -75,54 +68,38 @@ run_one() {
     others=$(awk -v b=$((busy1 - busy0)) -v s=$((server1 - server0)) -v w="$wrk_seconds" -v hz="$hz" -v t="$elapsed" \
         'BEGIN { split(w, x, " "); v = ((b - s) / hz - x[1] - x[2]) / t; printf "%.2f", v < 0 ? 0 : v }')
     steal=$(awk -v d=$((steal1 - steal0)) -v hz="$hz" -v t="$elapsed" 'BEGIN { printf "%.2f", d / hz / t }')
-    local rps p50 p99
-    rps=$(awk '/^Requests\/sec/ {print $2}' "/tmp/bench-http-$name.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "/tmp/bench-http-$name.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "/tmp/bench-http-$name.txt")
-    grep -E "Socket errors|Non-2xx" "/tmp/bench-http-$name.txt" >&2 || true
-    echo "$name $rps $p50 $p99 $others $steal"
+    echo "$(wrk_figures "/tmp/bench-http-$name.txt") $others $steal"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# wrk prints latencies as 812.00us / 1.02ms / 1.50s; compare them in microseconds.
-to_us() { awk '{ v = $1 + 0; if ($1 ~ /ms$/) v *= 1000; else if ($1 ~ /[0-9]s$/) v *= 1000000; print v }'; }
+# run SERVER-ENDPOINT (tensord-echo, c-epoll-echo, …) → its figures
+run() {
+    local server=${1%-*} path=/${1##*-}
+    case $server in
+        tensord) measure "$1" "$PORT_TENSORD" "$path" "$TENSORD" http --port "$PORT_TENSORD" ;;
+        hummingbird) measure "$1" "$PORT_HB" "$path" "$HB" "$PORT_HB" ;;
+        c-epoll) measure "$1" "$PORT_C" "$path" "$CEPOLL" "$PORT_C" ;;
+    esac
+}
 
 echo "$(nproc) cores; wrk -t2 -c32 -d$DURATION --latency -s scripts/post.lua (small JSON POST), $ROUNDS rounds"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-18s %12s %10s %10s %7s %7s\n' round "server endpoint" "req/s" p50 p99 others steal
-RUNS="tensord:/echo hummingbird:/echo c-epoll:/echo tensord:/sum hummingbird:/sum"
-ROWS=()
-for round in $(seq 1 "$ROUNDS"); do
-    # Alternate the order, so a load change during a round does not always favour the same server.
-    if [ $((round % 2)) = 1 ]; then order=$RUNS; else order=$(tr ' ' '\n' <<<"$RUNS" | tac | tr '\n' ' '); fi
-    for run in $order; do
-        server=${run%%:*} path=${run#*:} name=${run/:\//-}
-        case $server in
-            tensord) row=$(run_one "$name" "$PORT_TENSORD" "$path" "$TENSORD" http --port "$PORT_TENSORD") ;;
-            hummingbird) row=$(run_one "$name" "$PORT_HB" "$path" "$HB" "$PORT_HB") ;;
-            c-epoll) row=$(run_one "$name" "$PORT_C" "$path" "$CEPOLL" "$PORT_C") ;;
-        esac
-        read -r name rps p50 p99 others steal <<<"$row"
-        printf '%-6s %-18s %12s %10s %10s %7s %7s\n' "$round" "$name" "$rps" "$p50" "$p99" "$others" "$steal"
-        ROWS+=("$round $row")
-    done
-done
+FORMAT='%-6s %-18s %12s %10s %10s %7s %7s\n'
+# shellcheck disable=SC2059 # the format is ours
+printf "$FORMAT" round "server endpoint" "req/s" p50 p99 others steal
+RUNS=(tensord-echo hummingbird-echo c-epoll-echo tensord-sum hummingbird-sum)
+rounds "$ROUNDS" "$FORMAT" run "${RUNS[@]}"
 
 echo
 printf '%-18s %12s %10s %10s\n' "median" "req/s" "p50 (us)" "p99 (us)"
-for run in $RUNS; do
-    name=${run/:\//-}
-    rows=$(printf '%s\n' "${ROWS[@]}" | awk -v s="$name" '$2 == s')
-    printf '%-18s %12s %10s %10s\n' "$name" \
-        "$(awk '{print $3}' <<<"$rows" | median)" \
-        "$(awk '{print $4}' <<<"$rows" | to_us | median)" \
-        "$(awk '{print $5}' <<<"$rows" | to_us | median)"
+for name in "${RUNS[@]}"; do
+    # shellcheck disable=SC2046 # the medians are words
+    printf '%-18s %12s %10s %10s\n' "$name" $(medians "$name")
 done
 # ratio ONE OTHER: the per-round ratios of ONE's req/s to OTHER's, and their median.
 ratio() {
-    local ratios
-    ratios=$(printf '%s\n' "${ROWS[@]}" | awk -v a="$1" -v b="$2" '{ r[$1, $2] = $3 } END { for (k in r) { split(k, p, SUBSEP); if (p[2] == a) print r[p[1], a] / r[p[1], b] } }')
-    echo "ratio $1 / $2 per round: $(sort -g <<<"$ratios" | tr '\n' ' ')(median $(median <<<"$ratios" | xargs printf '%.2f')x)"
+    local r
+    r=$(ratios "$1" "$2")
+    echo "ratio $1 / $2 per round: $(tr '\n' ' ' <<<"$r")(median $(median <<<"$r" | xargs printf '%.2f')x)"
 }
 ratio tensord-echo hummingbird-echo
 ratio tensord-echo c-epoll-echo
