@@ -3,33 +3,13 @@
 # hardtanh, softmin, normalize, cosine_similarity, pairwise_distance, the regression
 # losses and kl_div), replayed by NNLinalgGoldenTests. einsum's operands are the inputs.
 # Run once with `python3 generate_nn_linalg.py`; the tests never need Python.
-import json, math
+import json
 import torch
 import torch.nn.functional as F
+from torch_golden import enc, arg
 
 torch.manual_seed(0)
 cases = []
-
-
-def enc(t):
-    if t is None:
-        return None
-    def v(x):
-        if isinstance(x, bool): return x
-        if isinstance(x, int): return x
-        if math.isnan(x): return "NaN"
-        if math.isinf(x): return "Infinity" if x > 0 else "-Infinity"
-        return x
-    return {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
-            "data": [v(x) for x in t.detach().reshape(-1).tolist()]}
-
-
-def arg(x):
-    if isinstance(x, str): return {"string": x}
-    if isinstance(x, bool): return {"bool": x}
-    if isinstance(x, int): return {"int": x}
-    if isinstance(x, float): return {"float": x}
-    raise TypeError(x)
 
 
 def case(name, op, fn, inputs, args={}, wrt=None):
