@@ -2,7 +2,8 @@
 """Soak test of the job system (issue 13, item 7): not a unit test.
 
 Starts a `tensord` (a release build) on a fresh data directory, runs two 5,000,000-step
-objective jobs, and for `--seconds` reads `GET /v1/jobs` and `GET /v1/jobs/{id}` in a loop
+objective jobs, and for `--seconds` reads `GET /v1/jobs`, `GET /v1/jobs/{id}` and `GET /v1/jobs/{id}/model`
+(the parameters, copied between two steps of the running job) in a loop
 while sampling the server's RSS and the job database's size. Then it sends SIGTERM and times
 the shutdown, restarts the server on the same directory and checks that the jobs resume from
 a checkpoint. Prints one JSON object and a Markdown table row.
@@ -133,7 +134,7 @@ def main():
             if status != 202:
                 sys.exit(f"submit failed: {status} {job}")
             ids.append(job["id"])
-        list_times, get_times, rss_samples, failures = [], [], [], 0
+        list_times, get_times, model_times, rss_samples, failures = [], [], [], [], 0
         t0 = time.time()
         while time.time() - t0 < args.seconds:
             status, _, dt = request(port, "GET", "/v1/jobs")
@@ -143,6 +144,9 @@ def main():
                 status, _, dt = request(port, "GET", f"/v1/jobs/{i}")
                 get_times.append(dt)
                 failures += status != 200
+                status, _, dt = request(port, "GET", f"/v1/jobs/{i}/model")
+                model_times.append(dt)
+                failures += status != 200
             rss_samples.append(rss_mb(proc.pid))
             time.sleep(0.02)
         steps = []
@@ -151,6 +155,7 @@ def main():
             steps.append((job or {}).get("progress", {}).get("step"))
         elapsed = time.time() - t0
         handler_list, handler_get = handler_p99_ms(port, "/v1/jobs"), handler_p99_ms(port, "/v1/jobs/{id}")
+        handler_model = handler_p99_ms(port, "/v1/jobs/{id}/model")
         db_running = db_mb(data_dir)
         rss_end = rss_mb(proc.pid)
         load_end = os.getloadavg()[0]
@@ -179,8 +184,10 @@ def main():
             "rss_peak_mb": round(max(rss_samples or [rss_end]), 1),
             "list_requests": len(list_times), "list_p50_ms": round(percentile(list_times, 0.5) * 1e3, 1),
             "list_p99_ms": round(percentile(list_times, 0.99) * 1e3, 1), "list_max_ms": round(max(list_times or [0]) * 1e3, 1),
-            "get_p99_ms": round(percentile(get_times, 0.99) * 1e3, 1), "failed_reads": failures,
-            "handler_p99_ms_at_most": {"list": handler_list, "get": handler_get},
+            "get_p99_ms": round(percentile(get_times, 0.99) * 1e3, 1),
+            "model_p99_ms": round(percentile(model_times, 0.99) * 1e3, 1), "model_max_ms": round(max(model_times or [0]) * 1e3, 1),
+            "failed_reads": failures,
+            "handler_p99_ms_at_most": {"list": handler_list, "get": handler_get, "model": handler_model},
             "sigterm_s": round(sigterm, 2), "after_restart": resumed,
             "load_average": [round(load_start, 1), round(load_end, 1)],
         }

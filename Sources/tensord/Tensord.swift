@@ -56,6 +56,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Flushes the job writer holds before a job waits for it (TENSORD_JOB_WRITER_QUEUE).") var jobWriterQueue = envInt("TENSORD_JOB_WRITER_QUEUE") ?? JobLimits().writerQueue
     @Option(help: "Starts of a job that may end in a crash before a restart fails it instead of resuming it (TENSORD_MAX_JOB_ATTEMPTS).") var maxJobAttempts = envInt("TENSORD_MAX_JOB_ATTEMPTS") ?? JobLimits().maxAttempts
     @Option(help: "Seconds a node's claim of a running job holds without a heartbeat; another node resumes the job after it (TENSORD_LEASE_SECONDS).") var leaseSeconds = env("TENSORD_LEASE_SECONDS").flatMap(Double.init) ?? JobLimits().leaseSeconds
+    @Option(help: "Bytes of finished jobs kept in memory for reads, with the embedded store (TENSORD_JOB_CACHE_BYTES).") var jobCacheBytes = envInt("TENSORD_JOB_CACHE_BYTES") ?? JobLimits().finishedCacheBytes
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     func validate() throws {
@@ -69,7 +70,7 @@ struct Tensord: ParsableCommand {
                                      ("--max-job-batch-size", maxJobBatchSize, 1), ("--max-layer-width", maxLayerWidth, 1),
                                      ("--max-metric-points", maxMetricPoints, 8), ("--max-job-events", maxJobEvents, 1),
                                      ("--max-trajectory-elements", maxTrajectoryElements, 0), ("--job-writer-queue", jobWriterQueue, 1),
-                                     ("--max-job-attempts", maxJobAttempts, 1),
+                                     ("--max-job-attempts", maxJobAttempts, 1), ("--job-cache-bytes", jobCacheBytes, 0),
                                      ("--max-connections", maxConnections, 1), ("--max-event-streams", maxEventStreams, 1), ("--reserved-fds", reservedFds, 0)] where value < least {
             throw ValidationError("\(flag) must be at least \(least)")
         }
@@ -112,6 +113,7 @@ struct Tensord: ParsableCommand {
         configuration.jobLimits.maxTrajectoryElements = maxTrajectoryElements
         configuration.jobLimits.maxAttempts = maxJobAttempts
         configuration.jobLimits.leaseSeconds = leaseSeconds
+        configuration.jobLimits.finishedCacheBytes = jobCacheBytes
         let service = try TensorService(configuration: configuration)
         let server = service.makeServer()
         try server.start()

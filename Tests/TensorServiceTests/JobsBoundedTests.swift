@@ -102,34 +102,50 @@ import Testing
 
     /// The job lanes (idle scheduling class) take the runner's lock after every step; a read
     /// that took it too could wait as long as the kernel keeps an idle-class thread off the CPU.
+    /// So do none of: reads of a job (its record, list, model), the replay of a submission
+    /// (its idempotency key used before) and the deletion of a finished job (issue 13).
     @Test func readsOfLiveJobsDoNotTakeTheRunnersLock() throws {
         let server = try TestServer()
         defer { server.stop() }
+        let spec = JobFixtures.bowl(steps: 5, name: "done")
+        let done = try server.submit(spec, headers: ["Idempotency-Key": "k-done"])
+        let gone = try server.submit(JobFixtures.bowl(steps: 5, name: "gone"))
+        try server.wait(done)
+        try server.wait(gone)
         let id = try server.submit(JobFixtures.bowl(steps: 1_000_000, name: "live"))
         try server.wait(id, for: ["running"])
-        // Held as a lane preempted in its bookkeeping would hold it; the reads run on another
-        // thread so that a read that waited for the lock fails the test instead of hanging it.
+        // Held as a lane preempted in its bookkeeping would hold it; the requests run on another
+        // thread so that one that waited for the lock fails the test instead of hanging it.
         let runner: JobRunner = server.service.jobs, port = server.port
-        let paths = ["/v1/jobs", "/v1/jobs?page_size=1", "/v1/jobs/\(id)"]
+        let requests = ["GET /v1/jobs", "GET /v1/jobs?page_size=1", "GET /v1/jobs/\(id)", "GET /v1/jobs/\(id)/model",
+                        "POST /v1/jobs", "DELETE /v1/jobs/\(gone)"]
         let answers = Locked<[String: TestResponse]>([:])
-        let done = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
         runner.lock.lock()
         Thread.detachNewThread {
-            for path in paths {
-                let head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                if let r = try? TestResponse(TestServer.exchange(port: port, Array(head.utf8))) { answers.update { $0[path] = r } }
+            for request in requests {
+                let body = request == "POST /v1/jobs" ? spec : ""
+                let head = "\(request) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nIdempotency-Key: k-done\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+                if let r = try? TestResponse(TestServer.exchange(port: port, Array((head + body).utf8))) { answers.update { $0[request] = r } }
             }
-            done.signal()
+            finished.signal()
         }
-        let answered = done.wait(timeout: .now() + 5) == .success
+        let answered = finished.wait(timeout: .now() + 5) == .success
         runner.lock.unlock()
-        #expect(answered, "reads answered while the runner's lock was held")
-        if !answered { done.wait() }
-        for path in paths {
-            let r = answers.value[path]
-            #expect(r?.status == 200, "\(path): \(r?.text ?? "no answer")")
-            #expect(r?.text.contains(#""status":"running""#) == true, "\(path) shows the live job: \(r?.text ?? "")")
+        #expect(answered, "requests answered while the runner's lock was held")
+        if !answered { finished.wait() }
+        for request in requests.prefix(3) {
+            let r = answers.value[request]
+            #expect(r?.status == 200, "\(request): \(r?.text ?? "no answer")")
+            #expect(r?.text.contains(#""status":"running""#) == true, "\(request) shows the live job: \(r?.text ?? "")")
         }
+        let model = answers.value["GET /v1/jobs/\(id)/model"]
+        #expect(model?.status == 200 && (try? model?.json()["params"] as? [String: Any])?["p"] != nil, "\(model?.text ?? "no answer")")
+        let replay = answers.value["POST /v1/jobs"]
+        #expect(replay?.status == 202 && (try? replay?.json()["id"] as? String) == done, "\(replay?.text ?? "no answer")")
+        #expect(answers.value["DELETE /v1/jobs/\(gone)"]?.status == 204)
+        #expect(try server.request("GET", "/v1/jobs/\(gone)").status == 404)
         _ = try server.request("POST", "/v1/jobs/\(id)/cancel")
         #expect(try server.wait(id)["status"] as? String == "cancelled")
     }

@@ -40,6 +40,11 @@ struct PostgresNodesTests {
         #expect(try b.raw("/v1/jobs/\(id)/metrics") == metricsA)
         #expect(try b.raw("/v1/jobs?page_size=5").contains(id))
         #expect(try b.raw("/v1/jobs/\(id)/events").contains("event: end"))
+        // A finished job is kept in memory only with the embedded store: deleted on one node,
+        // it is gone on the other, which had just read it.
+        #expect(try b.request("DELETE", "/v1/jobs/\(id)").status == 204)
+        #expect(try a.request("GET", "/v1/jobs/\(id)").status == 404)
+        #expect(try b.request("GET", "/v1/jobs/\(id)").status == 404)
 
         // The tensor store is shared, and a replacement on one node is what the other reads.
         #expect(try b.get("/v1/tensors/w")["data"] as? [Double] == [1.5, -2])

@@ -5,8 +5,9 @@ import TensorEngine
 /// as it is now, the work, and what has not been written to the store yet.
 ///
 /// Locks: the runner's lock guards everything here except `work` (guarded by `workLock`,
-/// held while a step runs or the parameters are read) and the order of flushes (`flushLock`).
-/// Reads of the job never take them: they see `record` as published to the runner's board.
+/// held while a step runs or the parameters are copied) and the order of flushes (`flushLock`).
+/// Reads of the job never take the runner's lock: they see `record` as published to the
+/// runner's board, and a read of its parameters copies them under `workLock`, between steps.
 final class JobExecution: @unchecked Sendable {
     let id: String
     let spec: JobSpec

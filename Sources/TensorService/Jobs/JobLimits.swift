@@ -30,6 +30,10 @@ public struct JobLimits: Sendable, Equatable {
     /// Seconds a node's claim of a job holds without a heartbeat (heartbeats come every
     /// third of it): how long a job waits after its node died before another resumes it.
     public var leaseSeconds = 15.0
+    /// Memory for finished jobs' views (record and rendered answer) kept for reads, so that a
+    /// `GET` of a finished job reads no database row (the embedded store only: with a shared
+    /// database another node may delete the job).
+    public var finishedCacheBytes = 32 << 20
 
     public init() {}
 }

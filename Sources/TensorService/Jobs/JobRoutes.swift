@@ -11,12 +11,12 @@ extension TensorService {
             let key = try idempotencyKey(request)
             if let key, let existing = try jobs.store.job(idempotencyKey: key) {
                 guard existing.spec == request.body else { throw JobRunner.conflict(key, existing.id) }
-                return jobResponse(jobs.overlay([existing])[0], status: .accepted, location: true)
+                return jobResponse(jobs.view(existing), status: .accepted, location: true)
             }
             let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
             let (record, refs) = try newJob(body, spec: request.body, idempotencyKey: key)
             let (job, _) = try jobs.submit(record, refs: refs)
-            return jobResponse(jobs.overlay([job])[0], status: .accepted, location: true)
+            return jobResponse(jobs.view(job), status: .accepted, location: true)
         }
         add(.get, "/v1/jobs") { [unowned self] request, _ in
             let status = try request.queryValue("status").map { s in
@@ -41,13 +41,13 @@ extension TensorService {
             }
         }
         add(.get, "/v1/jobs/{id}") { [unowned self] request, params in
-            let response = jobResponse(try job(params), status: .ok, location: false)
-            let etag = response.headers["ETag"] ?? ""
+            let view = try job(params)
+            let etag = view.answer.etag
             if let match = request.headers["If-None-Match"],
                match.split(separator: ",").contains(where: { let t = $0.trimmingCharacters(in: .whitespaces); return t == etag || t == "*" }) {
                 return Response(status: .notModified, headers: ["ETag": etag])
             }
-            return response
+            return jobResponse(view, status: .ok, location: false)
         }
         add(.delete, "/v1/jobs/{id}") { [unowned self] _, params in
             try jobs.delete(params["id"] ?? "")
@@ -55,10 +55,10 @@ extension TensorService {
         }
         add(.post, "/v1/jobs/{id}/cancel") { [unowned self] _, params in
             let record = try jobs.cancel(params["id"] ?? "")
-            return jobResponse(jobs.overlay([record])[0], status: .accepted, location: false)
+            return jobResponse(jobs.view(record), status: .accepted, location: false)
         }
         add(.get, "/v1/jobs/{id}/metrics") { [unowned self] request, params in
-            let (job, _) = try job(params)
+            let job = try self.job(params).record
             let keys = request.query.filter { $0.name == "key" }.map(\.value)
             if keys.contains("") { throw Problem.invalidArgument("key must name a metric, got an empty string", pointer: "/key") }
             let start = try queryInt(request, "start_step", range: 0...Int.max) ?? 0
@@ -76,7 +76,7 @@ extension TensorService {
             }
         }
         add(.get, "/v1/jobs/{id}/events") { [unowned self] request, params in
-            let (job, _) = try job(params)
+            let job = try self.job(params).record
             let last: Int64 = try request.headers["Last-Event-ID"].map { value in
                 guard value.count <= 18, let n = Int64(value), n >= 0 else {
                     throw Problem.invalidArgument("Last-Event-ID must be a non-negative integer, got '\(value)'", pointer: "")
@@ -88,7 +88,7 @@ extension TensorService {
                                poll: configuration.databaseURL == nil ? nil : EventStream.sharedStorePollSeconds).response()
         }
         add(.get, "/v1/jobs/{id}/checkpoints") { [unowned self] _, params in
-            let (job, _) = try job(params)
+            let job = try self.job(params).record
             let list = try jobs.store.checkpoints(job: job.id)
             return .json { w in
                 w.beginObject()
@@ -100,7 +100,7 @@ extension TensorService {
             }
         }
         add(.get, "/v1/jobs/{id}/model") { [unowned self] request, params in
-            let (job, _) = try job(params)
+            let job = try self.job(params).record
             let format = try TensorFormat.ofResponse(request, offered: [.json, .safetensors])
             let encoding = try RequestBody.queryEncoding(request)
             let model = try jobs.trainedModel(job.id)
@@ -125,7 +125,7 @@ extension TensorService {
             }
         }
         add(.post, "/v1/jobs/{id}/predict") { [unowned self] request, params in
-            let (job, _) = try job(params)
+            let job = try self.job(params).record
             let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
             try body.allowOnly(["inputs", "encoding"])
             let encoding = try body.encoding()
@@ -170,18 +170,18 @@ extension TensorService {
         return (record, refs)
     }
 
-    private func job(_ params: PathParameters) throws -> (JobRecord, Double?) {
+    private func job(_ params: PathParameters) throws -> JobView {
         let id = params["id"] ?? ""
         guard let found = try jobs.job(id) else { throw Problem.notFound("no job '\(id)'") }
         return found
     }
 
     /// The job resource with its strong ETag (a hash of the representation).
-    private func jobResponse(_ job: (JobRecord, Double?), status: HTTPStatus, location: Bool) -> Response {
-        let bytes = JobJSON.encode(capacity: 1024 + job.0.spec.count) { JobJSON.job(job.0, eta: job.1, spec: true, into: &$0) }
-        var headers: HTTPHeaders = ["ETag": "\"\(String(Self.fnv1a(bytes), radix: 16))\""]
-        if location { headers.add("Location", "/v1/jobs/\(job.0.id)") }
-        return Response(status: status, headers: headers, json: bytes)
+    private func jobResponse(_ view: JobView, status: HTTPStatus, location: Bool) -> Response {
+        let answer = view.answer
+        var headers: HTTPHeaders = ["ETag": answer.etag]
+        if location { headers.add("Location", "/v1/jobs/\(view.record.id)") }
+        return Response(status: status, headers: headers, json: answer.body)
     }
 
     func idempotencyKey(_ request: Request) throws -> String? {
@@ -250,10 +250,6 @@ extension TensorService {
     static func newJobId() -> String {
         var g = SystemRandomNumberGenerator()
         return "j-" + String(format: "%012llx", g.next() & 0xFFFF_FFFF_FFFF)
-    }
-
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        bytes.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }
 

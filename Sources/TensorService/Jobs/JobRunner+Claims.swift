@@ -150,7 +150,7 @@ extension JobRunner {
         ended.finishedAt = JobJSON.now()
         ended.attempts = 0
         events.append(JobEventRecord(id: next, kind: .end, data: JobJSON.end(status: ended.status, error: nil)))
-        try store.commit(JobWrite(job: ended, events: events))
+        try commit(JobWrite(job: ended, events: events))
         notify()
         return ended
     }
@@ -166,7 +166,7 @@ extension JobRunner {
         let t = StatusTransition(status: .failed, at: now, message: message)
         failed.transitions.append(t)
         let first = try store.lastEventId(job: record.id) + 1
-        try store.commit(JobWrite(job: failed, events: [
+        try commit(JobWrite(job: failed, events: [
             JobEventRecord(id: first, kind: .status, data: JobJSON.encode { JobJSON.transition(t, into: &$0) }),
             JobEventRecord(id: first + 1, kind: .end, data: JobJSON.end(status: .failed, error: problem)),
         ]))

@@ -174,7 +174,7 @@ extension JobRunner {
                 }
             }
             do {
-                try store.commit(write)
+                try commit(write)
             } catch JobStoreError.leaseLost {
                 return abandon(exec)
             } catch {

@@ -22,6 +22,8 @@ final class JobRunner: @unchecked Sendable {
         var flushInterval: Double
         var maxElements: Int
         var jobs: JobLimits
+        /// Bytes of finished jobs' views kept for reads (`LiveJobBoard`); 0 with a shared store.
+        var keptJobBytes: Int
     }
 
     let store: JobStore
@@ -36,8 +38,9 @@ final class JobRunner: @unchecked Sendable {
     var live: [String: JobExecution] = [:]
     /// Slots taken: live jobs and claims under way.
     var running = 0
-    /// What reads see of `live`, so that a read never waits for this lock (see `LiveJobBoard`).
-    let board = LiveJobBoard()
+    /// What reads see of `live`, so that a read never waits for this lock, and the finished
+    /// jobs kept for reads (see `LiveJobBoard`).
+    let board: LiveJobBoard
     /// Seconds between publications of a running job's progress to `board` (a status change
     /// is published at once).
     static let publishInterval = 0.005
@@ -59,6 +62,7 @@ final class JobRunner: @unchecked Sendable {
         self.limits = limits
         self.log = log
         self.parse = parse
+        board = LiveJobBoard(keptBytes: limits.keptJobBytes)
         writer = SerialWriter(name: "tensord-job-writer", capacity: limits.jobs.writerQueue)
         try store.startNode(node)
         startClaiming()
@@ -71,10 +75,12 @@ final class JobRunner: @unchecked Sendable {
     /// Records a new job and queues it; `refs` are the stored tensors its spec names, kept
     /// with the job (as blobs) so that a resumed run, on any node, sees the same data.
     func submit(_ record: JobRecord, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
+        // A replay is answered from the store without the lock, as reads are; two first uses
+        // of one key at once are told apart by the store's `create`.
+        if let key = record.idempotencyKey, let existing = try store.job(idempotencyKey: key) {
+            return try (resolveIdempotent(existing, record), false)
+        }
         let result: (JobRecord, created: Bool) = try lock.withLock {
-            if let key = record.idempotencyKey, let existing = try store.job(idempotencyKey: key) {
-                return try (resolveIdempotent(existing, record), false)
-            }
             try reserveQueue(1)
             return try create(record, refs: refs)
         }
@@ -121,7 +127,7 @@ final class JobRunner: @unchecked Sendable {
 
     private func resolveIdempotent(_ existing: JobRecord, _ record: JobRecord) throws -> JobRecord {
         guard existing.spec == record.spec else { throw Self.conflict(record.idempotencyKey ?? "", existing.id) }
-        return live[existing.id]?.record ?? existing
+        return existing
     }
 
     static func conflict(_ key: String, _ id: String) -> Problem {
@@ -132,18 +138,29 @@ final class JobRunner: @unchecked Sendable {
     /// The job as it is now, with its ETA when running. Never waits for the writer nor for a
     /// job lane (it reads `board`, not `live`): a running job shows its live progress (at most
     /// `publishInterval` old); a job that has ended shows its end once that is committed, so a
-    /// client that sees it finished finds all its metrics and events stored.
-    func job(_ id: String) throws -> (JobRecord, eta: Double?)? {
-        if let s = board.snapshot(id), !s.record.status.isTerminal { return (s.record, s.eta) }
-        return try store.job(id).map { ($0, nil) }
+    /// client that sees it finished finds all its metrics and events stored. A finished job
+    /// read from the store is kept on the board for the next reads (embedded store only).
+    func job(_ id: String) throws -> JobView? {
+        if let view = board.view(id) { return view }
+        let mark = board.readMark
+        guard let record = try store.job(id) else { return nil }
+        let view = JobView(record)
+        board.keep(view, readSince: mark)
+        return view
     }
 
     /// The live version of stored records (progress newer than the last flush; see `job`).
-    func overlay(_ records: [JobRecord]) -> [(JobRecord, Double?)] {
-        zip(records, board.snapshots(records.map(\.id))).map { r, s in
-            guard let s, !s.record.status.isTerminal || r.status.isTerminal else { return (r, nil) }
-            return (s.record, s.eta)
+    func overlay(_ records: [JobRecord]) -> [(JobRecord, eta: Double?)] {
+        zip(records, board.liveViews(records.map(\.id))).map { r, v in
+            guard let v, !v.record.status.isTerminal || r.status.isTerminal else { return (r, nil) }
+            return (v.record, v.eta)
         }
+    }
+
+    /// The view of one stored record, live if newer (see `overlay`).
+    func view(_ record: JobRecord) -> JobView {
+        let (r, eta) = overlay([record])[0]
+        return JobView(r, eta: eta)
     }
 
     /// Shows `exec` as it is now to reads (lock held, so publications keep their order); a
@@ -151,7 +168,13 @@ final class JobRunner: @unchecked Sendable {
     func publish(_ exec: JobExecution) {
         guard live[exec.id] === exec else { return }
         exec.lastPublish = JobExecution.monotonic()
-        board.publish(LiveJobBoard.Snapshot(record: exec.record, eta: exec.eta))
+        board.publish(JobView(exec.record, eta: exec.eta), of: exec)
+    }
+
+    /// Commits a write of a job; a terminal job's kept view goes (its row may have changed).
+    func commit(_ write: JobWrite) throws {
+        defer { if write.job.status.isTerminal { board.forget(write.job.id) } }
+        try store.commit(write)
     }
 
     /// Cancels a job: at once if this node runs it (after its current step) or if it is
@@ -190,17 +213,15 @@ final class JobRunner: @unchecked Sendable {
         Problem(status: 409, code: "job_not_cancellable", title: "Job cannot be cancelled", detail: "job \(id) already \(status.rawValue)")
     }
 
-    /// Deletes a terminal job with its blobs.
+    /// Deletes a terminal job with its blobs. Like reads, it never takes the runner's lock:
+    /// a job this node runs is on the board, with its status as last published.
     func delete(_ id: String) throws {
         for _ in 0..<200 {
-            lock.lock()
-            let exec = live[id]
-            lock.unlock()
-            guard let exec else { break }
-            // A job that has just ended leaves `live` once its last flush is written.
-            guard exec.lifecycle.status.isTerminal else {
+            guard let live = board.live(id) else { break }
+            // A job that has just ended leaves the board once its last flush is written.
+            guard live.view.record.status.isTerminal else {
                 throw Problem(status: 409, code: "job_not_terminal", title: "Job has not finished",
-                              detail: "job \(id) is \(exec.record.status.rawValue); cancel it and wait for it to end before deleting it")
+                              detail: "job \(id) is \(live.view.record.status.rawValue); cancel it and wait for it to end before deleting it")
             }
             Thread.sleep(forTimeInterval: 0.005)
         }
@@ -208,23 +229,23 @@ final class JobRunner: @unchecked Sendable {
         guard job.status.isTerminal else {
             throw Problem(status: 409, code: "job_not_terminal", title: "Job has not finished", detail: "job \(id) is \(job.status.rawValue)")
         }
+        defer { board.forget(id) }
         try store.delete(id)
         notify()
     }
 
-    /// The job's parameters now: from the work running here, or from its final blob.
+    /// The job's parameters now: from the work running here, or from its final blob. Never
+    /// takes the runner's lock (the board has the jobs this node runs); a running job's
+    /// parameters are copied between two steps, so a read waits at most for the step under
+    /// way, and encodes the copy after letting the lane go on.
     func trainedModel(_ id: String) throws -> TrainedModel {
-        lock.lock()
-        let exec = live[id]
-        lock.unlock()
+        let exec = board.live(id)?.execution
         let notReady = Problem(status: 409, code: "job_not_ready", title: "Job has no parameters yet",
                                detail: "job \(id) has no parameters yet; they exist once it has started")
         if let exec {
-            exec.workLock.lock()
-            let bytes = try exec.work.map { try $0.checkpoint() }
-            exec.workLock.unlock()
-            guard let bytes else { throw notReady }
-            return try TrainedModel(spec: exec.spec, checkpoint: bytes)
+            let snapshot = try exec.workLock.withLock { try exec.work?.snapshot() }
+            guard let snapshot else { throw notReady }
+            return try TrainedModel(spec: exec.spec, checkpoint: try snapshot.encode())
         }
         guard let job = try store.job(id) else { throw Problem.notFound("no job '\(id)'") }
         guard let bytes = try store.blob(job: id, name: "final.ckpt") else { throw notReady }

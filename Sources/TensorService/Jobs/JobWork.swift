@@ -31,10 +31,6 @@ struct JobSnapshot: Sendable {
     let encode: @Sendable () throws -> Data
 }
 
-extension JobWork {
-    func checkpoint() throws -> Data { try snapshot().encode() }
-}
-
 /// A model job: the `Trainer`, one optimizer step per `step()`.
 final class ModelWork: JobWork {
     private var trainer: Trainer

@@ -9,7 +9,7 @@ extension TensorService {
     func addSurfaceRoutes() {
         add(.get, "/v1/jobs/{id}/surface") { [unowned self] request, params in
             let id = params["id"] ?? ""
-            guard let (record, _) = try jobs.job(id) else { throw Problem.notFound("no job '\(id)'") }
+            guard let record = try jobs.job(id)?.record else { throw Problem.notFound("no job '\(id)'") }
             guard case .objective(let objective) = try jobs.parse(record).kind else {
                 throw Problem.invalidArgument("job \(id) fits a model; a loss surface belongs to an objective job", pointer: "")
             }

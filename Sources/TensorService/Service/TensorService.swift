@@ -61,7 +61,8 @@ public final class TensorService: @unchecked Sendable {
         }
         let limits = JobRunner.Limits(maxRunning: max(1, configuration.maxRunningJobs), maxQueued: max(0, configuration.maxQueuedJobs),
                                       flushInterval: configuration.jobFlushInterval, maxElements: configuration.maxElements,
-                                      jobs: configuration.jobLimits)
+                                      jobs: configuration.jobLimits,
+                                      keptJobBytes: configuration.databaseURL == nil ? configuration.jobLimits.finishedCacheBytes : 0)
         jobs = try JobRunner(store: jobStore, engine: engine, node: configuration.nodeId, limits: limits, log: logger) { [unowned self] record in
             try storedJobSpec(record, store: jobStore)
         }
