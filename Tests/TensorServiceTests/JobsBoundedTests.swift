@@ -114,6 +114,9 @@ import Testing
         try server.wait(gone)
         let id = try server.submit(JobFixtures.bowl(steps: 1_000_000, name: "live"))
         try server.wait(id, for: ["running"])
+        // Its parameters exist from its first step on.
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while (try server.job(id)["progress"] as? [String: Any])?["step"] as? Int ?? 0 < 1 && Date() < deadline { usleep(5_000) }
         // Held as a lane preempted in its bookkeeping would hold it; the requests run on another
         // thread so that one that waited for the lock fails the test instead of hanging it.
         let runner: JobRunner = server.service.jobs, port = server.port
