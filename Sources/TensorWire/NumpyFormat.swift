@@ -36,25 +36,69 @@ public struct NumpyFormat: Sendable {
     /// short or not a dict) are 400; a header that contradicts the data is 422; an element
     /// type Tensord cannot hold is 422 `unsupported_dtype`; too many elements is 413.
     public func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Tensor {
-        guard bytes.count >= 10, Array(bytes[0..<6]) == Self.magic else {
+        // The whole file is there, so the layout is known or the file refused: nil cannot come back.
+        guard let layout = try layout(bytes, fileLength: bytes.count) else {
+            throw .structure("the .npy file ends inside its header", at: "")
+        }
+        let data = UnsafeRawBufferPointer(rebasing: bytes[layout.dataStart...])
+        let header = layout.header
+        return try Self.arranged(header.element.tensor(layout.storedShape, from: data, bigEndian: header.bigEndian), header)
+    }
+
+    /// Where a `.npy` file's elements start and the tensor they make, read from its header and
+    /// checked against the file's length and the limits.
+    public struct Layout: Sendable {
+        /// The bytes before the elements: magic, version, header length and header.
+        public let dataStart: Int
+        /// The tensor's elements.
+        public let count: Int
+        let header: Header
+
+        /// The bytes of the elements in the file (checked to be `fileLength - dataStart`).
+        public var dataBytes: Int { count * header.element.byteSize }
+        /// The dtype of the tensor the file makes.
+        public var dtype: DType { header.element.dtype }
+        /// Whether the file's element bytes can be read as they are into the tensor's storage
+        /// (then fixed in place by `tensor(_:storage:)`): every element type but the integers
+        /// Tensord widens to int64.
+        public var readsIntoStorage: Bool { header.element.byteSize == header.element.dtype.byteSize }
+        /// The shape of the elements as they lie in the file: a Fortran-order array's are the
+        /// row-major elements of the reversed shape.
+        /// Storage for the tensor, for the file's element bytes to be read into as they are
+        /// (when `readsIntoStorage`) and handed to `tensor(_:storage:)`.
+        public func makeStorage() -> Storage { Storage(count: count, dtype: dtype) }
+        var storedShape: [Int] { header.fortranOrder && header.shape.count > 1 ? header.shape.reversed() : header.shape }
+    }
+
+    /// The layout of a `.npy` file of `fileLength` bytes from its first bytes (`prefix`, at
+    /// most the whole file), or nil while `prefix` does not hold the whole header yet. Every
+    /// check `decode` makes on the header and on the file's length is made here, so a server
+    /// that knows the length of a body from its first bytes can refuse it, or size the
+    /// tensor's storage, before the data arrives.
+    public func layout(_ prefix: UnsafeRawBufferPointer, fileLength: Int) throws(WireError) -> Layout? {
+        let whole = prefix.count >= fileLength
+        if prefix.count < 10, !whole { return nil }
+        guard prefix.count >= 10, Array(prefix[0..<6]) == Self.magic else {
             throw .structure("not a .npy file: it must start with \\x93NUMPY and a version", at: "")
         }
-        let major = bytes[6], minor = bytes[7]
+        let major = prefix[6], minor = prefix[7]
         guard minor == 0, (1...3).contains(major) else {
             throw .structure("unsupported .npy format version \(major).\(minor); numpy writes 1.0, 2.0 and 3.0", at: "")
         }
         let lengthBytes = major == 1 ? 2 : 4
-        guard bytes.count >= 8 + lengthBytes else { throw .structure("the .npy file ends inside its header length", at: "") }
+        if prefix.count < 8 + lengthBytes, !whole { return nil }
+        guard prefix.count >= 8 + lengthBytes else { throw .structure("the .npy file ends inside its header length", at: "") }
         var headerLength = 0
-        for k in 0..<lengthBytes { headerLength |= Int(bytes[8 + k]) << (8 * k) }
+        for k in 0..<lengthBytes { headerLength |= Int(prefix[8 + k]) << (8 * k) }
         guard headerLength <= maxHeaderBytes else {
             throw .structure("the .npy header is \(headerLength) bytes; the limit is \(maxHeaderBytes)", at: "")
         }
         let dataStart = 8 + lengthBytes + headerLength
-        guard dataStart <= bytes.count else {
-            throw .structure("the .npy file ends inside its header: it promises \(headerLength) header bytes, \(bytes.count - 8 - lengthBytes) follow", at: "")
+        guard dataStart <= fileLength else {
+            throw .structure("the .npy file ends inside its header: it promises \(headerLength) header bytes, \(fileLength - 8 - lengthBytes) follow", at: "")
         }
-        let headerBytes = Array(bytes[(8 + lengthBytes)..<dataStart])
+        guard prefix.count >= dataStart else { return nil }
+        let headerBytes = Array(prefix[(8 + lengthBytes)..<dataStart])
         // Versions 1.0 and 2.0 are latin-1; numpy writes ASCII there, so anything else is refused.
         if major < 3, headerBytes.contains(where: { $0 >= 0x80 }) {
             throw .structure("a version \(major).0 .npy header must be ASCII", at: "")
@@ -62,19 +106,32 @@ public struct NumpyFormat: Sendable {
         let header = try Header(headerBytes)
         let count = try TensorCodec(maxElements: maxElements).elementCount(header.shape, at: "/shape")
         let (expected, overflow) = count.multipliedReportingOverflow(by: header.element.byteSize)
-        let available = bytes.count - dataStart
+        let available = fileLength - dataStart
         guard !overflow, expected == available else {
             let what = available < expected ? "is truncated" : "has bytes after the data"
             throw .tensor("the .npy file \(what): shape \(header.shape) of \(header.descr) needs \(expected) bytes of data, the body holds \(available)", at: "/shape")
         }
-        let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
-        guard header.fortranOrder, header.shape.count > 1 else {
-            return header.element.tensor(header.shape, from: data, bigEndian: header.bigEndian)
-        }
+        return Layout(dataStart: dataStart, count: count, header: header)
+    }
+
+    /// The tensor of a file whose element bytes were read as they are (`layout.readsIntoStorage`)
+    /// into `storage` (from `layout.makeStorage()`): byte order and bools are fixed in place, and
+    /// a Fortran-order array is reordered.
+    public func tensor(_ layout: Layout, storage: Storage) throws(WireError) -> Tensor {
+        precondition(layout.readsIntoStorage && storage.count == layout.count && storage.dtype == layout.dtype,
+                     "the storage must come from layout.makeStorage() of a layout that reads into storage")
+        let header = layout.header
+        header.element.fixInPlace(UnsafeMutableRawBufferPointer(start: storage.pointer, count: layout.dataBytes), bigEndian: header.bigEndian)
+        let shape = layout.storedShape
+        return try Self.arranged(Tensor(storage: storage, shape: shape, strides: Tensor.contiguousStrides(shape)), header)
+    }
+
+    /// The row-major tensor of the file's elements (`flat`, laid out as they lie in the file).
+    private static func arranged(_ flat: Tensor, _ header: Header) throws(WireError) -> Tensor {
+        guard header.fortranOrder, header.shape.count > 1 else { return flat }
         // Column-major data is the row-major array of the reversed shape, transposed.
-        let reversed = header.element.tensor(header.shape.reversed(), from: data, bigEndian: header.bigEndian)
         do {
-            return try reversed.permuted(Array((0..<header.shape.count).reversed())).contiguous()
+            return try flat.permuted(Array((0..<header.shape.count).reversed())).contiguous()
         } catch {
             throw WireError(.invalidTensor, status: 422, "a Fortran-order array could not be reordered: \(error)", pointer: "")
         }
@@ -83,6 +140,16 @@ public struct NumpyFormat: Sendable {
     /// The `.npy` file of `tensor`, byte for byte what `numpy.save` writes for the same array
     /// (version 1.0 unless the header needs 2.0; little-endian; C order).
     public static func encode(_ tensor: Tensor) -> [UInt8] {
+        var out = header(of: tensor)
+        out.reserveCapacity(out.count + tensor.count * tensor.dtype.byteSize)
+        StoredElement.appendBytes(of: tensor, to: &out)
+        return out
+    }
+
+    /// The bytes of `tensor`'s `.npy` file before its elements (magic, version, header), so the
+    /// elements can follow from where the tensor keeps them: its row-major bytes as they lie
+    /// in a contiguous tensor's storage, which are what `encode` appends.
+    public static func header(of tensor: Tensor) -> [UInt8] {
         let descr = switch tensor.dtype {
         case .float32: "<f4"
         case .float64: "<f8"
@@ -98,14 +165,13 @@ public struct NumpyFormat: Sendable {
         let padding = alignment - (8 + lengthBytes + bodyLength) % alignment
         let headerLength = bodyLength + padding
         var out: [UInt8] = []
-        out.reserveCapacity(8 + lengthBytes + headerLength + tensor.count * tensor.dtype.byteSize)
+        out.reserveCapacity(8 + lengthBytes + headerLength)
         out += magic
         out += [lengthBytes == 2 ? 1 : 2, 0]
         for k in 0..<lengthBytes { out.append(UInt8(truncatingIfNeeded: headerLength >> (8 * k))) }
         out += Array(header.utf8)
         out += [UInt8](repeating: 0x20, count: padding)
         out.append(0x0A)
-        StoredElement.appendBytes(of: tensor, to: &out)
         return out
     }
 

@@ -39,40 +39,41 @@ public enum StoredElement: Sendable, Equatable {
     /// by the caller), in the given byte order. Any nonzero bool byte reads as true.
     func tensor(_ shape: [Int], from bytes: UnsafeRawBufferPointer, bigEndian: Bool) -> Tensor {
         switch self {
-        case .float32:
-            return Tensor.make(shape, Float.self) { out in
-                Self.copy(bytes, into: UnsafeMutableRawBufferPointer(out), width: 4, swap: bigEndian)
-            }
-        case .float64:
-            return Tensor.make(shape, Double.self) { out in
-                Self.copy(bytes, into: UnsafeMutableRawBufferPointer(out), width: 8, swap: bigEndian)
-            }
-        case .int64:
-            return Tensor.make(shape, Int64.self) { out in
-                Self.copy(bytes, into: UnsafeMutableRawBufferPointer(out), width: 8, swap: bigEndian)
-            }
+        case .float32, .float64, .int64, .bool:
+            // The file's bytes are the storage's, up to byte order and the bools' values.
+            let storage = Storage(count: shape.reduce(1, *), dtype: dtype)
+            let raw = UnsafeMutableRawBufferPointer(start: storage.pointer, count: bytes.count)
+            if let source = bytes.baseAddress, !bytes.isEmpty { raw.baseAddress!.copyMemory(from: source, byteCount: bytes.count) }
+            fixInPlace(raw, bigEndian: bigEndian)
+            return Tensor(storage: storage, shape: shape, strides: Tensor.contiguousStrides(shape))
         case .int32: return Self.widened(shape, bytes, Int32.self, bigEndian: bigEndian)
         case .int16: return Self.widened(shape, bytes, Int16.self, bigEndian: bigEndian)
         case .int8: return Self.widened(shape, bytes, Int8.self, bigEndian: false)
         case .uint8: return Self.widened(shape, bytes, UInt8.self, bigEndian: false)
-        case .bool:
-            return Tensor.make(shape, Bool.self) { out in
-                let raw = UnsafeMutableRawBufferPointer(out)
-                for k in 0..<raw.count { raw[k] = bytes[k] == 0 ? 0 : 1 }
-            }
         }
     }
 
-    /// Copies whole elements, reversing each one's bytes when the file's order is not the host's.
-    private static func copy(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer, width: Int, swap: Bool) {
-        guard let d = dst.baseAddress, let s = src.baseAddress, dst.count > 0 else { return }
-        d.copyMemory(from: s, byteCount: dst.count)
-        guard swap else { return }
-        var k = 0
-        while k < dst.count {
-            var lo = k, hi = k + width - 1
-            while lo < hi { dst.swapAt(lo, hi); lo += 1; hi -= 1 }
-            k += width
+    /// Turns a file's bytes of this element type, copied as they are into a tensor's storage
+    /// of the same width, into the tensor's elements: big-endian elements have their bytes
+    /// reversed, and bools become 0 or 1 (any nonzero byte is true).
+    func fixInPlace(_ raw: UnsafeMutableRawBufferPointer, bigEndian: Bool) {
+        guard let base = raw.baseAddress else { return }
+        switch self {
+        case .bool:
+            for k in 0..<raw.count where raw[k] > 1 { raw[k] = 1 }
+        case .float32 where bigEndian:
+            Self.swapBytes(base, raw.count, UInt32.self)
+        case .float64 where bigEndian, .int64 where bigEndian:
+            Self.swapBytes(base, raw.count, UInt64.self)
+        default:
+            break
+        }
+    }
+
+    /// Reverses the bytes of each `W` (raw loads and stores: the memory is bound to the element type).
+    private static func swapBytes<W: FixedWidthInteger>(_ base: UnsafeMutableRawPointer, _ byteCount: Int, _: W.Type) {
+        for offset in stride(from: 0, to: byteCount, by: MemoryLayout<W>.size) {
+            base.storeBytes(of: base.load(fromByteOffset: offset, as: W.self).byteSwapped, toByteOffset: offset, as: W.self)
         }
     }
 

@@ -112,6 +112,45 @@ private func file(_ header: String, data: [UInt8] = [], version: UInt8 = 1) -> [
         #expect(error(NumpyFormat.magic + [1, 0, 0xFF, 0xFF])?.status == 400)
     }
 
+    /// Read from a file's first bytes (as a server reads a body), the header gives nothing until
+    /// all of it is there, then the layout `decode` uses; the elements read as they are into the
+    /// layout's storage make, once fixed in place, exactly the tensor `decode` makes: both byte
+    /// orders, Fortran order, bools. Only the integers Tensord widens do not read into storage.
+    @Test func layoutFromTheFirstBytesAndElementsReadIntoStorage() throws {
+        let files = BinaryFixtures.expected.keys.filter { $0.hasSuffix(".npy") }
+        var intoStorage = 0
+        for name in files {
+            let whole = try BinaryFixtures.bytes(name)
+            let dataStart = whole.firstIndex(of: 0x0A)! + 1
+            try whole.withUnsafeBytes { bytes in
+                for n in 0..<dataStart {
+                    #expect(try npy.layout(UnsafeRawBufferPointer(rebasing: bytes[..<n]), fileLength: whole.count) == nil, "\(name), \(n) bytes")
+                }
+                let layout = try #require(try npy.layout(UnsafeRawBufferPointer(rebasing: bytes[..<dataStart]), fileLength: whole.count))
+                let expected = try decode(whole)
+                #expect(layout.dataStart == dataStart && layout.count == expected.count && layout.dtype == expected.dtype, "\(name)")
+                let widened = ["int32", "int16", "int8", "uint8", "v3_int16"].contains { name.hasPrefix($0) }
+                #expect(layout.readsIntoStorage == !widened, "\(name)")
+                guard layout.readsIntoStorage else { return }
+                intoStorage += 1
+                let storage = layout.makeStorage()
+                storage.pointer.copyMemory(from: bytes.baseAddress! + dataStart, byteCount: layout.dataBytes)
+                let t = try npy.tensor(layout, storage: storage)
+                #expect(t.shape == expected.shape && BinaryFixtures.rawBytes(t) == BinaryFixtures.rawBytes(expected), "\(name)")
+            }
+        }
+        #expect(intoStorage >= 20)
+        // Refused from the header alone, before any data: too many elements, a header over the
+        // limit (from its length field), data that cannot match the length.
+        let huge = file("{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000), }")
+        #expect(throws: WireError.self) { try huge.withUnsafeBytes { _ = try npy.layout($0, fileLength: 1 << 40) } }
+        let long = NumpyFormat.magic + [2, 0, 0xFF, 0xFF, 0xFF, 0x7F]
+        #expect(throws: WireError.self) { try long.withUnsafeBytes { _ = try npy.layout($0, fileLength: 1 << 40) } }
+        let four = file("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }")
+        #expect(throws: WireError.self) { try four.withUnsafeBytes { _ = try npy.layout($0, fileLength: four.count + 15) } }
+        #expect(try four.withUnsafeBytes { try npy.layout($0, fileLength: four.count + 16) }?.dataBytes == 16)
+    }
+
     @Test func readsVersion2HeadersAndZeroSizedShapes() throws {
         let t = try decode(file("{'descr': '>i8', 'fortran_order': True, 'shape': (0, 4), }", version: 2))
         #expect(t.shape == [0, 4] && t.dtype == .int64)
