@@ -56,7 +56,7 @@ extension Connection {
 
     /// Sends what an event loop could not, and writes a streamed response. Nil: keep serving.
     private func finish(_ work: Pending) throws(SocketError) -> ThreadOutcome? {
-        for part in work.output { try socket.send(part) }
+        for part in work.output { _ = try part.send(on: socket, wait: true) }
         var then = work.then
         if let stream = work.stream {
             let writer = ResponseWriter(socket: socket, chunked: stream.chunked)

@@ -19,6 +19,8 @@ final class Connection: @unchecked Sendable {
     var parser: RequestParser
     var state: ConnectionState
     var continueSent = false
+    /// Where the route's `BodyReceiver` stands on the body arriving now.
+    var bodyOffer = BodyOffer.unasked
     var date = HTTPDate()
     /// The SO_RCVTIMEO currently set on the socket (thread mode).
     var receiveTimeout: Duration?
@@ -30,10 +32,38 @@ final class Connection: @unchecked Sendable {
 
     /// What remains of a response (or of a `100 Continue`) and what follows it.
     struct Pending {
-        /// Unsent output, in order: slices of the arrays emitted, so what a socket did not take is never copied.
-        var output: [ArraySlice<UInt8>] = []
+        /// Unsent output, in order: slices of the arrays emitted and of borrowed memory, so what a socket did not
+        /// take is never copied.
+        var output: [Output] = []
         var stream: (write: @Sendable (ResponseWriter) throws -> Void, request: Request, chunked: Bool)?
         var then: Then = .resume
+
+        enum Output {
+            case bytes(ArraySlice<UInt8>)
+            case borrowed(BorrowedBytes)
+
+            var count: Int {
+                switch self {
+                case .bytes(let bytes): bytes.count
+                case .borrowed(let memory): memory.bytes.count
+                }
+            }
+
+            /// Sends it (waiting, or as much as the socket takes at once); returns how many bytes went.
+            func send(on socket: Socket, wait: Bool) throws(SocketError) -> Int {
+                switch self {
+                case .bytes(let bytes): try socket.send(bytes, wait: wait)
+                case .borrowed(let memory): try socket.send(memory.bytes, wait: wait)
+                }
+            }
+
+            func dropFirst(_ count: Int) -> Output {
+                switch self {
+                case .bytes(let bytes): .bytes(bytes.dropFirst(count))
+                case .borrowed(let memory): .borrowed(memory.dropFirst(count))
+                }
+            }
+        }
 
         enum Then {
             /// Nothing was answered (a `100 Continue`): carry on reading the request.
@@ -43,6 +73,18 @@ final class Connection: @unchecked Sendable {
             /// The response is the last one.
             case close
         }
+    }
+
+    /// The body of the request being read and the route's receiver (`BodyReceiver`).
+    enum BodyOffer {
+        /// Not offered yet (or no body is arriving).
+        case unasked
+        /// The receiver needs more of the body's first bytes before it places it.
+        case waiting(any BodyReceiver)
+        /// The receiver placed the body: it arrives in its memory.
+        case taken(any BodyReceiver)
+        /// No receiver, or it declined: the body is read as usual.
+        case declined
     }
 
     /// What the buffered bytes lead to.
@@ -78,7 +120,12 @@ final class Connection: @unchecked Sendable {
             let request: Request
             if buffer.isCollectingBody {
                 guard buffer.collectedBodyIsComplete else { return .needBytes }
-                request = parser.complete(body: buffer.takeBody())
+                let body = buffer.takeBody()
+                if case .taken(let receiver) = bodyOffer {
+                    request = parser.complete(receivedBy: receiver)
+                } else {
+                    request = parser.complete(body: body)
+                }
             } else {
                 let result: RequestParser.Result
                 do {
@@ -96,6 +143,7 @@ final class Connection: @unchecked Sendable {
                 request = parsed
             }
             continueSent = false
+            bodyOffer = .unasked
             let keepAlive = try respond(to: request, wait: wait)
             if pending != nil { return blocked(then: keepAlive ? .nextRequest : .close) }
             guard keepAlive else { return .close(linger: true) }
@@ -104,8 +152,8 @@ final class Connection: @unchecked Sendable {
         return .needBytes
     }
 
-    /// The buffered bytes end inside a request: note a parsed head, read a large body apart, and answer
-    /// `Expect: 100-continue`.
+    /// The buffered bytes end inside a request: note a parsed head, answer `Expect: 100-continue`, and read the
+    /// body into the route's receiver or, when it is large, apart.
     private func awaitBody(wait: Bool) throws(SocketError) -> Step {
         guard parser.isReadingBody else { return .needBytes }
         state.headParsed(now: .now)
@@ -114,10 +162,46 @@ final class Connection: @unchecked Sendable {
             continueSent = true
             guard try emit(Self.continueResponse, wait: wait) else { return blocked(then: .resume) }
         }
-        if let (headLength, bodyLength) = parser.pendingContentLength, !buffer.holds(headLength + bodyLength) {
+        if let (headLength, bodyLength) = parser.pendingContentLength,
+           !offerBody(headLength: headLength, bodyLength: bodyLength), !buffer.holds(headLength + bodyLength) {
             buffer.collectBody(afterHead: headLength, length: bodyLength)
         }
         return .needBytes
+    }
+
+    /// Offers the arriving body (`bodyLength` bytes after a head of `headLength`) to the route's receiver, which
+    /// sees its first bytes and is asked again as more arrive while it needs more. True while the receiver waits
+    /// or has placed the body (it is then read into the receiver's memory); false once there is none or it
+    /// declined, or placed the body against the rules.
+    private func offerBody(headLength: Int, bodyLength: Int) -> Bool {
+        let receiver: any BodyReceiver
+        switch bodyOffer {
+        case .declined, .taken: return false
+        case .waiting(let waiting): receiver = waiting
+        case .unasked:
+            guard let request = parser.pendingRequest, let offered = server.bodyReceiver?(request) else {
+                bodyOffer = .declined
+                return false
+            }
+            receiver = offered
+        }
+        let (arrived, placement) = buffer.withReadable { bytes in
+            let arrived = min(bytes.count - headLength, bodyLength)
+            let prefix = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[headLength..<headLength + arrived]))
+            return (arrived, receiver.place(prefix: prefix, bodyLength: bodyLength))
+        }
+        switch placement {
+        case .needMore where arrived < BodyPlacement.maxPrefixBytes:
+            bodyOffer = .waiting(receiver)
+            return true
+        case .into(let memory, let from) where (0...arrived).contains(from) && memory.count == bodyLength - from:
+            bodyOffer = .taken(receiver)
+            buffer.placeBody(afterHead: headLength, length: bodyLength, from: from, into: memory)
+            return true
+        case .needMore, .into, .decline:
+            bodyOffer = .declined
+            return false
+        }
     }
 
     private func blocked(then: Pending.Then) -> Step {
@@ -128,13 +212,18 @@ final class Connection: @unchecked Sendable {
     /// Sends `bytes` (waiting, or as far as the socket takes them at once, keeping the rest in `pending`);
     /// false when some are left.
     func emit(_ bytes: [UInt8], wait: Bool) throws(SocketError) -> Bool {
-        if pending == nil {
-            let sent = try socket.send(bytes, wait: wait)
-            if sent == bytes.count { return true }
-            pending = Pending(output: [bytes[sent...]])
-        } else {
-            pending!.output.append(bytes[...])
+        try emit(.bytes(bytes[...]), wait: wait)
+    }
+
+    /// `emit` for an array slice or borrowed memory.
+    func emit(_ part: Pending.Output, wait: Bool) throws(SocketError) -> Bool {
+        guard pending == nil else {
+            pending!.output.append(part)
+            return false
         }
+        let sent = try part.send(on: socket, wait: wait)
+        if sent == part.count { return true }
+        pending = Pending(output: [part.dropFirst(sent)])
         return false
     }
 
@@ -150,21 +239,18 @@ final class Connection: @unchecked Sendable {
         var keepAlive = state.beginResponse(
             clientKeepsAlive: request.wantsKeepAlive, shuttingDown: server.registry.isShuttingDown)
         if response.headers.containsToken("close", in: "Connection") { keepAlive = false }
-        let isHead = request.method == .head
         switch response.body {
         case .bytes(let body):
-            let framing: Response.Framing = response.status.forbidsContent ? .none : .length(body.count)
-            // RFC 9110 §9.3.2: HEAD gets the same header fields as GET, without content.
-            let sendsBody = !isHead && !response.status.forbidsContent
             // A small body goes out with the head in one send; a large one is sent from its own array.
-            let coalesced = sendsBody && body.count <= Self.coalescedBodyBytes
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(256 + (coalesced ? body.count : 0))
-            response.appendHead(to: &bytes, framing: framing, connection: connectionHeader(request, keepAlive),
-                                date: date.current())
-            if coalesced { bytes.append(contentsOf: body) }
-            _ = try emit(bytes, wait: wait)
-            if sendsBody, !coalesced { _ = try emit(body, wait: wait) }  // after the head, or queued behind it
+            let coalesced = body.count <= Self.coalescedBodyBytes
+            try emit(response, to: request, keepAlive: keepAlive, length: body.count,
+                     prefix: coalesced ? body : [], rest: coalesced ? nil : .bytes(body[...]), wait: wait)
+            return keepAlive
+        case .borrowed(let prefix, let memory):
+            let length = prefix.count + memory.bytes.count
+            let coalesced = length <= Self.coalescedBodyBytes
+            try emit(response, to: request, keepAlive: keepAlive, length: length,
+                     prefix: coalesced ? prefix + memory.bytes : prefix, rest: coalesced ? nil : .borrowed(memory), wait: wait)
             return keepAlive
         case .stream(let write):
             // RFC 9112 §7.1: chunked is HTTP/1.1 only; an HTTP/1.0 client reads until close (§6.3 ¶8).
@@ -174,9 +260,24 @@ final class Connection: @unchecked Sendable {
             response.appendHead(to: &head, framing: chunked ? .chunked : .untilClose,
                                 connection: connectionHeader(request, keepAlive), date: date.current())
             _ = try emit(head, wait: false)
-            if !isHead { pending = pending ?? Pending(); pending!.stream = (write, request, chunked) }
+            if request.method != .head { pending = pending ?? Pending(); pending!.stream = (write, request, chunked) }
             return keepAlive
         }
+    }
+
+    /// Sends the head of a response whose body is `length` bytes, with `prefix` (the body's first bytes) behind it in
+    /// the same send, then `rest`: no body for HEAD (RFC 9110 §9.3.2: the same fields as GET) or a status without
+    /// content.
+    private func emit(_ response: Response, to request: Request, keepAlive: Bool, length: Int, prefix: [UInt8],
+                      rest: Pending.Output?, wait: Bool) throws(SocketError) {
+        let sendsBody = request.method != .head && !response.status.forbidsContent
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + (sendsBody ? prefix.count : 0))
+        response.appendHead(to: &bytes, framing: response.status.forbidsContent ? .none : .length(length),
+                            connection: connectionHeader(request, keepAlive), date: date.current())
+        if sendsBody { bytes.append(contentsOf: prefix) }
+        _ = try emit(bytes, wait: wait)
+        if sendsBody, let rest { _ = try emit(rest, wait: wait) }  // after the head, or queued behind it
     }
 
     /// RFC 9112 §9.6: `close` when this is the last response; `keep-alive` to an HTTP/1.0 client that asked.

@@ -29,9 +29,12 @@ public final class HTTPServer: @unchecked Sendable {
     public typealias Logger = @Sendable (String) -> Void
     /// Answers one request; runs on the connection's thread.
     public typealias Responder = @Sendable (Request) throws -> Response
+    /// The receiver a request takes its body into, given its head (nil: into `Request.body`); see `BodyReceiver`.
+    public typealias BodyReceivers = @Sendable (Request) -> (any BodyReceiver)?
 
     public let configuration: HTTPServerConfiguration
     let responder: Responder
+    let bodyReceiver: BodyReceivers?
     let registry: ConnectionRegistry
     private(set) var eventLoops: EventLoopGroup!
     private let errorRenderer: HTTPErrorRenderer
@@ -53,23 +56,27 @@ public final class HTTPServer: @unchecked Sendable {
         configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
         errorRenderer: HTTPErrorRenderer = .plainText,
         logger: @escaping Logger = HTTPServer.standardErrorLogger,
+        bodyReceivers: BodyReceivers? = nil,
         responder: @escaping Responder
     ) {
         self.configuration = configuration
         self.errorRenderer = errorRenderer
         self.logger = logger
         self.responder = responder
+        bodyReceiver = bodyReceivers
         registry = ConnectionRegistry(maxConnections: configuration.maxConnections)
     }
 
-    /// A server answering through `router` (404 / 405 for paths and methods it does not know).
+    /// A server answering through `router` (404 / 405 for paths and methods it does not know), with the body
+    /// receivers its routes offer.
     public convenience init(
         configuration: HTTPServerConfiguration = HTTPServerConfiguration(),
         router: Router,
         errorRenderer: HTTPErrorRenderer = .plainText,
         logger: @escaping Logger = HTTPServer.standardErrorLogger
     ) {
-        self.init(configuration: configuration, errorRenderer: errorRenderer, logger: logger) { request in
+        self.init(configuration: configuration, errorRenderer: errorRenderer, logger: logger,
+                  bodyReceivers: { router.bodyReceiver(for: $0) }) { request in
             try router.respond(to: request)
         }
     }

@@ -6,13 +6,16 @@ import Foundation
 ///
 /// A body with a Content-Length that the buffer cannot hold is read apart (`collectBody`): straight from the
 /// socket into one array of exactly its size, which becomes the request's body. Such a body is never copied
-/// between its arrival and its handler, and the buffer never grows for it.
+/// between its arrival and its handler, and the buffer never grows for it. A body a `BodyReceiver` placed is
+/// read the same way into the receiver's memory (`placeBody`).
 struct ReadBuffer {
     private var storage: [UInt8] = []
     private var start = 0
     private var end = 0
-    /// The body being read apart, and how much of it has arrived.
+    /// The body being read apart (into an array of its own, or into a receiver's memory), and how much of it has
+    /// arrived.
     private var body: [UInt8]?
+    private var placed: UnsafeMutableRawBufferPointer?
     private var bodyReceived = 0
     private let initialCapacity: Int
     /// The least free space offered to one `recv`: small enough that a head at the default limits (8 KiB
@@ -25,7 +28,7 @@ struct ReadBuffer {
     }
 
     /// True when nothing is buffered and no body is being read apart.
-    var isEmpty: Bool { start == end && body == nil }
+    var isEmpty: Bool { start == end && !isCollectingBody }
 
     /// Whether a request of `count` bytes, starting at the readable bytes, fits the memory already taken.
     func holds(_ count: Int) -> Bool { storage.count - start >= count }
@@ -47,15 +50,29 @@ struct ReadBuffer {
         consume(headLength + arrived)
     }
 
+    /// Reads the body that follows the first `headLength` readable bytes, of `length` bytes, into `memory` from its
+    /// offset `from` on (a receiver's placement: `memory` holds exactly `length - from` bytes, and `from` is at most
+    /// the body bytes already here): those already here move there, and `receive` fills the rest.
+    mutating func placeBody(afterHead headLength: Int, length: Int, from offset: Int, into memory: UnsafeMutableRawBufferPointer) {
+        let arrived = min(end - start - headLength, length)
+        let readable = start + headLength
+        storage.withUnsafeBytes { bytes in
+            memory.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[readable + offset..<readable + arrived]))
+        }
+        placed = memory
+        bodyReceived = arrived - offset
+        consume(headLength + arrived)
+    }
+
     /// Whether a body is being read apart.
-    var isCollectingBody: Bool { body != nil }
+    var isCollectingBody: Bool { body != nil || placed != nil }
 
     /// Whether all of the body read apart has arrived.
-    var collectedBodyIsComplete: Bool { bodyReceived == body?.count }
+    var collectedBodyIsComplete: Bool { bodyReceived == (body?.count ?? placed?.count) }
 
-    /// Hands over the body read apart (all of it has arrived).
+    /// Hands over the body read apart (all of it has arrived): the array, or nothing when it went to a receiver.
     mutating func takeBody() -> [UInt8] {
-        defer { body = nil; bodyReceived = 0 }
+        defer { body = nil; placed = nil; bodyReceived = 0 }
         return body ?? []
     }
 
@@ -83,6 +100,7 @@ struct ReadBuffer {
     /// Drops every readable byte, and any body being read apart.
     mutating func removeAll() {
         body = nil
+        placed = nil
         bodyReceived = 0
         consume(end - start)
     }
@@ -91,6 +109,11 @@ struct ReadBuffer {
     /// nil means the receive timeout expired (or, without waiting, that nothing was there).
     mutating func receive(from socket: Socket, wait: Bool = true) throws(SocketError) -> Int? {
         if body != nil, bodyReceived < body!.count { return try receiveBody(from: socket, wait: wait) }
+        if let placed, bodyReceived < placed.count {
+            let count = try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: placed[bodyReceived...]), wait: wait)
+            bodyReceived += count ?? 0
+            return count
+        }
         if storage.count - end < Self.minimumReadSize {
             if start > 0 {
                 storage.withUnsafeMutableBytes { bytes in
@@ -131,9 +154,9 @@ struct ReadBuffer {
     }
 
     /// Runs `body` over the readable bytes.
-    func withReadable<T>(_ body: (UnsafeBufferPointer<UInt8>) throws(HTTPError) -> T) throws(HTTPError) -> T {
+    func withReadable<T, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> T) throws(E) -> T {
         let result = storage.withUnsafeBufferPointer { buffer in
-            Result { () throws(HTTPError) in try body(UnsafeBufferPointer(rebasing: buffer[start..<end])) }
+            Result { () throws(E) in try body(UnsafeBufferPointer(rebasing: buffer[start..<end])) }
         }
         return try result.get()
     }

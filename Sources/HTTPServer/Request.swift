@@ -9,8 +9,10 @@ public struct Request: Sendable {
     public var query: [QueryItem]
     public var version: HTTPVersion
     public var headers: HTTPHeaders
-    /// The body, after chunked decoding.
+    /// The body, after chunked decoding; empty when `bodyReceiver` took it.
     public var body: [UInt8]
+    /// The route's receiver, when it took the body into memory of its own (`BodyReceiver`).
+    public var bodyReceiver: (any BodyReceiver)?
     /// Trailer fields of a chunked body (RFC 9112 §7.1.2), kept apart from `headers` (RFC 9110 §6.5.1).
     public var trailers: HTTPHeaders
     /// The authority of an absolute-form target (RFC 9112 §3.2.2), otherwise the `Host` field.

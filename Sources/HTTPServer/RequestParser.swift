@@ -92,6 +92,20 @@ public struct RequestParser: Sendable {
         return finish(pending.head, body: body)
     }
 
+    /// Completes the pending Content-Length request whose body `receiver` took (`BodyReceiver`): the request's
+    /// `body` is empty and its `bodyReceiver` set.
+    mutating func complete(receivedBy receiver: any BodyReceiver) -> Request {
+        guard let pending, case .length = pending.head.framing else {
+            preconditionFailure("complete(receivedBy:) needs a pending Content-Length request")
+        }
+        var request = finish(pending.head, body: [])
+        request.bodyReceiver = receiver
+        return request
+    }
+
+    /// The head of the request whose body is arriving, for the route to offer a `BodyReceiver`.
+    var pendingRequest: Request? { pending?.head.request }
+
     private mutating func parseOrThrow(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPError) -> Result {
         let head: Head
         if let pending {

@@ -14,6 +14,9 @@
 public struct Response: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
+        /// `prefix`, then `memory` sent from where its owner keeps it: a large body (a tensor's elements behind a
+        /// file header) goes out with no copy into an array.
+        case borrowed(prefix: [UInt8], memory: BorrowedBytes)
         /// Written with the chunked transfer coding (RFC 9112 §7.1), or until close for an HTTP/1.0 client.
         case stream(@Sendable (ResponseWriter) throws -> Void)
     }
@@ -58,10 +61,11 @@ public struct Response: Sendable {
         Response(status: status, headers: headers, body: .stream(write))
     }
 
-    /// The body bytes, or nil for a stream.
+    /// The body bytes (copied out of borrowed memory), or nil for a stream.
     public var bodyBytes: [UInt8]? {
         switch body {
         case .bytes(let bytes): bytes
+        case .borrowed(let prefix, let memory): prefix + memory.bytes
         case .stream: nil
         }
     }

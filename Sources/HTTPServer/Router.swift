@@ -11,6 +11,8 @@
 /// so `/v1/jobs/stats` can sit beside `/v1/jobs/{id}`.
 public struct Router: Sendable {
     public typealias Handler = @Sendable (Request, PathParameters) throws -> Response
+    /// Offers a `BodyReceiver` for a request whose head has arrived (nil: the body goes into `Request.body`).
+    public typealias Receiver = @Sendable (Request, PathParameters) -> (any BodyReceiver)?
 
     private enum Segment: Equatable {
         case literal(String)
@@ -21,6 +23,7 @@ public struct Router: Sendable {
         let method: HTTPMethod
         let segments: [Segment]
         let handler: Handler
+        let receiver: Receiver?
     }
 
     /// Kept ordered from most to least specific.
@@ -28,14 +31,15 @@ public struct Router: Sendable {
 
     public init() {}
 
-    /// Registers `handler` for `method` on `pattern`, which starts with "/" and names each parameter once.
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
+    /// Registers `handler` for `method` on `pattern`, which starts with "/" and names each parameter once;
+    /// `receiver`, when given, offers each request's body a `BodyReceiver`.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, receiver: Receiver? = nil, _ handler: @escaping Handler) {
         precondition(pattern.hasPrefix("/"), "a route pattern starts with '/': \(pattern)")
         let segments = pattern.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { part in
             part.hasPrefix("{") && part.hasSuffix("}") && part.count > 2
                 ? Segment.parameter(String(part.dropFirst().dropLast())) : Segment.literal(String(part))
         }
-        let route = Route(method: method, segments: segments, handler: handler)
+        let route = Route(method: method, segments: segments, handler: handler, receiver: receiver)
         let index = routes.firstIndex { Self.isMoreSpecific(route.segments, than: $0.segments) } ?? routes.endIndex
         routes.insert(route, at: index)
     }
@@ -52,10 +56,23 @@ public struct Router: Sendable {
         return try handler(request, parameters)
     }
 
+    /// The receiver the route of `request` (a head whose body is arriving) offers, if any.
+    public func bodyReceiver(for request: Request) -> (any BodyReceiver)? {
+        let parts = Self.parts(of: request)
+        for route in routes where route.method == request.method {
+            guard let parameters = try? Self.match(route.segments, parts) else { continue }
+            return route.receiver?(request, parameters)
+        }
+        return nil
+    }
+
+    private static func parts(of request: Request) -> [Substring] {
+        request.rawPath.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Substring.init)
+    }
+
     /// The handler for `request` and its path parameters.
     public func route(_ request: Request) throws(HTTPError) -> (Handler, PathParameters) {
-        let path = request.rawPath
-        let parts = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Substring.init)
+        let parts = Self.parts(of: request)
         var allowed: [HTTPMethod] = []
         var headFallback: (Handler, PathParameters)?
         for route in routes {
