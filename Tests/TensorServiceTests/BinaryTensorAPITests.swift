@@ -61,6 +61,58 @@ import TensorWire
         #expect(try server.service.store.usedBytes == 2_400_000)
     }
 
+    /// A .npy body larger than the read buffer goes from the socket into the tensor's storage:
+    /// little- and big-endian floats and bools (any nonzero byte true) arrive as `decode` reads
+    /// them. A widened integer type is read into the body and converted as before; a truncated
+    /// file, data past the end, too many elements or no .npy at all are refused as a small body is.
+    @Test func largeNpyBodiesAreReadIntoTheirStorage() throws {
+        let server = try TestServer { $0.maxElements = 50_000 }
+        defer { server.stop() }
+        /// `file` with its header's `old` (a dtype) replaced by `new`, and its data by `data`.
+        func edited(_ file: [UInt8], _ old: String, _ new: String, data: [UInt8]) -> [UInt8] {
+            let start = file.firstIndex(of: 0x0A)! + 1
+            // After the magic (not UTF-8), the version and the length: the dict, as long as before.
+            let header = String(decoding: file[10..<start], as: UTF8.self).replacingOccurrences(of: old, with: new)
+            return Array(file[..<10]) + Array(header.utf8) + data
+        }
+        let values = Tensor((0..<12_000).map { Float($0) * 0.5 - 7 }, shape: [120, 100])
+        let le = NumpyFormat.encode(values)
+        let dataStart = le.firstIndex(of: 0x0A)! + 1
+        let beData = stride(from: dataStart, to: le.count, by: 4).flatMap { le[$0..<$0 + 4].reversed() }
+        let bits = (0..<40_000).map { UInt8($0 % 3) }
+        let bools = Tensor(bits.map { $0 != 0 }, shape: [40_000])
+        let shorts = (0..<20_000).map { Int16(truncatingIfNeeded: $0 &* 37) }
+        let int16 = edited(NumpyFormat.encode(Tensor([Int64](repeating: 0, count: 20_000))), "<i8", "<i2",
+                           data: shorts.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] })
+        let stored: [(String, [UInt8], [UInt8])] = [
+            ("le", le, le),
+            ("be", edited(le, "<f4", ">f4", data: beData), le),
+            ("bools", edited(NumpyFormat.encode(bools), "|b1", "|b1", data: bits), NumpyFormat.encode(bools)),
+            ("int16", int16, NumpyFormat.encode(Tensor(shorts.map(Int64.init)))),
+        ]
+        for (name, file, back) in stored {
+            let put = try server.request("PUT", "/v1/tensors/\(name)", bytes: file, headers: Self.npyType)
+            #expect(put.status == 201, "\(name): \(put.text)")
+            #expect(try server.request("GET", "/v1/tensors/\(name)?format=npy").body == back, "\(name)")
+        }
+        let refused: [(String, [UInt8], Int)] = [
+            ("truncated", Array(le.dropLast(4)), 422),
+            ("longer", le + [0, 0, 0, 0], 422),
+            ("too many elements", NumpyFormat.encode(Tensor([Float](repeating: 1, count: 60_000))), 413),
+            ("not a .npy", Array(le[6...]), 400),
+        ]
+        for (what, file, status) in refused {
+            #expect(try server.request("PUT", "/v1/tensors/t", bytes: file, headers: Self.npyType).status == status, "\(what)")
+        }
+        #expect(try server.service.store.list().map(\.name) == ["be", "bools", "int16", "le"])
+        // Without the token the body is not taken into storage, and the upload is refused.
+        let guarded = try TestServer(token: "s3cret")
+        defer { guarded.stop() }
+        #expect(try guarded.request("PUT", "/v1/tensors/x", bytes: le, headers: Self.npyType).status == 401)
+        let authorized = Self.npyType.merging(["Authorization": "Bearer s3cret"]) { $1 }
+        #expect(try guarded.request("PUT", "/v1/tensors/x", bytes: le, headers: authorized).status == 201)
+    }
+
     @Test func hostileNpyBodiesAreRefused() throws {
         let server = try TestServer { $0.maxElements = 100; $0.maxStoreBytes = 64 }
         defer { server.stop() }

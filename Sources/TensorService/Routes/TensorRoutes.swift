@@ -6,7 +6,11 @@ import TensorWire
 // JSON, .npy (one) or safetensors (many).
 extension TensorService {
     func addTensorRoutes() {
-        add(.put, "/v1/tensors/{name}") { [unowned self] request, params in
+        add(.put, "/v1/tensors/{name}", receiver: { [unowned self] request, params in
+            // A .npy upload to a valid name goes straight into the tensor's storage.
+            guard TensorStore.isValid(params["name"] ?? ""), (try? TensorFormat.ofBody(request, accepted: [.npy])) == .npy else { return nil }
+            return NumpyUpload(NumpyFormat(maxElements: configuration.maxElements))
+        }) { [unowned self] request, params in
             let name = params["name"] ?? ""
             guard TensorStore.isValid(name) else { throw TensorService.invalidName(name) }
             let t: Tensor

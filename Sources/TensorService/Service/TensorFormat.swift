@@ -74,9 +74,11 @@ enum TensorFormat: String, CaseIterable {
 }
 
 extension TensorService {
-    /// The tensor of an `application/x-npy` body, within the element limit.
+    /// The tensor of an `application/x-npy` body, within the element limit: read into its
+    /// storage as it arrived (`NumpyUpload`), or decoded from the body.
     func npyTensor(_ request: Request) throws -> Tensor {
         do {
+            if let upload = request.bodyReceiver as? NumpyUpload, let t = try upload.tensor() { return t }
             return try request.body.withUnsafeBytes { try NumpyFormat(maxElements: configuration.maxElements).decode($0) }
         } catch let e as WireError {
             throw Problem.from(e)
@@ -102,7 +104,11 @@ extension TensorService {
                 throw Problem(status: 406, code: "not_acceptable", title: "Not acceptable",
                               detail: "application/x-npy holds one tensor but the answer has \(tensors.count) (\(tensors.map(\.name).joined(separator: ", "))); ask for application/x-safetensors")
             }
-            return Response(headers: ["Content-Type": NumpyFormat.mediaType], body: NumpyFormat.encode(tensors[0].tensor))
+            // The elements go out from the tensor's storage, behind the file's header: no copy.
+            let t = tensors[0].tensor.isContiguous ? tensors[0].tensor : tensors[0].tensor.contiguous()
+            let elements = UnsafeRawBufferPointer(start: t.storage.pointer + t.offset * t.dtype.byteSize, count: t.count * t.dtype.byteSize)
+            return Response(status: .ok, headers: ["Content-Type": NumpyFormat.mediaType],
+                            body: .borrowed(prefix: NumpyFormat.header(of: t), memory: BorrowedBytes(elements, owner: t.storage)))
         case .safetensors:
             return Response(headers: ["Content-Type": Safetensors.mediaType], body: Safetensors.encode(tensors, metadata: metadata))
         case .json:

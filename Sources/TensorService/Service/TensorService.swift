@@ -83,7 +83,8 @@ public final class TensorService: @unchecked Sendable {
 
     /// The HTTP server for this service, configured with its limits and problem+json errors.
     public func makeServer() -> HTTPServer {
-        let server = HTTPServer(configuration: configuration.http, errorRenderer: ProblemRenderer.renderer, logger: log) { [self] request in
+        let server = HTTPServer(configuration: configuration.http, errorRenderer: ProblemRenderer.renderer, logger: log,
+                                bodyReceivers: { [router] in router.bodyReceiver(for: $0) }) { [self] request in
             try respond(request)
         }
         madeServer.withLock { $0.server = server }
@@ -116,11 +117,17 @@ public final class TensorService: @unchecked Sendable {
         }
     }
 
-    /// Registers a handler with authentication, metrics and the request log around it.
-    func add(_ method: HTTPMethod, _ pattern: String, open: Bool = false,
+    /// Registers a handler with authentication, metrics and the request log around it, and the
+    /// receiver its bodies may go into (`BodyReceiver`), offered only to an authorized request.
+    func add(_ method: HTTPMethod, _ pattern: String, open: Bool = false, receiver: Router.Receiver? = nil,
              _ handler: @escaping @Sendable (Request, PathParameters) throws -> Response) {
         routes.append((method.rawValue, pattern))
-        router.add(method, pattern) { [unowned self] request, params in
+        let authorizedReceiver: Router.Receiver? = receiver.map { receiver in
+            { @Sendable [unowned self] (request: Request, params: PathParameters) -> (any BodyReceiver)? in
+                open || (try? authorize(request)) != nil ? receiver(request, params) : nil
+            }
+        }
+        router.add(method, pattern, receiver: authorizedReceiver) { [unowned self] request, params in
             let start = ContinuousClock.now
             do {
                 if !open { try authorize(request) }
