@@ -3,10 +3,12 @@
 #  1. a 10^7-element float32 tensor uploaded (PUT /v1/tensors/{name}) and downloaded (GET) as .npy and
 #     as JSON with curl: the best of N transfers (curl's time_total) as GB/s of the tensor's 40 MB, and the
 #     server's own CPU time per transfer (utime + stime from /proc, median), which a busy machine moves
-#     far less than the wall time;
+#     far less than the wall time; then the .npy upload and download again with a client faster than curl
+#     (bench/loopback put/get: one keep-alive connection, the body sent from memory in one send() call,
+#     an answer read into a buffer touched beforehand; best of N, server CPU per transfer as the mean);
 #  2. the floor on this machine in the same run: one thread sending 40 MB to another over loopback TCP
-#     (bench/loopback raw), and curl's same .npy PUT to a C sink that only reads the body (bench/loopback
-#     sink): no server can take the upload faster than that;
+#     (bench/loopback raw), and curl's and the C client's same .npy PUT to a C sink that only reads the
+#     body (bench/loopback sink): no server can take the upload from that client faster than that;
 #  3. POST /v1/ops/matmul on two stored 256×256 float32 tensors answered as JSON and as .npy
 #     (Accept: application/x-npy): wrk req/s, p50 and p99.
 # Usage: scripts/bench-binary.sh [--transfers N] [--duration 10s] [--connections 32] [--no-build] [--binary PATH]
@@ -75,6 +77,12 @@ def measure(args):
         assert out[3] in ("200", "201"), out
     return min(walls), statistics.median(cpus), size
 
+def c_client(args):
+    """The C client's best wall time and the server's mean CPU time per transfer (its warm-up included)."""
+    before = server_cpu()
+    best = float(subprocess.run([".build/loopback"] + args, check=True, capture_output=True, text=True).stdout)
+    return best, (server_cpu() - before) / (transfers + 1)
+
 def loadavg():
     return " ".join(open("/proc/loadavg").read().split()[:3])
 
@@ -82,8 +90,8 @@ print(f"10^7 float32 ({tensor_bytes / 1e6:.0f} MB of elements) on 127.0.0.1, cur
 print(f"{'transfer':<44} {'body MB':>8} {'ms':>8} {'GB/s':>6} {'server CPU ms':>14} {'GB/s per CPU s':>15}")
 rows = {}
 npy, js = f"{work}/big.npy", f"{work}/big.json"
-def row(label, args):
-    wall, cpu, size = rows[label] = measure(args)
+def row(label, args, measured=None):
+    wall, cpu, size = rows[label] = measured or measure(args)
     print(f"{label:<44} {size / 1e6:>8.1f} {wall * 1e3:>8.1f} {tensor_bytes / wall / 1e9:>6.2f} {cpu * 1e3:>14.0f} {tensor_bytes / max(cpu, 1e-3) / 1e9:>15.2f}")
 row("PUT .npy", ["-X", "PUT", "--data-binary", f"@{npy}", "-H", "Content-Type: application/x-npy", f"{url}/v1/tensors/big"])
 row("GET .npy", ["-H", "Accept: application/x-npy", f"{url}/v1/tensors/big"])
@@ -95,6 +103,10 @@ row("PUT JSON", ["-X", "PUT", "--data-binary", f"@{js}", "-H", "Content-Type: ap
 for way in ("PUT", "GET"):
     n, j = rows[f"{way} .npy"], rows[f"{way} JSON"]
     print(f"{way} .npy against JSON: {j[0] / n[0]:.1f}x faster, {j[1] / max(n[1], 1e-3):.1f}x less server CPU")
+port = url.rsplit(":", 1)[1]
+npy_size = os.path.getsize(npy)
+row("PUT .npy, C client (bench/loopback put)", None, (*c_client(["put", port, "/v1/tensors/big", npy, str(transfers)]), npy_size))
+row("GET .npy, C client (bench/loopback get)", None, (*c_client(["get", port, "/v1/tensors/big", str(transfers)]), npy_size))
 
 raw = float(subprocess.run([".build/loopback", "raw", str(tensor_bytes), str(transfers)], check=True, capture_output=True, text=True).stdout)
 walls = [float(subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{time_total}", "-X", "PUT", "--data-binary", f"@{npy}",
@@ -103,6 +115,10 @@ walls = [float(subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{time_to
 print("floor, same run:")
 print(f"{'  loopback TCP, memory to memory (bench/loopback raw)':<44} {tensor_bytes / 1e6:>8.1f} {tensor_bytes / raw / 1e6:>8.1f} {raw:>6.2f}")
 print(f"{'  curl PUT .npy to a C sink (bench/loopback sink)':<44} {tensor_bytes / 1e6:>8.1f} {min(walls) * 1e3:>8.1f} {tensor_bytes / min(walls) / 1e9:>6.2f}")
+sink_port = sink.rsplit(":", 1)[1]
+c_sink = float(subprocess.run([".build/loopback", "put", sink_port, "/v1/tensors/big", npy, str(transfers)],
+                              check=True, capture_output=True, text=True).stdout)
+print(f"{'  C client PUT .npy to the C sink':<44} {tensor_bytes / 1e6:>8.1f} {c_sink * 1e3:>8.1f} {tensor_bytes / c_sink / 1e9:>6.2f}")
 print(f"load average at the end: {loadavg()}")
 rng = np.random.default_rng(8)
 for name in ("a", "b"):
