@@ -1,7 +1,7 @@
 import Testing
 @testable import TensorEngine
 
-// Small helpers for value and error checks in the elementwise, creation and activation tests.
+// Small helpers for value and error checks, shared by the engine tests.
 
 func f32(_ values: [Float], _ shape: [Int]? = nil) -> Tensor { Tensor(values, shape: shape ?? [values.count]) }
 func f64(_ values: [Double], _ shape: [Int]? = nil) -> Tensor { Tensor(values, shape: shape ?? [values.count]) }
@@ -28,15 +28,17 @@ func expectValues(_ t: Tensor, _ expected: [Double], shape: [Int]? = nil, dtype:
     }
 }
 
-/// Checks that `body` throws a `TensorError` of `kind`.
-func expectError(_ kind: TensorError.Kind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Any) {
+/// Checks that `body` throws a `TensorError` of `kind`; `what` names the case in a failure.
+func expectError(_ kind: TensorError.Kind, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation,
+                 _ body: () throws -> Any) {
+    let about = what.isEmpty ? "" : "\(what): "
     do {
         _ = try body()
-        Issue.record("expected a \(kind) error, got a result", sourceLocation: sourceLocation)
+        Issue.record("\(about)expected a \(kind) error, got a result", sourceLocation: sourceLocation)
     } catch let e as TensorError {
-        #expect(e.kind == kind, "expected a \(kind) error, got \(e)", sourceLocation: sourceLocation)
+        #expect(e.kind == kind, "\(about)expected a \(kind) error, got \(e)", sourceLocation: sourceLocation)
     } catch {
-        Issue.record("expected a TensorError, got \(error)", sourceLocation: sourceLocation)
+        Issue.record("\(about)expected a TensorError, got \(error)", sourceLocation: sourceLocation)
     }
 }
 

@@ -24,9 +24,9 @@ struct JoiningTests {
     }
 
     @Test func repeatErrors() {
-        expectThrowsKind(.shape) { try x.repeated([2]) }
-        expectThrowsKind(.value) { try x.repeated([1, -1]) }
-        expectThrowsKind(.shape) { try Ops.call("repeat", positional: [.tensor(x), .intList([3])]) }
+        expectError(.shape) { try x.repeated([2]) }
+        expectError(.value) { try x.repeated([1, -1]) }
+        expectError(.shape) { try Ops.call("repeat", positional: [.tensor(x), .intList([3])]) }
     }
 
     @Test func repeatGradientSumsTiles() throws {
@@ -60,12 +60,12 @@ struct JoiningTests {
     }
 
     @Test func catErrors() {
-        expectThrowsKind(.value, "empty list") { try concatenated([]) }
-        expectThrowsKind(.shape, "0-d") { try concatenated([Tensor(scalar: Float(1)), Tensor(scalar: Float(2))]) }
-        expectThrowsKind(.dim, "dim") { try concatenated([x, x], dim: 2) }
-        expectThrowsKind(.shape, "other sizes") { try concatenated([x, Tensor.filled([2, 2], with: 0, dtype: .float32)], dim: 0) }
-        expectThrowsKind(.shape, "ndim") { try concatenated([x, Tensor([1, 2, 3] as [Float])]) }
-        expectThrowsKind(.value, "catalogue: empty list") { try Ops.call("cat", positional: [.tensorList([])]) }
+        expectError(.value, "empty list") { try concatenated([]) }
+        expectError(.shape, "0-d") { try concatenated([Tensor(scalar: Float(1)), Tensor(scalar: Float(2))]) }
+        expectError(.dim, "dim") { try concatenated([x, x], dim: 2) }
+        expectError(.shape, "other sizes") { try concatenated([x, Tensor.filled([2, 2], with: 0, dtype: .float32)], dim: 0) }
+        expectError(.shape, "ndim") { try concatenated([x, Tensor([1, 2, 3] as [Float])]) }
+        expectError(.value, "catalogue: empty list") { try Ops.call("cat", positional: [.tensorList([])]) }
     }
 
     @Test func catGradientRoutesSlices() throws {
@@ -92,10 +92,10 @@ struct JoiningTests {
     }
 
     @Test func stackErrors() {
-        expectThrowsKind(.value) { try stacked([]) }
-        expectThrowsKind(.shape) { try stacked([x, x.t()]) }
-        expectThrowsKind(.dim) { try stacked([x, x], dim: 3) }
-        expectThrowsKind(.dim) { try stacked([x, x], dim: -4) }
+        expectError(.value) { try stacked([]) }
+        expectError(.shape) { try stacked([x, x.t()]) }
+        expectError(.dim) { try stacked([x, x], dim: 3) }
+        expectError(.dim) { try stacked([x, x], dim: -4) }
     }
 
     // MARK: split and chunk
@@ -123,12 +123,12 @@ struct JoiningTests {
 
     @Test func splitErrors() {
         let t = Tensor((0..<5).map { Float($0) })
-        expectThrowsKind(.value, "sum") { try t.split(sizes: [2, 2]) }
-        expectThrowsKind(.value, "negative section") { try t.split(sizes: [6, -1]) }
-        expectThrowsKind(.value, "zero size") { try t.split(size: 0) }
-        expectThrowsKind(.value, "negative size") { try t.split(size: -1) }
-        expectThrowsKind(.shape, "0-d") { try Tensor(scalar: Float(1)).split(size: 1) }
-        expectThrowsKind(.dim, "dim") { try t.split(size: 1, dim: 1) }
+        expectError(.value, "sum") { try t.split(sizes: [2, 2]) }
+        expectError(.value, "negative section") { try t.split(sizes: [6, -1]) }
+        expectError(.value, "zero size") { try t.split(size: 0) }
+        expectError(.value, "negative size") { try t.split(size: -1) }
+        expectError(.shape, "0-d") { try Tensor(scalar: Float(1)).split(size: 1) }
+        expectError(.dim, "dim") { try t.split(size: 1, dim: 1) }
     }
 
     @Test func splitGradientGivesUnusedPiecesZero() throws {
@@ -146,10 +146,10 @@ struct JoiningTests {
         #expect(try t.chunked(10).count == 6)
         #expect(try Tensor([] as [Float]).chunked(3).map(\.shape) == [[0], [0], [0]])
         #expect(try x.chunked(2, dim: 1).map(\.shape) == [[2, 2], [2, 1]])
-        expectThrowsKind(.value) { try t.chunked(0) }
-        expectThrowsKind(.value) { try t.chunked(-2) }
-        expectThrowsKind(.shape) { try Tensor(scalar: Float(1)).chunked(1) }
-        expectThrowsKind(.dim) { try t.chunked(2, dim: -2) }
+        expectError(.value) { try t.chunked(0) }
+        expectError(.value) { try t.chunked(-2) }
+        expectError(.shape) { try Tensor(scalar: Float(1)).chunked(1) }
+        expectError(.dim) { try t.chunked(2, dim: -2) }
         #expect(try Ops.call("chunk", positional: [.tensor(t), .int(4)]).count == 3)
     }
 }

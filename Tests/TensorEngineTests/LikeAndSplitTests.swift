@@ -19,7 +19,7 @@ struct LikeAndSplitTests {
         let e = try call("empty", [.intList([2, 0, 3])])[0]
         #expect(e.shape == [2, 0, 3] && e.dtype == .float32)
         #expect(try call("empty", [.intList([2])], ["dtype": .string("float64")])[0].doubles() == [0, 0])
-        expectThrowsKind(.value) { try self.call("empty", [.intList([-1])]) }
+        expectError(.value) { try self.call("empty", [.intList([-1])]) }
         let t = try call("type_as", [.tensor(x), .tensor(Tensor([0] as [Int64]))])[0]
         #expect(t.dtype == .int64 && t.scalars(as: Int64.self)[11] == 11)
     }
@@ -34,14 +34,14 @@ struct LikeAndSplitTests {
         #expect(try call("tensor_split", [.tensor(seven), .intList([-2])]).map(\.count) == [5, 2])
         let cols = try call("tensor_split", [.tensor(x), .int(3)], ["dim": .int(1)])
         #expect(cols.map(\.shape) == [[3, 2], [3, 1], [3, 1]] && cols[1].doubles() == [2, 6, 10])
-        expectThrowsKind(.value) { try self.call("tensor_split", [.tensor(seven), .int(0)]) }
-        expectThrowsKind(.dim) { try self.call("tensor_split", [.tensor(seven), .int(2)], ["dim": .int(1)]) }
+        expectError(.value) { try self.call("tensor_split", [.tensor(seven), .int(0)]) }
+        expectError(.dim) { try self.call("tensor_split", [.tensor(seven), .int(2)], ["dim": .int(1)]) }
         // More sections than elements gives empty pieces (as PyTorch), up to the element limit.
         #expect(try call("tensor_split", [.tensor(seven), .int(9)]).map(\.count) == [1, 1, 1, 1, 1, 1, 1, 0, 0])
         ElementLimit.with(100) {
-            expectThrowsKind(.limit) { try self.call("tensor_split", [.tensor(seven), .int(101)]) }
-            expectThrowsKind(.limit) { try self.call("tensor_split", [.tensor(seven), .int(Int.max)]) }
-            expectThrowsKind(.limit) { try self.call("chunk", [.tensor(Tensor([] as [Float])), .int(1 << 62)]) }
+            expectError(.limit) { try self.call("tensor_split", [.tensor(seven), .int(101)]) }
+            expectError(.limit) { try self.call("tensor_split", [.tensor(seven), .int(Int.max)]) }
+            expectError(.limit) { try self.call("chunk", [.tensor(Tensor([] as [Float])), .int(1 << 62)]) }
         }
     }
 
@@ -51,15 +51,15 @@ struct LikeAndSplitTests {
         let m = try call("movedim", [.tensor(t), .intList([0, 1]), .intList([2, 0])])[0]
         #expect(m.shape == [3, 4, 2])   // torch.movedim(t, (0, 1), (2, 0)).shape
         #expect(m.contiguous().doubles()[0..<4] == [0, 12, 1, 13])
-        expectThrowsKind(.value) { try self.call("movedim", [.tensor(t), .intList([0, 1]), .intList([1])]) }
-        expectThrowsKind(.dim) { try self.call("movedim", [.tensor(t), .intList([0, 0]), .intList([1, 2])]) }
+        expectError(.value) { try self.call("movedim", [.tensor(t), .intList([0, 1]), .intList([1])]) }
+        expectError(.dim) { try self.call("movedim", [.tensor(t), .intList([0, 0]), .intList([1, 2])]) }
         // torch.movedim(torch.tensor(1.), 0, -1) → tensor(1.): a scalar's dims wrap to 0.
         #expect(try call("movedim", [.tensor(Tensor(scalar: Float(1))), .int(0), .int(-1)])[0].doubles() == [1])
-        expectThrowsKind(.dim) { try self.call("movedim", [.tensor(Tensor(scalar: Float(1))), .int(0), .int(1)]) }
+        expectError(.dim) { try self.call("movedim", [.tensor(Tensor(scalar: Float(1))), .int(0), .int(1)]) }
         #expect(try call("expand_as", [.tensor(Tensor([1, 2, 3] as [Float], shape: [3, 1])), .tensor(x)])[0].contiguous().doubles()[4...7] == [2, 2, 2, 2])
         #expect(try call("view_as", [.tensor(x), .tensor(Tensor([Float](repeating: 0, count: 12), shape: [6, 2]))])[0].shape == [6, 2])
         #expect(try call("reshape_as", [.tensor(try x.t()), .tensor(Tensor([Float](repeating: 0, count: 12)))])[0].doubles()[0..<4] == [0, 4, 8, 1])
-        expectThrowsKind(.shape) { try self.call("view_as", [.tensor(try self.x.t()), .tensor(Tensor([Float](repeating: 0, count: 12)))]) }
+        expectError(.shape) { try self.call("view_as", [.tensor(try self.x.t()), .tensor(Tensor([Float](repeating: 0, count: 12)))]) }
     }
 
     @Test func meshgrid() throws {
@@ -70,8 +70,8 @@ struct LikeAndSplitTests {
         let xy = try call("meshgrid", [.tensorList([a, b])], ["indexing": .string("xy")])
         #expect(xy.map(\.shape) == [[3, 2], [3, 2]])
         #expect(xy[0].contiguous().doubles() == [1, 2, 1, 2, 1, 2] && xy[1].contiguous().doubles() == [10, 10, 20, 20, 30, 30])
-        expectThrowsKind(.dtype) { try self.call("meshgrid", [.tensorList([a, Tensor([1] as [Int64])])]) }
-        expectThrowsKind(.shape) { try self.call("meshgrid", [.tensorList([self.x])]) }
+        expectError(.dtype) { try self.call("meshgrid", [.tensorList([a, Tensor([1] as [Int64])])]) }
+        expectError(.shape) { try self.call("meshgrid", [.tensorList([self.x])]) }
     }
 
     @Test func oneHot() throws {
@@ -79,11 +79,11 @@ struct LikeAndSplitTests {
         #expect(try call("one_hot", [.tensor(Tensor([0, 2, 1] as [Int64]))])[0].scalars(as: Int64.self) == [1, 0, 0, 0, 0, 1, 0, 1, 0])
         let two = try call("one_hot", [.tensor(Tensor([1, 0, 3, 2] as [Int64], shape: [2, 2])), .int(5)])[0]
         #expect(two.shape == [2, 2, 5] && two.scalars(as: Int64.self)[5..<10] == [1, 0, 0, 0, 0])
-        expectThrowsKind(.value) { try self.call("one_hot", [.tensor(Tensor([-1] as [Int64]))]) }
-        expectThrowsKind(.value) { try self.call("one_hot", [.tensor(Tensor([3] as [Int64])), .int(3)]) }
-        expectThrowsKind(.value) { try self.call("one_hot", [.tensor(Tensor([Int64]()))]) }
+        expectError(.value) { try self.call("one_hot", [.tensor(Tensor([-1] as [Int64]))]) }
+        expectError(.value) { try self.call("one_hot", [.tensor(Tensor([3] as [Int64])), .int(3)]) }
+        expectError(.value) { try self.call("one_hot", [.tensor(Tensor([Int64]()))]) }
         // The inferred class count max + 1 cannot overflow.
-        expectThrowsKind(.limit) { try self.call("one_hot", [.tensor(Tensor([Int64.max] as [Int64]))]) }
-        expectThrowsKind(.dtype) { try self.call("one_hot", [.tensor(self.x)]) }
+        expectError(.limit) { try self.call("one_hot", [.tensor(Tensor([Int64.max] as [Int64]))]) }
+        expectError(.dtype) { try self.call("one_hot", [.tensor(self.x)]) }
     }
 }

@@ -37,18 +37,5 @@ func expectAllClose(_ a: Tensor, _ b: Tensor, _ what: String, atol: Double = 1e-
     }
 }
 
-/// Expects `body` to throw a `TensorError` of `kind`.
-func expectThrowsKind(_ kind: TensorError.Kind, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation,
-                      _ body: () throws -> Any) {
-    do {
-        _ = try body()
-        Issue.record("\(what): expected a \(kind) error, got a result", sourceLocation: sourceLocation)
-    } catch let e as TensorError {
-        #expect(e.kind == kind, "\(what): expected a \(kind) error, got \(e)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("\(what): expected a TensorError, got \(error)", sourceLocation: sourceLocation)
-    }
-}
-
 /// The row-major values as Doubles (tests compare against literals).
 func vals(_ t: Tensor) -> [Double] { t.doubles() }
