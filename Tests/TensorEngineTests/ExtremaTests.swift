@@ -5,29 +5,29 @@ private typealias C = ReductionCheck
 
 /// max, min, argmax, argmin (semantics §5, gradients §10).
 struct ExtremaTests {
-    let m = C.f32([1, 5, 5, 2], [2, 2])
+    let m = f32([1, 5, 5, 2], [2, 2])
 
     @Test func allElements() throws {
         C.close(try m.maxElement(), [5], shape: [])
         C.close(try m.minElement(), [1], shape: [])
         C.close(try m.transposed(0, 1).minElement(), [1])
-        C.close(try C.f32([1, .nan, 3]).maxElement(), [.nan])
-        C.close(try C.f32([1, .nan, 3]).minElement(), [.nan])
-        C.close(try C.f32([-.infinity, -.infinity]).maxElement(), [-.infinity])
+        C.close(try f32([1, .nan, 3]).maxElement(), [.nan])
+        C.close(try f32([1, .nan, 3]).minElement(), [.nan])
+        C.close(try f32([-.infinity, -.infinity]).maxElement(), [-.infinity])
         C.close(try Tensor(scalar: Float(7)).maxElement(), [7], shape: [])
-        let i = try C.i64([3, -9, 4]).minElement()
+        let i = try i64([3, -9, 4]).minElement()
         #expect(i.dtype == .int64 && i.scalars(as: Int64.self) == [-9])
         let b = try Tensor([false, true]).maxElement()
         #expect(b.dtype == .bool && b.scalars(as: Bool.self) == [true])
-        C.fails(.shape) { try C.f32([]).maxElement() }
+        C.fails(.shape) { try f32([]).maxElement() }
         C.fails(.shape) { try Tensor([Float](), shape: [2, 0]).minElement() }
     }
 
     @Test func allElementsGradientSplitsTies() throws {
         C.close(try C.grad(m) { try $0.maxElement() }, [0, 0.5, 0.5, 0], shape: [2, 2])
-        C.close(try C.grad(C.f32([2, 1, 1, 1])) { try $0.minElement() }, [0, 1.0 / 3, 1.0 / 3, 1.0 / 3])
-        C.close(try C.grad(C.f32([1, .nan, .nan])) { try $0.maxElement() }, [0, 0.5, 0.5])
-        C.close(try C.grad(C.f32([1, 3], [1, 2])) { try $0.expanded([2, 2]).maxElement() }, [0, 1], shape: [1, 2])
+        C.close(try C.grad(f32([2, 1, 1, 1])) { try $0.minElement() }, [0, 1.0 / 3, 1.0 / 3, 1.0 / 3])
+        C.close(try C.grad(f32([1, .nan, .nan])) { try $0.maxElement() }, [0, 0.5, 0.5])
+        C.close(try C.grad(f32([1, 3], [1, 2])) { try $0.expanded([2, 2]).maxElement() }, [0, 1], shape: [1, 2])
     }
 
     @Test func alongDim() throws {
@@ -40,17 +40,17 @@ struct ExtremaTests {
         let (v3, i3) = try m.transposed(0, 1).maxAlong(dim: -1)
         C.close(v3, [5, 5])
         #expect(i3.scalars(as: Int64.self) == [1, 0])
-        let (v4, i4) = try C.i64([3, 3, 1, 7], [2, 2]).maxAlong(dim: 1)
+        let (v4, i4) = try i64([3, 3, 1, 7], [2, 2]).maxAlong(dim: 1)
         #expect(v4.dtype == .int64 && v4.scalars(as: Int64.self) == [3, 7] && i4.scalars(as: Int64.self) == [0, 1])
         let (v5, i5) = try Tensor([true, true, false, true], shape: [2, 2]).minAlong(dim: 1)
         #expect(v5.dtype == .bool && v5.scalars(as: Bool.self) == [true, false] && i5.scalars(as: Int64.self) == [0, 0])
     }
 
     @Test func alongDimNaNTiesZeroDAndEmpty() throws {
-        let (v, i) = try C.f32([1, .nan, 3, .nan, 9, 9, -1, 9]).reshaped([2, 4]).maxAlong(dim: 1)
+        let (v, i) = try f32([1, .nan, 3, .nan, 9, 9, -1, 9]).reshaped([2, 4]).maxAlong(dim: 1)
         C.close(v, [.nan, 9])
         #expect(i.scalars(as: Int64.self) == [1, 0])
-        let (vn, iN) = try C.f32([4, 2, .nan]).minAlong(dim: 0)
+        let (vn, iN) = try f32([4, 2, .nan]).minAlong(dim: 0)
         C.close(vn, [.nan], shape: [])
         #expect(iN.scalars(as: Int64.self) == [2])
         let (v0, i0) = try Tensor(scalar: Float(3)).maxAlong(dim: -1, keepdim: true)
@@ -65,9 +65,9 @@ struct ExtremaTests {
 
     @Test func alongDimGradientGoesToReturnedIndex() throws {
         C.close(try C.grad(m) { try $0.maxAlong(dim: 1).values }, [0, 1, 1, 0], shape: [2, 2])
-        C.close(try C.grad(C.f32([3, 3, 1])) { try $0.maxAlong(dim: 0).values }, [1, 0, 0])
+        C.close(try C.grad(f32([3, 3, 1])) { try $0.maxAlong(dim: 0).values }, [1, 0, 0])
         C.close(try C.grad(m.transposed(0, 1)) { try $0.minAlong(dim: 1, keepdim: true).values }, [1, 0, 0, 1], shape: [2, 2])
-        C.close(try C.grad(C.f32([1, 3], [1, 2])) { try $0.expanded([2, 2]).maxAlong(dim: 1).values }, [0, 2], shape: [1, 2])
+        C.close(try C.grad(f32([1, 3], [1, 2])) { try $0.expanded([2, 2]).maxAlong(dim: 1).values }, [0, 2], shape: [1, 2])
     }
 
     @Test func catalogueOutputs() throws {
@@ -78,7 +78,7 @@ struct ExtremaTests {
     }
 
     @Test func argExtremes() throws {
-        let x = C.f32([1, 7, 7, 0, -2, 7], [2, 3])
+        let x = f32([1, 7, 7, 0, -2, 7], [2, 3])
         #expect(try x.argmax().shape == [] && x.argmax().scalars(as: Int64.self) == [1])
         #expect(try x.argmin().scalars(as: Int64.self) == [4])
         #expect(try x.argmax(keepdim: true).shape == [1, 1])
@@ -86,12 +86,12 @@ struct ExtremaTests {
         #expect(try x.argmin(dim: 0, keepdim: true).shape == [1, 3])
         #expect(try x.argmin(dim: 0, keepdim: true).scalars(as: Int64.self) == [1, 1, 0])
         #expect(try x.transposed(0, 1).argmax().scalars(as: Int64.self) == [2])
-        #expect(try C.f32([1, .nan, .infinity, .nan]).argmax().scalars(as: Int64.self) == [1])
-        #expect(try C.f32([1, .nan, -.infinity]).argmin().scalars(as: Int64.self) == [1])
-        #expect(try C.i64([2, 9, 9]).argmax().dtype == .int64)
+        #expect(try f32([1, .nan, .infinity, .nan]).argmax().scalars(as: Int64.self) == [1])
+        #expect(try f32([1, .nan, -.infinity]).argmin().scalars(as: Int64.self) == [1])
+        #expect(try i64([2, 9, 9]).argmax().dtype == .int64)
         #expect(try Tensor(scalar: Float(1)).argmax(dim: 0).shape == [])
         #expect(try Tensor([Float](), shape: [0, 3]).argmax(dim: 1).shape == [0])
-        C.fails(.shape) { try C.f32([]).argmax() }
+        C.fails(.shape) { try f32([]).argmax() }
         C.fails(.shape) { try Tensor([Float](), shape: [0, 3]).argmin(dim: 0) }
         C.fails(.dim) { try x.argmax(dim: -3) }
     }

@@ -34,14 +34,4 @@ enum ReductionCheck {
         let s = try seed ?? onesLike(y)
         return try Autograd.gradients(of: (y * s).sum(), wrt: [leaf])[0]
     }
-
-    /// A float32 tensor from literals (1-D when no shape is given).
-    static func f32(_ v: [Double], _ shape: [Int]? = nil) -> Tensor {
-        Tensor(v.map { Float($0) }, shape: shape ?? [v.count])
-    }
-
-    /// An int64 tensor from literals.
-    static func i64(_ v: [Int64], _ shape: [Int]? = nil) -> Tensor {
-        Tensor(v, shape: shape ?? [v.count])
-    }
 }

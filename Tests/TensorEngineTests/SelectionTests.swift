@@ -6,10 +6,10 @@ private typealias C = ReductionCheck
 /// kthvalue and topk (semantics §5, gradients §10).
 struct SelectionTests {
     @Test func kthvalueValues() throws {
-        let (v, i) = try C.f32([3, 1, 2]).kthvalue(2)
+        let (v, i) = try f32([3, 1, 2]).kthvalue(2)
         C.close(v, [2], shape: [])
         #expect(i.dtype == .int64 && i.scalars(as: Int64.self) == [2])
-        let m = C.f32([5, 1, 4, 2, 8, 0], [2, 3])
+        let m = f32([5, 1, 4, 2, 8, 0], [2, 3])
         let (v1, i1) = try m.kthvalue(1, dim: 0)
         C.close(v1, [2, 1, 0], shape: [3])
         #expect(i1.scalars(as: Int64.self) == [1, 0, 1])
@@ -18,15 +18,15 @@ struct SelectionTests {
         #expect(i2.shape == [2, 1] && i2.scalars(as: Int64.self) == [0, 1])
         let (v3, _) = try m.transposed(0, 1).kthvalue(2)
         C.close(v3, [5, 8, 4])
-        let (v4, i4) = try C.i64([9, -3, 4]).kthvalue(2)
+        let (v4, i4) = try i64([9, -3, 4]).kthvalue(2)
         #expect(v4.dtype == .int64 && v4.scalars(as: Int64.self) == [4] && i4.scalars(as: Int64.self) == [2])
-        let (v5, i5) = try C.f32([7, 7, 7]).kthvalue(2)
+        let (v5, i5) = try f32([7, 7, 7]).kthvalue(2)
         C.close(v5, [7])
         #expect((0..<3).contains(Int(i5.scalars(as: Int64.self)[0])))
     }
 
     @Test func kthvalueNaNZeroDAndEmpty() throws {
-        let x = C.f32([.nan, 1, .infinity])
+        let x = f32([.nan, 1, .infinity])
         let (a, ia) = try x.kthvalue(3)
         C.close(a, [.nan])
         #expect(ia.scalars(as: Int64.self) == [0])
@@ -41,44 +41,44 @@ struct SelectionTests {
     }
 
     @Test func kthvalueErrors() {
-        C.fails(.value) { try C.f32([1, 2]).kthvalue(0) }
-        C.fails(.value) { try C.f32([1, 2]).kthvalue(3) }
+        C.fails(.value) { try f32([1, 2]).kthvalue(0) }
+        C.fails(.value) { try f32([1, 2]).kthvalue(3) }
         C.fails(.value) { try Tensor(scalar: Float(1)).kthvalue(2) }
         C.fails(.value) { try Tensor([Float](), shape: [2, 0]).kthvalue(1) }
-        C.fails(.dim) { try C.f32([1, 2]).kthvalue(1, dim: 1) }
+        C.fails(.dim) { try f32([1, 2]).kthvalue(1, dim: 1) }
         C.fails(.dtype) { try Tensor([true, false]).kthvalue(1) }
     }
 
     @Test func topkValues() throws {
-        let x = C.f32([1, 4, 2, 3])
+        let x = f32([1, 4, 2, 3])
         let (v, i) = try x.topk(2)
         C.close(v, [4, 3], shape: [2])
         #expect(i.dtype == .int64 && i.scalars(as: Int64.self) == [1, 3])
         let (s, si) = try x.topk(3, largest: false)
         C.close(s, [1, 2, 3])
         #expect(si.scalars(as: Int64.self) == [0, 2, 3])
-        let m = C.f32([5, 1, 4, 2, 8, 0], [2, 3])
+        let m = f32([5, 1, 4, 2, 8, 0], [2, 3])
         let (v2, i2) = try m.topk(1, dim: 0)
         C.close(v2, [5, 8, 4], shape: [1, 3])
         #expect(i2.scalars(as: Int64.self) == [0, 1, 0])
         let (v3, i3) = try m.transposed(0, 1).topk(2, dim: 0, largest: false)
         C.close(v3, [1, 0, 4, 2], shape: [2, 2])
         #expect(i3.scalars(as: Int64.self) == [1, 2, 2, 0])
-        let (v4, _) = try C.i64([3, 9, 1]).topk(1)
+        let (v4, _) = try i64([3, 9, 1]).topk(1)
         #expect(v4.dtype == .int64 && v4.scalars(as: Int64.self) == [9])
-        let (v5, i5) = try C.f32([2, 7], [2, 1]).expanded([2, 3]).topk(2, dim: 1, sorted: false)
+        let (v5, i5) = try f32([2, 7], [2, 1]).expanded([2, 3]).topk(2, dim: 1, sorted: false)
         C.close(v5, [2, 2, 7, 7])
         #expect(i5.scalars(as: Int64.self).allSatisfy { (0..<3).contains($0) })
     }
 
     @Test func topkNaNKZeroAndZeroD() throws {
-        let (v, i) = try C.f32([1, .nan, .infinity]).topk(2)
+        let (v, i) = try f32([1, .nan, .infinity]).topk(2)
         C.close(v, [.nan, .infinity])
         #expect(i.scalars(as: Int64.self) == [1, 2])
-        let (s, si) = try C.f32([1, .nan, -.infinity]).topk(2, largest: false)
+        let (s, si) = try f32([1, .nan, -.infinity]).topk(2, largest: false)
         C.close(s, [-.infinity, 1])
         #expect(si.scalars(as: Int64.self) == [2, 0])
-        let (e, ie) = try C.f32([1, 2, 3, 4], [2, 2]).topk(0)
+        let (e, ie) = try f32([1, 2, 3, 4], [2, 2]).topk(0)
         #expect(e.shape == [2, 0] && ie.shape == [2, 0] && ie.dtype == .int64)
         let (z, zi) = try Tensor(scalar: Float(3)).topk(1)
         C.close(z, [3], shape: [])
@@ -88,20 +88,20 @@ struct SelectionTests {
     }
 
     @Test func topkErrors() {
-        C.fails(.value) { try C.f32([1, 2]).topk(3) }
-        C.fails(.value) { try C.f32([1, 2]).topk(-1) }
+        C.fails(.value) { try f32([1, 2]).topk(3) }
+        C.fails(.value) { try f32([1, 2]).topk(-1) }
         C.fails(.value) { try Tensor(scalar: Float(1)).topk(2) }
-        C.fails(.dim) { try C.f32([1, 2]).topk(1, dim: -2) }
+        C.fails(.dim) { try f32([1, 2]).topk(1, dim: -2) }
         C.fails(.dtype) { try Tensor([true]).topk(1) }
     }
 
     @Test func gradientsGoToReturnedIndices() throws {
-        let m = C.f32([5, 1, 4, 2, 8, 0], [2, 3])
+        let m = f32([5, 1, 4, 2, 8, 0], [2, 3])
         C.close(try C.grad(m) { try $0.kthvalue(2).values }, [0, 0, 1, 1, 0, 0], shape: [2, 3])
-        C.close(try C.grad(m, seed: C.f32([10, 20], [2, 1])) { try $0.kthvalue(1, dim: 1, keepdim: true).values }, [0, 10, 0, 0, 0, 20])
-        C.close(try C.grad(m, seed: C.f32([1, 2, 3, 4], [2, 2])) { try $0.topk(2).values }, [1, 0, 2, 4, 3, 0])
+        C.close(try C.grad(m, seed: f32([10, 20], [2, 1])) { try $0.kthvalue(1, dim: 1, keepdim: true).values }, [0, 10, 0, 0, 0, 20])
+        C.close(try C.grad(m, seed: f32([1, 2, 3, 4], [2, 2])) { try $0.topk(2).values }, [1, 0, 2, 4, 3, 0])
         C.close(try C.grad(m) { try $0.transposed(0, 1).topk(1, dim: 1).values }, [1, 0, 1, 0, 1, 0])
-        C.close(try C.grad(C.f32([2, 7], [2, 1])) { try $0.expanded([2, 3]).topk(2, dim: 1).values }, [2, 2], shape: [2, 1])
+        C.close(try C.grad(f32([2, 7], [2, 1])) { try $0.expanded([2, 3]).topk(2, dim: 1).values }, [2, 2], shape: [2, 1])
         // Second order: the gradient is linear in the upstream gradient.
         let x = Tensor([3, 1, 2] as [Double]).requiringGrad()
         let g = try Autograd.gradients(of: x.topk(1).values.sum(), wrt: [x], createGraph: true)[0]
