@@ -29,6 +29,40 @@ struct JobReadsTests {
         #expect(try server.request("GET", "/v1/jobs/\(id)/metrics").status == 404)
     }
 
+    /// While reads of a running job's parameters keep coming, its lane copies them after a
+    /// step, so a read that finds a step under way (the lane holding the work, as one the
+    /// kernel keeps off the CPU would) answers from that copy instead of waiting.
+    @Test func aPolledModelReadDoesNotWaitForAStep() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let id = try server.submit(JobFixtures.bowl(steps: 1_000_000, name: "live"))
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while (try server.job(id)["progress"] as? [String: Any])?["step"] as? Int ?? 0 < 1 && Date() < deadline { usleep(5_000) }
+        #expect(try server.request("GET", "/v1/jobs/\(id)/model").status == 200)
+        let exec = try #require(server.service.jobs.board.live(id)?.execution)
+        while exec.askParams() == nil && Date() < deadline { usleep(1_000) }
+        let port = server.port
+        let answer = Locked<TestResponse?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        exec.workLock.lock()
+        Thread.detachNewThread {
+            let head = "GET /v1/jobs/\(id)/model HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            if let r = try? TestResponse(TestServer.exchange(port: port, Array(head.utf8))) { answer.update { $0 = r } }
+            finished.signal()
+        }
+        let answered = finished.wait(timeout: .now() + 5) == .success
+        exec.workLock.unlock()
+        if !answered { finished.wait() }
+        #expect(answered, "the read did not wait for the step")
+        // SGD with lr 0.1 on |p − c|², p₀ = (3, −2), c = (1, 0.5): p_k = c + (p₀ − c)·0.8^k, so
+        // a whole step's parameters (not a torn copy) have (p₀ − 1)/2 = (0.5 − p₁)/2.5.
+        let p = try #require((try answer.value?.json()["params"] as? [String: Any])?["p"] as? [String: Any])["data"] as? [Double]
+        let x = try #require(p)
+        #expect(x.count == 2 && abs((x[0] - 1) / 2 - (0.5 - x[1]) / 2.5) < 1e-5, "\(x)")
+        _ = try server.request("POST", "/v1/jobs/\(id)/cancel")
+        #expect(try server.wait(id)["status"] as? String == "cancelled")
+    }
+
     @Test func keptViewsStayWithinTheirBytesOldestOutFirst() {
         func view(_ id: String, status: JobStatus = .succeeded) -> JobView {
             JobView(JobRecord(id: id, isObjective: true, status: status, createdAt: 0, spec: Array(repeating: 32, count: 1000)))

@@ -40,6 +40,14 @@ final class JobExecution: @unchecked Sendable {
     var truncation: MetricTruncation?
     /// Another node claimed the job (this node's lease ran out): nothing more runs or is written.
     var lost = false
+    /// The parameters for reads (`/model`, `/predict`) that find a step under way: while reads
+    /// ask (within `paramsAskWindow` seconds), the lane copies them after a step, at most every
+    /// `publishInterval` and at most 2 % of its time; guarded by `paramsLock`.
+    private let paramsLock = NSLock()
+    private var params: (snapshot: JobSnapshot, at: UInt64)?
+    private var paramsAsked: UInt64?
+    private var paramsCopyNanos: UInt64 = 0
+    static let paramsAskWindow = 10.0
 
     init(record: JobRecord, spec: JobSpec, nextEventId: Int64, maxMetricPoints: Int) {
         id = record.id
@@ -51,6 +59,34 @@ final class JobExecution: @unchecked Sendable {
     }
 
     static func monotonic() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// A read asks for the parameters: the copy the lane made after a recent step, if any
+    /// (the lane keeps one while reads ask).
+    func askParams() -> JobSnapshot? {
+        paramsLock.withLock {
+            paramsAsked = Self.monotonic()
+            return params?.snapshot
+        }
+    }
+
+    /// After a step (work lock held): copies the parameters if reads asked lately and the last
+    /// copy is old enough, and drops the copy once they stopped asking.
+    func publishParams(_ work: JobWork?) {
+        let now = Self.monotonic()
+        let (asked, last, cost) = paramsLock.withLock { (paramsAsked, params?.at, paramsCopyNanos) }
+        guard let asked, Double(now &- asked) / 1e9 < Self.paramsAskWindow else {
+            if last != nil { paramsLock.withLock { params = nil } }
+            return
+        }
+        let interval = max(UInt64(JobRunner.publishInterval * 1e9), 50 * cost)
+        if let last, now &- last < interval { return }
+        guard let snapshot = try? work?.snapshot() else { return }
+        let done = Self.monotonic()
+        paramsLock.withLock {
+            params = (snapshot, done)
+            paramsCopyNanos = done &- now
+        }
+    }
 
     enum PendingEvent: Sendable {
         case encoded(JobEventRecord)

@@ -44,6 +44,7 @@ extension JobRunner {
             }
         }
         let stepsDone = exec.work?.stepsDone ?? exec.record.step, epochsDone = exec.work?.epochsDone
+        if case .success = result { exec.publishParams(exec.work) }
         exec.workLock.unlock()
         let seconds = Double(JobExecution.monotonic() - start) / 1e9
 

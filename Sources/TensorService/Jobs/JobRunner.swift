@@ -235,15 +235,27 @@ final class JobRunner: @unchecked Sendable {
     }
 
     /// The job's parameters now: from the work running here, or from its final blob. Never
-    /// takes the runner's lock (the board has the jobs this node runs); a running job's
-    /// parameters are copied between two steps, so a read waits at most for the step under
-    /// way, and encodes the copy after letting the lane go on.
+    /// takes the runner's lock (the board has the jobs this node runs). A running job's
+    /// parameters are copied between two steps; a read that finds a step under way takes the
+    /// copy its lane made after a recent step while reads asked (so a polling client never
+    /// waits for the lane, which the kernel may keep off the CPU for long: it runs in the idle
+    /// class), and waits for the step only when there is none. The copy is encoded after the
+    /// lane is let go.
     func trainedModel(_ id: String) throws -> TrainedModel {
         let exec = board.live(id)?.execution
         let notReady = Problem(status: 409, code: "job_not_ready", title: "Job has no parameters yet",
                                detail: "job \(id) has no parameters yet; they exist once it has started")
         if let exec {
-            let snapshot = try exec.workLock.withLock { try exec.work?.snapshot() }
+            let published = exec.askParams()
+            let snapshot: JobSnapshot?
+            if exec.workLock.try() {
+                defer { exec.workLock.unlock() }
+                snapshot = try exec.work?.snapshot()
+            } else if let published {
+                snapshot = published
+            } else {
+                snapshot = try exec.workLock.withLock { try exec.work?.snapshot() }
+            }
             guard let snapshot else { throw notReady }
             return try TrainedModel(spec: exec.spec, checkpoint: try snapshot.encode())
         }
