@@ -153,6 +153,13 @@ extension JobRunner {
         lock.unlock()
         guard !lost else { return }
         writer.async { [self] in
+            // A job's writes apply in order or not at all: once one has failed (the job was then
+            // abandoned here), those queued behind it are dropped too. Committed past the gap, a
+            // later checkpoint would be stored without the failed write's metric points, and the
+            // run resumed from it would never record them again. (A write abandoned for a lost
+            // lease is fenced anyway; this check is what stops a failed write's successors,
+            // which still hold the lease.)
+            guard !isLost(exec) else { return }
             var write = taken
             write.events = events.map(\.record)
             if var c = checkpoint {
@@ -179,11 +186,12 @@ extension JobRunner {
             } catch JobStoreError.leaseLost {
                 return abandon(exec)
             } catch {
-                // A write that failed is not dropped and run past: its metric points and events
-                // would be missing for good (a PostgreSQL session ended while the idle-class
-                // writer was starved mid-transaction did that). The job stops here instead and
-                // is claimed again when its lease ends, resuming from its last committed
-                // checkpoint, whose deterministic re-run records the points again.
+                // A write that failed is not run past: its metric points and events would be
+                // missing for good (a PostgreSQL session ended while the idle-class writer was
+                // starved mid-transaction did that). The job stops here, with the writes queued
+                // behind this one (see above), and is claimed again when its lease ends,
+                // resuming from its last committed checkpoint, whose deterministic re-run
+                // records the points again.
                 return abandon(exec, because: "cannot write to the job store (\(error))")
             }
             notify()
