@@ -27,9 +27,12 @@ while [ $# -gt 0 ]; do
     esac
 done
 TENSORD=${TENSORD:-.build/release/tensord}
-PORT_FLOOR=18191
-PORT_LOG=18192
-PORT_QUIET=18193
+# Free ports chosen now: fixed ones collided with another run of this script on the same machine, whose
+# servers then answered (or refused) in place of ours.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT_FLOOR=$(free_port)
+PORT_LOG=$(free_port)
+PORT_QUIET=$(free_port)
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
 if [ "$BUILD" = 1 ]; then
@@ -48,6 +51,7 @@ PIDS+=($!)
 "$TENSORD" --port "$PORT_QUIET" --data-dir "$WORK/quiet" --quiet 2>/dev/null &
 PIDS+=($!)
 for port in $PORT_FLOOR $PORT_LOG $PORT_QUIET; do wait_for_port "$port"; done
+for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a server exited at start (port taken?)" >&2; exit 1; }; done
 
 # A finished job on each tensord for GET /v1/jobs/{id}.
 job_on() { # PORT → the id of a finished 100-step objective job

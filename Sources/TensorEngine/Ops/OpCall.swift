@@ -2,8 +2,21 @@
 /// its declared type (given or defaulted), so the forward reads them without re-checking.
 public struct OpCall: Sendable {
     public let spec: OpSpec
-    public let values: [String: Value]
+    /// Every parameter's value, by name (`c.values["dims"]`).
+    public let values: Arguments
     private let givenGenerator: Generator?
+
+    /// The bound values, one per parameter in the declaration's order. Ops have a handful of
+    /// parameters, so finding one by name is a short scan: binding by position saves the
+    /// dictionary a call used to build and hash (issue 19).
+    public struct Arguments: Sendable {
+        let params: [Param]
+        let slots: [Value]
+
+        public subscript(name: String) -> Value? {
+            params.firstIndex { $0.name == name }.map { slots[$0] }
+        }
+    }
 
     /// Binds positional values to parameters in order, then keywords by name; checks
     /// types, unknown and missing arguments, naming the argument in every error. Random ops
@@ -11,31 +24,34 @@ public struct OpCall: Sendable {
     public init(spec: OpSpec, positional: [Value], keywords: [String: Value], generator: Generator? = nil) throws {
         self.spec = spec
         givenGenerator = generator
-        guard positional.count <= spec.params.count else {
-            throw TensorError.value("\(spec.name) takes at most \(spec.params.count) positional arguments, got \(positional.count)")
+        let params = spec.params
+        guard positional.count <= params.count else {
+            throw TensorError.value("\(spec.name) takes at most \(params.count) positional arguments, got \(positional.count)")
         }
-        var bound: [String: Value] = [:]
-        for (param, value) in zip(spec.params, positional) { bound[param.name] = value }
+        var given = [Value?](repeating: nil, count: params.count)
+        for (i, value) in positional.enumerated() { given[i] = value }
         for (name, value) in keywords {
-            guard spec.params.contains(where: { $0.name == name }) else {
-                let known = spec.params.map(\.name).joined(separator: ", ")
+            guard let i = params.firstIndex(where: { $0.name == name }) else {
+                let known = params.map(\.name).joined(separator: ", ")
                 throw TensorError(.value, "\(spec.name) has no argument '\(name)' (its arguments: \(known))", argument: name)
             }
-            guard bound[name] == nil else {
+            guard given[i] == nil else {
                 throw TensorError(.value, "\(spec.name) got argument '\(name)' twice", argument: name)
             }
-            bound[name] = value
+            given[i] = value
         }
-        for param in spec.params {
-            if let value = bound[param.name] {
-                bound[param.name] = try OpCall.check(value, param.type, op: spec.name, arg: param.name)
+        var slots: [Value] = []
+        slots.reserveCapacity(params.count)
+        for (param, value) in zip(params, given) {
+            if let value {
+                slots.append(try OpCall.check(value, param.type, op: spec.name, arg: param.name))
             } else if let d = param.defaultValue {
-                bound[param.name] = d
+                slots.append(d)
             } else {
                 throw TensorError(.value, "\(spec.name) is missing required argument '\(param.name)' (\(param.type.displayName))", argument: param.name)
             }
         }
-        values = bound
+        values = Arguments(params: params, slots: slots)
     }
 
     /// Returns `value` normalised to `type` (an int where a float is expected becomes a

@@ -6,25 +6,12 @@ import TensorWire
 extension TensorService {
     func addEvalRoutes() {
         add(.post, "/v1/eval") { [unowned self] request, _ in
-            let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
-            try body.allowOnly(["tensors", "expr", "outputs", "grad", "encoding"])
-            let encoding = try body.encoding()
-            let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
-            guard let source = try body.string("expr") else { throw Problem.badRequest("missing required field 'expr'", pointer: "/expr") }
-            var inputs: [String: Tensor] = [:]
-            for (name, json, pointer) in try body.members("tensors") { inputs[name] = try tensor(json, at: pointer) }
-            let outputs = try body.strings("outputs")
-            var grad: Evaluation.GradRequest?
-            if let g = try body.object("grad") {
-                try g.allowOnly(["of", "wrt", "seed"])
-                guard let of = try g.string("of") else { throw Problem.badRequest("missing required field 'of'", pointer: "/grad/of") }
-                grad = Evaluation.GradRequest(of: of, wrt: try g.strings("wrt") ?? [],
-                                              seed: try g["seed"].map { try tensor($0, at: "/grad/seed") })
-            }
+            let eval = try evalRequest(request)
+            let (grad, encoding, format) = (eval.grad, eval.encoding, eval.format)
             let limits = configuration.expressionLimits
             let result = try compute { () throws -> Evaluation.Result in
                 do {
-                    return try Evaluation.run(source: source, inputs: inputs, outputs: outputs, grad: grad, limits: limits)
+                    return try Evaluation.run(source: eval.source, inputs: eval.inputs, outputs: eval.outputs, grad: grad, limits: limits)
                 } catch {
                     // An engine error outside the program comes from differentiating it.
                     throw Problem.converting(error, locate: { _ in "/grad" }) ?? error
@@ -55,6 +42,84 @@ extension TensorService {
                 w.endObject()
             }
         }
+    }
+
+    /// What a `POST /v1/eval` asks for.
+    private struct EvalRequest {
+        static let fields: Set<String> = ["tensors", "expr", "outputs", "grad", "encoding"]
+        static let gradFields: Set<String> = ["of", "wrt", "seed"]
+        var source: String
+        var inputs: [String: Tensor]
+        var outputs: [String]?
+        var grad: Evaluation.GradRequest?
+        var encoding: TensorEncoding
+        var format = TensorFormat.json
+    }
+
+    /// What a `POST /v1/eval` asks for. A plain body is read straight from its bytes; any other goes through
+    /// the parser and the codec, which also give every error, pointing at its field.
+    private func evalRequest(_ request: Request) throws -> EvalRequest {
+        try RequestBody.checkContentType(request)
+        if var plain = plainEvalBody(request.body) {
+            plain.format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
+            return plain
+        }
+        let body = try RequestBody.parse(request.body, maxDepth: configuration.maxJSONDepth)
+        try body.allowOnly(EvalRequest.fields)
+        let encoding = try body.encoding()
+        let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
+        guard let source = try body.string("expr") else { throw Problem.badRequest("missing required field 'expr'", pointer: "/expr") }
+        var inputs: [String: Tensor] = [:]
+        for (name, json, pointer) in try body.members("tensors") { inputs[name] = try tensor(json, at: pointer) }
+        let outputs = try body.strings("outputs")
+        var grad: Evaluation.GradRequest?
+        if let g = try body.object("grad") {
+            try g.allowOnly(EvalRequest.gradFields)
+            guard let of = try g.string("of") else { throw Problem.badRequest("missing required field 'of'", pointer: "/grad/of") }
+            grad = Evaluation.GradRequest(of: of, wrt: try g.strings("wrt") ?? [],
+                                          seed: try g["seed"].map { try tensor($0, at: "/grad/seed") })
+        }
+        return EvalRequest(source: source, inputs: inputs, outputs: outputs, grad: grad, encoding: encoding, format: format)
+    }
+
+    /// `tensors` as tensor objects, `expr`, `outputs`, `grad` and `encoding`, read by `DirectJSONReader`; nil
+    /// for any other body (and for one without `expr` or `grad.of`, whose errors the general path gives).
+    private func plainEvalBody(_ body: [UInt8]) -> EvalRequest? {
+        var source: String?
+        var inputs: [String: Tensor] = [:]
+        var outputs: [String]?
+        var grad: (of: String?, wrt: [String]?, seed: Tensor?)?
+        var encoding = TensorEncoding.json
+        let plain = body.withUnsafeBufferPointer { bytes in
+            DirectJSONReader.readObject(bytes, maxDepth: configuration.maxJSONDepth) { key, r in
+                switch key {
+                case "expr": source = r.string(); return source != nil
+                case "tensors": return r.object { name, r in r.tensor(codec).map { inputs[name] = $0 } != nil }
+                case "outputs": outputs = r.strings(); return outputs != nil
+                case "encoding": return r.encoding().map { encoding = $0 } != nil
+                case "grad":
+                    var g: (of: String?, wrt: [String]?, seed: Tensor?) = (nil, nil, nil)
+                    let ok = r.object { key, r in
+                        switch key {
+                        case "of": g.of = r.string(); return g.of != nil
+                        case "wrt": g.wrt = r.strings(); return g.wrt != nil
+                        case "seed": g.seed = r.tensor(codec); return g.seed != nil
+                        default: return false
+                        }
+                    }
+                    grad = g
+                    return ok
+                default: return false
+                }
+            }
+        }
+        guard plain, let source else { return nil }
+        var request: Evaluation.GradRequest?
+        if let grad {
+            guard let of = grad.of else { return nil }
+            request = Evaluation.GradRequest(of: of, wrt: grad.wrt ?? [], seed: grad.seed)
+        }
+        return EvalRequest(source: source, inputs: inputs, outputs: outputs, grad: request, encoding: encoding)
     }
 
     /// An evaluation result as named tensors for a binary answer: a number becomes a 0-d

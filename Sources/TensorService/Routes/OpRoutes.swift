@@ -10,36 +10,77 @@ extension TensorService {
         add(.post, "/v1/ops/{op}") { [unowned self] request, params in
             let name = params["op"] ?? ""
             guard let spec = Ops.spec(name) else { throw Problem.unknownOp(name) }
-            let body = try RequestBody.parse(request, maxDepth: configuration.maxJSONDepth)
-            try body.allowOnly(["inputs", "args", "encoding"])
-            let encoding = try body.encoding()
-            let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
-            let positional = try opInputs(spec, body)
-            let keywords = try Dictionary(uniqueKeysWithValues: body.members("args").map { key, json, pointer in
-                (key, try argument(json, at: pointer))
-            })
+            let op = try opRequest(request, spec)
             let outputs = try compute {
                 do {
-                    let call = try OpCall(spec: spec, positional: positional, keywords: keywords)
+                    let call = try OpCall(spec: spec, positional: op.positional, keywords: op.keywords)
                     return try GradMode.withoutGrad { try spec.forward(call) }
                 } catch {
-                    throw Problem.converting(error, locate: { TensorService.pointer(for: $0, spec: spec, inputs: positional.count) }) ?? error
+                    throw Problem.converting(error, locate: { TensorService.pointer(for: $0, spec: spec, inputs: op.positional.count) }) ?? error
                 }
             }
             let names = TensorService.outputNames(spec, count: outputs.count)
-            if format != .json {
+            if op.format != .json {
                 // Unnamed results are named by their position, as they stand in the JSON answer's list.
-                return try TensorService.binaryResponse(format, zip(names, outputs).enumerated().map { i, r in (r.0 ?? String(i), r.1) })
+                return try TensorService.binaryResponse(op.format, zip(names, outputs).enumerated().map { i, r in (r.0 ?? String(i), r.1) })
             }
             return .json(capacity: outputs.reduce(64) { $0 + $1.count * 12 }) { w in
                 w.beginObject()
                 w.key("outputs")
                 w.beginArray()
-                for (t, n) in zip(outputs, names) { TensorCodec.encode(t, encoding: encoding, name: n, into: &w) }
+                for (t, n) in zip(outputs, names) { TensorCodec.encode(t, encoding: op.encoding, name: n, into: &w) }
                 w.endArray()
                 w.endObject()
             }
         }
+    }
+
+    /// What a `POST /v1/ops/{op}` asks for.
+    private struct OpRequest {
+        static let fields: Set<String> = ["inputs", "args", "encoding"]
+        var positional: [Value]
+        var keywords: [String: Value]
+        var encoding: TensorEncoding
+        var format: TensorFormat
+    }
+
+    /// A request's inputs, args and answer format. A plain body is read straight from its bytes; any other
+    /// goes through the parser and the codec, which also give every error, pointing at its field.
+    private func opRequest(_ request: Request, _ spec: OpSpec) throws -> OpRequest {
+        try RequestBody.checkContentType(request)
+        if let plain = plainOpBody(request.body) {
+            let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
+            return OpRequest(positional: try opInputs(spec, decoded: plain.inputs), keywords: plain.keywords,
+                             encoding: plain.encoding, format: format)
+        }
+        let body = try RequestBody.parse(request.body, maxDepth: configuration.maxJSONDepth)
+        try body.allowOnly(OpRequest.fields)
+        let encoding = try body.encoding()
+        let format = try TensorFormat.ofResponse(request, offered: TensorFormat.allCases)
+        let positional = try opInputs(spec, body)
+        let keywords = try Dictionary(uniqueKeysWithValues: body.members("args").map { key, json, pointer in
+            (key, try argument(json, at: pointer))
+        })
+        return OpRequest(positional: positional, keywords: keywords, encoding: encoding, format: format)
+    }
+
+    /// `inputs` as a list of tensor objects, plain `args` and `encoding`, read by `DirectJSONReader`; nil for
+    /// any other body.
+    private func plainOpBody(_ body: [UInt8]) -> (inputs: [Tensor], keywords: [String: Value], encoding: TensorEncoding)? {
+        var inputs: [Tensor] = []
+        var keywords: [String: Value] = [:]
+        var encoding = TensorEncoding.json
+        let plain = body.withUnsafeBufferPointer { bytes in
+            DirectJSONReader.readObject(bytes, maxDepth: configuration.maxJSONDepth) { key, r in
+                switch key {
+                case "inputs": return r.array { r in r.tensor(codec).map { inputs.append($0) } != nil }
+                case "args": return r.object { name, r in r.argument(codec).map { keywords[name] = $0 } != nil }
+                case "encoding": return r.encoding().map { encoding = $0 } != nil
+                default: return false
+                }
+            }
+        }
+        return plain ? (inputs, keywords, encoding) : nil
     }
 
     /// The `inputs` of a request as the op's leading positional values. An op whose first
@@ -52,12 +93,22 @@ extension TensorService {
             }
             return inputs.isEmpty ? [] : [.tensorList(try inputs.enumerated().map { try tensor($1, at: "/inputs/\($0)") })]
         }
-        let tensorParams = spec.tensorInputs
-        guard inputs.count <= tensorParams.count else {
-            throw Problem.invalidArgument("\(spec.name) takes at most \(tensorParams.count) input tensor(s) (\(tensorParams.map(\.name).joined(separator: ", "))), got \(inputs.count); pass numbers in args",
-                                          pointer: "/inputs/\(tensorParams.count)")
-        }
+        try checkInputCount(spec, inputs.count)
         return try inputs.enumerated().map { .tensor(try tensor($1, at: "/inputs/\($0)")) }
+    }
+
+    /// `inputs` already decoded (a plain body's list of tensor objects) as the op's leading positional values.
+    private func opInputs(_ spec: OpSpec, decoded inputs: [Tensor]) throws -> [Value] {
+        if spec.params.first?.type == .tensorList { return inputs.isEmpty ? [] : [.tensorList(inputs)] }
+        try checkInputCount(spec, inputs.count)
+        return inputs.map { .tensor($0) }
+    }
+
+    private func checkInputCount(_ spec: OpSpec, _ count: Int) throws {
+        guard count > spec.params.prefix(while: { $0.type.isTensorLike }).count else { return }
+        let tensorParams = spec.tensorInputs
+        throw Problem.invalidArgument("\(spec.name) takes at most \(tensorParams.count) input tensor(s) (\(tensorParams.map(\.name).joined(separator: ", "))), got \(count); pass numbers in args",
+                                      pointer: "/inputs/\(tensorParams.count)")
     }
 
     /// Where an op's error points: `/inputs/i` for a tensor given in `inputs`, else `/args/name`.

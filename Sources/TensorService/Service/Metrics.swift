@@ -10,6 +10,12 @@ public final class Metrics: @unchecked Sendable {
         var counts = [Int](repeating: 0, count: Metrics.buckets.count)
         var sum = 0.0
         var count = 0
+
+        mutating func record(_ seconds: Double, bucket: Int?) {
+            if let bucket { counts[bucket] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private let lock = NSLock()
@@ -21,11 +27,9 @@ public final class Metrics: @unchecked Sendable {
     public func record(route: String, method: String, status: Int, seconds: Double) {
         lock.lock(); defer { lock.unlock() }
         requests[Key(route: route, method: method, status: status), default: 0] += 1
-        var h = latency[route] ?? Histogram()
-        if let i = Metrics.buckets.firstIndex(where: { seconds <= $0 }) { h.counts[i] += 1 }
-        h.sum += seconds
-        h.count += 1
-        latency[route] = h
+        // In place: a copy taken out of the dictionary and stored back copied its bucket array every request.
+        let bucket = Metrics.buckets.firstIndex { seconds <= $0 }
+        latency[route, default: Histogram()].record(seconds, bucket: bucket)
     }
 
     /// The exposition text; `gauges` are extra `name{labels} value` samples (queue depth, jobs).

@@ -12,13 +12,23 @@ struct RequestBody {
     /// Parses the body as a JSON object. A content type other than JSON is 415; an empty
     /// body is an empty object (for requests whose fields are all optional).
     static func parse(_ request: Request, maxDepth: Int) throws -> RequestBody {
+        try checkContentType(request)
+        return try parse(request.body, maxDepth: maxDepth)
+    }
+
+    /// Refuses (415) a body that is not JSON; no `Content-Type` is taken as JSON.
+    static func checkContentType(_ request: Request) throws {
         if let type = request.headers["Content-Type"], !TensorFormat.isJSON(TensorFormat.mediaRange(type)) {
             throw Problem.unsupportedMediaType(type)
         }
-        if request.body.isEmpty { return RequestBody(object: JSONObject(), pointer: "") }
+    }
+
+    /// Parses bytes whose content type was checked as a JSON object (empty: an empty object).
+    static func parse(_ bytes: [UInt8], maxDepth: Int) throws -> RequestBody {
+        if bytes.isEmpty { return RequestBody(object: JSONObject(), pointer: "") }
         let value: JSONValue
         do {
-            value = try request.body.withUnsafeBufferPointer { try JSONParser(maxDepth: maxDepth).parse($0) }
+            value = try bytes.withUnsafeBufferPointer { try JSONParser(maxDepth: maxDepth).parse($0) }
         } catch let e as WireError {
             throw Problem.from(e)
         }
