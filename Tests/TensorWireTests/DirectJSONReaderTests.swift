@@ -13,8 +13,7 @@ private func direct(_ text: String, maxDepth: Int = 512) -> Tensor? {
             key == "t" && r.tensor(codec).map { tensor = $0 } != nil
         }
     }
-    #expect(plain == (tensor != nil))
-    return tensor
+    return plain ? tensor : nil
 }
 
 /// The same through the parser and the codec (nil when either throws).
