@@ -133,6 +133,45 @@ struct TensorStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.tensor"])
     }
 
+    /// A replaced file of a megabyte or more is kept under a temporary name (swapped with its
+    /// replacement, where the file system can) and written over by the next file of about its
+    /// size, cut to length: the files hold the right tensors, as a restart reads them; at most
+    /// two such spares stay beside them, and the next start removes them.
+    @Test func replacedFilesAreWrittenOver() throws {
+        let place = try Place(.files)
+        let dir = place.directory
+        let store = try place.open(maxTotalBytes: 1 << 26)
+        func spares() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".partial") }.count }
+        let probe = (dir.appendingPathComponent("a").path, dir.appendingPathComponent("b").path)
+        FileManager.default.createFile(atPath: probe.0, contents: Data([1]))
+        FileManager.default.createFile(atPath: probe.1, contents: Data([2]))
+        let swaps = RenameExchange.swap(probe.0, probe.1)
+        #expect(!swaps || FileManager.default.contents(atPath: probe.0) == Data([2]))
+        unlink(probe.0)
+        unlink(probe.1)
+        let steps: [(name: String, count: Int, value: Double, spares: Int)] = [
+            ("big", 300_000, 1, 0),
+            ("big", 300_000, 2, 1),  // the first file is the spare
+            ("big", 299_000, 3, 1),  // written over it, 4 KB shorter; the second is the spare
+            ("other", 400_000, 4, 1),  // too large for that spare: a new file
+            ("other", 400_000, 5, 2),
+            ("small", 1_000, 6, 2),
+            ("small", 1_000, 7, 2),  // 4 KB: not kept
+            ("third", 500_000, 8, 2),
+            ("third", 500_000, 9, 2),  // no room for a third spare
+        ]
+        for step in steps {
+            try store.put(step.name, Tensor.filled([step.count], with: step.value, dtype: .float32))
+            #expect(try spares() == (swaps ? step.spares : 0), "\(step)")
+        }
+        let reopened = try place.open(maxTotalBytes: 1 << 26)
+        for (name, count, value) in [("big", 299_000, 3.0), ("other", 400_000, 5), ("small", 1_000, 7), ("third", 500_000, 9)] {
+            #expect(try reopened.get(name)?.doubles() == [Double](repeating: value, count: count), "\(name)")
+        }
+        #expect(try spares() == 0)
+        #expect(try reopened.usedBytes == 4 * (299_000 + 400_000 + 1_000 + 500_000))
+    }
+
     @Test("names are safe file names", arguments: ["", ".hidden", "a/b", "../x", "a b", String(repeating: "x", count: 129), "é"])
     func invalidNames(name: String) throws {
         let place = try Place(.files)

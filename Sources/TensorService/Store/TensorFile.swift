@@ -25,13 +25,23 @@ enum TensorFile {
 
     /// Writes the header, then the elements straight from the tensor's storage (no copy in
     /// between), to `url`, replacing it. Callers that must never leave half a tensor write to a
-    /// temporary name and rename it over the target.
-    static func write(_ t: Tensor, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    /// temporary name and rename it over the target. `overwriting` writes over the file's
+    /// pages in place and cuts what is left beyond the tensor, instead of emptying it first.
+    static func write(_ t: Tensor, to url: URL, overwriting: Bool = false) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_CLOEXEC | (overwriting ? 0 : O_TRUNC), 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
-        try header(t).withUnsafeBytes { try writeAll(fd, $0) }
+        let head = try header(t)
+        try head.withUnsafeBytes { try writeAll(fd, $0) }
         try withElements(of: t) { try writeAll(fd, $0) }
+        if overwriting, ftruncate(fd, off_t(head.count + t.count * t.dtype.byteSize)) != 0 {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+
+    /// The bytes of `t`'s file.
+    static func size(of t: Tensor) throws -> Int {
+        try header(t).count + t.count * t.dtype.byteSize
     }
 
     /// The header line: `{"dtype":…,"shape":[…]}` and a newline.
