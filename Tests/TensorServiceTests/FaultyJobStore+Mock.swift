@@ -17,9 +17,7 @@ final class FaultyJobStore: JobStore, @unchecked Sendable {
         applied.update { $0.append(write) }
     }
 
-    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation {
-        try base.create(job, events: events, blobs: blobs)
-    }
+    func create(_ jobs: [NewJob], maxQueued: Int?) throws -> [JobCreation] { try base.create(jobs, maxQueued: maxQueued) }
     func job(_ id: String) throws -> JobRecord? { try base.job(id) }
     func job(idempotencyKey: String) throws -> JobRecord? { try base.job(idempotencyKey: idempotencyKey) }
     func list(status: JobStatus?, beforeSeq: Int64?, limit: Int) throws -> [JobRecord] { try base.list(status: status, beforeSeq: beforeSeq, limit: limit) }

@@ -210,6 +210,54 @@ struct JobStoreTests {
         #expect(try fixture.store.unclaimedCount() == 0)
     }
 
+    /// A bounded submission goes in whole or not at all; a job whose key was used before is
+    /// answered even when the queue is full, and takes no place; a claim makes room.
+    @Test(arguments: Kind.allCases)
+    func creationsHoldTheQueueBound(_ kind: Kind) throws {
+        let fixture = try Fixture(kind)
+        let store = fixture.store
+        func created(_ outcomes: [JobCreation]) -> [String] { outcomes.compactMap { if case .created(let j) = $0 { j.id } else { nil } } }
+        #expect(created(try store.create([NewJob(job: Self.record("j-1", key: "k", spec: #"{"a":1}"#)), NewJob(job: Self.record("j-2"))], maxQueued: 3)) == ["j-1", "j-2"])
+        #expect(throws: JobStoreError.queueFull(queued: 2)) {
+            try store.create([NewJob(job: Self.record("j-3")), NewJob(job: Self.record("j-4"))], maxQueued: 3)
+        }
+        #expect(try store.job("j-3") == nil && store.job("j-4") == nil, "nothing of a submission that does not fit")
+        #expect(created(try store.create([NewJob(job: Self.record("j-3"))], maxQueued: 3)) == ["j-3"])
+        #expect(throws: JobStoreError.queueFull(queued: 3)) { try store.create([NewJob(job: Self.record("j-5"))], maxQueued: 3) }
+        let again = try store.create([NewJob(job: Self.record("j-6", key: "k", spec: #"{"a":1}"#))], maxQueued: 3)
+        #expect(again.count == 1 && again.first.map { if case .existing(let j) = $0 { j.id == "j-1" } else { false } } == true, "\(again)")
+        #expect(try store.create([NewJob(job: Self.record("j-7"))], maxQueued: nil).count == 1, "no bound without one")
+        #expect(try store.unclaimedCount() == 4)
+        _ = try #require(try store.claim(node: "n", leaseMillis: 60_000, job: nil))
+        _ = try #require(try store.claim(node: "n", leaseMillis: 60_000, job: nil))
+        #expect(created(try store.create([NewJob(job: Self.record("j-8"))], maxQueued: 3)) == ["j-8"], "claims made room")
+    }
+
+    /// Nodes submitting at once never pass the queue's bound between them: the count and the
+    /// insert of each submission are one (an advisory lock orders them across nodes).
+    @Test func postgresQueueBoundHoldsAcrossNodes() throws {
+        let fixture = try Fixture(.postgres)
+        let nodes = try (0..<4).map { _ in try fixture.another() }
+        let created = Locked(0), full = Locked(0), failures = Locked<[String]>([])
+        let threads = (0..<8).map { t in
+            Thread {
+                for i in 0..<5 {
+                    do {
+                        _ = try nodes[t % nodes.count].create([NewJob(job: Self.record("j-\(t)-\(i)"))], maxQueued: 10)
+                        created.update { $0 += 1 }
+                    } catch JobStoreError.queueFull {
+                        full.update { $0 += 1 }
+                    } catch { failures.update { $0.append("\(error)") } }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        while threads.contains(where: { !$0.isFinished }) { usleep(1000) }
+        #expect(failures.value.isEmpty, "\(failures.value)")
+        #expect(created.value == 10 && full.value == 30, "\(created.value) created, \(full.value) refused")
+        #expect(try fixture.store.unclaimedCount() == 10)
+    }
+
     /// Two nodes creating with one idempotency key at the same moment make one job.
     @Test func postgresIdempotencyHoldsAcrossNodes() throws {
         let fixture = try Fixture(.postgres)
@@ -234,6 +282,10 @@ struct JobStoreTests {
 }
 
 extension JobStore {
-    /// A job created with no first events or blobs, as most of these tests need.
-    func create(_ job: JobRecord) throws -> JobCreation { try create(job, events: [], blobs: [:]) }
+    /// One job, with no bound on the queue (no first events or blobs unless given), as most of these tests need.
+    func create(_ job: JobRecord, events: [JobEventRecord] = [], blobs: [String: [UInt8]] = [:]) throws -> JobCreation {
+        let outcomes = try create([NewJob(job: job, events: events, blobs: blobs)], maxQueued: nil)
+        guard outcomes.count == 1 else { throw TestError("\(outcomes.count) outcomes for one job") }
+        return outcomes[0]
+    }
 }

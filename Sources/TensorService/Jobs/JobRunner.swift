@@ -80,10 +80,7 @@ final class JobRunner: @unchecked Sendable {
         if let key = record.idempotencyKey, let existing = try store.job(idempotencyKey: key) {
             return try (resolveIdempotent(existing, record), false)
         }
-        let result: (JobRecord, created: Bool) = try lock.withLock {
-            try reserveQueue(1)
-            return try create(record, refs: refs)
-        }
+        let result = try create([(record, refs)])[0]
         if result.created { fill() }
         return result
     }
@@ -91,38 +88,37 @@ final class JobRunner: @unchecked Sendable {
     /// Records and queues the jobs of a sweep, all or none: the queue must have room for
     /// every one of them.
     func submit(sweep jobs: [(record: JobRecord, refs: [String: Tensor])]) throws -> [JobRecord] {
-        let records = try lock.withLock {
-            try reserveQueue(jobs.count)
-            return try jobs.map { try create($0.record, refs: $0.refs).0 }
-        }
+        let records = try create(jobs).map { $0.0 }
         fill()
         return records
     }
 
-    /// Throws `queue_full` unless `n` more jobs may wait `queued` for a node (in the whole
-    /// store: with several nodes the bound is the shared queue's, checked without a lock
-    /// across nodes, so concurrent submissions on two nodes may pass it by one each).
-    private func reserveQueue(_ n: Int) throws {
-        let queued = try store.unclaimedCount()
-        guard queued + n <= limits.maxQueued else {
-            let detail = n == 1 ? "\(limits.maxQueued) jobs are already queued; retry later"
-                : "\(n) jobs do not fit in the queue (\(queued) of \(limits.maxQueued) places taken); retry later"
+    /// Records jobs, all or none, if the queue has room for them: the store counts the queue
+    /// (shared by every node on it) and inserts them as one, so `maxQueued` holds across
+    /// nodes. A node with a free slot claims them next (this one first: the caller fills).
+    private func create(_ jobs: [(record: JobRecord, refs: [String: Tensor])]) throws -> [(JobRecord, created: Bool)] {
+        let new = try jobs.map { record, refs in
+            NewJob(job: record,
+                   events: [JobEventRecord(id: 1, kind: .status, data: JobJSON.encode { JobJSON.transition(record.transitions[0], into: &$0) })],
+                   blobs: try refs.reduce(into: [String: [UInt8]]()) { $0["refs/\($1.key).tensor"] = [UInt8](try TensorFile.encode($1.value)) })
+        }
+        let outcomes: [JobCreation]
+        do {
+            outcomes = try store.create(new, maxQueued: limits.maxQueued)
+        } catch JobStoreError.queueFull(let queued) {
+            let detail = jobs.count == 1 ? "\(limits.maxQueued) jobs are already queued; retry later"
+                : "\(jobs.count) jobs do not fit in the queue (\(queued) of \(limits.maxQueued) places taken); retry later"
             throw Problem(status: 429, code: "queue_full", title: "Job queue is full", detail: detail, retryAfter: 5)
         }
-    }
-
-    /// Creates one job under `lock`; a node with a free slot claims it next (this one first,
-    /// once the lock is released).
-    private func create(_ record: JobRecord, refs: [String: Tensor]) throws -> (JobRecord, created: Bool) {
-        let queued = JobEventRecord(id: 1, kind: .status, data: JobJSON.encode { JobJSON.transition(record.transitions[0], into: &$0) })
-        let blobs = try refs.reduce(into: [String: [UInt8]]()) { $0["refs/\($1.key).tensor"] = [UInt8](try TensorFile.encode($1.value)) }
-        switch try store.create(record, events: [queued], blobs: blobs) {
-        case .existing(let job): return (try resolveIdempotent(job, record), false)
-        case .conflict(let other): throw Self.conflict(record.idempotencyKey ?? "", other)
-        case .created(let job):
-            notify()
-            return (job, true)
+        let made = try zip(outcomes, jobs).map { outcome, job -> (JobRecord, created: Bool) in
+            switch outcome {
+            case .created(let created): return (created, true)
+            case .existing(let existing): return (try resolveIdempotent(existing, job.record), false)
+            case .conflict(let other): throw Self.conflict(job.record.idempotencyKey ?? "", other)
+            }
         }
+        if made.contains(where: { $0.created }) { notify() }
+        return made
     }
 
     private func resolveIdempotent(_ existing: JobRecord, _ record: JobRecord) throws -> JobRecord {

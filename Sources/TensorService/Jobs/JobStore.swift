@@ -143,12 +143,22 @@ enum JobStoreError: Error, Equatable {
     /// The job's lease token is no longer the writer's: another node claimed the job (this
     /// node was paused or cut off past its lease). Nothing of the write was applied.
     case leaseLost(String)
+    /// The queue has no room for the jobs of a submission; `queued` jobs wait unclaimed.
+    /// Nothing of the submission was inserted.
+    case queueFull(queued: Int)
 }
 
 /// What a lease holder learns at a heartbeat: the lease still held (renewed) and whether a
 /// cancel was requested elsewhere. A job missing from the answer lost its lease.
 struct LeaseRenewal: Sendable, Equatable {
     var cancelRequested: Bool
+}
+
+/// A job to insert with its first events and blobs (`JobStore.create`).
+struct NewJob: Sendable {
+    var job: JobRecord
+    var events: [JobEventRecord] = []
+    var blobs: [String: [UInt8]] = [:]
 }
 
 /// The outcome of creating a job with an idempotency key.
@@ -170,9 +180,14 @@ enum JobCreation: Sendable, Equatable {
 /// token, an expiry by the store's clock) that it renews by heartbeat; every write of the
 /// job is fenced by the token, so a node that lost its lease cannot write.
 protocol JobStore: AnyObject, Sendable {
-    /// Inserts a job with its first events and blobs unless its idempotency key was
-    /// already used; assigns `seq`.
-    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation
+    /// Inserts jobs with their first events and blobs in one transaction and assigns their
+    /// `seq`; a job whose idempotency key was used before is not inserted (its outcome names
+    /// the job that has the key) and takes no place in the queue. With `maxQueued`, the new
+    /// jobs go in, all of them or none (`JobStoreError.queueFull`), only if the queue
+    /// (`unclaimedCount`) then holds at most `maxQueued`: the count and the inserts are one,
+    /// and submissions on every node sharing the store take their turns at it, so two nodes
+    /// cannot both take the last place.
+    func create(_ jobs: [NewJob], maxQueued: Int?) throws -> [JobCreation]
     func job(_ id: String) throws -> JobRecord?
     func job(idempotencyKey: String) throws -> JobRecord?
     /// Jobs newest first, optionally with one status, older than `beforeSeq`.

@@ -74,23 +74,36 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
         return try body(reader)
     }
 
-    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation {
+    func create(_ jobs: [NewJob], maxQueued: Int?) throws -> [JobCreation] {
         try locked {
             try db.transaction {
-                if let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = ?", [.text(key)]) {
-                    return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
+                var outcomes = try jobs.map { new in
+                    try new.job.idempotencyKey.flatMap { try selectOne(db, "idempotency_key = ?", [.text($0)]) }
+                        .map { $0.spec == new.job.spec ? JobCreation.existing($0) : .conflict($0.id) }
                 }
-                try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)")
-                    .run(.text(job.id), text(job.name), .integer(job.isObjective ? 1 : 0), .text(job.status.rawValue), text(job.statusMessage),
-                         .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
-                         int(job.totalSteps), int(job.totalEpochs), try json(job.latest), try job.error.map(json) ?? .null,
-                         try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey),
-                         text(job.sweepId), job.grid.map { .blob($0) } ?? .null, .integer(Int64(job.attempts)))
-                try insert(events, blobs: blobs, job: job.id)
-                guard let stored = try selectOne(db, "id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
-                return .created(stored)
+                let fresh = outcomes.count(where: { $0 == nil })
+                if let maxQueued, fresh > 0 {
+                    let queued = try Self.unclaimedCount(db)
+                    guard queued + fresh <= maxQueued else { throw JobStoreError.queueFull(queued: queued) }
+                }
+                for (i, new) in jobs.enumerated() where outcomes[i] == nil { outcomes[i] = .created(try insert(new)) }
+                return outcomes.compactMap { $0 }
             }
         }
+    }
+
+    /// Inserts a job (write lock held, in the caller's transaction); returns it as stored.
+    private func insert(_ new: NewJob) throws -> JobRecord {
+        let job = new.job
+        try db.prepare("INSERT INTO jobs (\(Self.columns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)")
+            .run(.text(job.id), text(job.name), .integer(job.isObjective ? 1 : 0), .text(job.status.rawValue), text(job.statusMessage),
+                 .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
+                 int(job.totalSteps), int(job.totalEpochs), try json(job.latest), try job.error.map(json) ?? .null,
+                 try json(job.transitions), .real(job.runtimeSeconds), .blob(job.spec), text(job.idempotencyKey),
+                 text(job.sweepId), job.grid.map { .blob($0) } ?? .null, .integer(Int64(job.attempts)))
+        try insert(new.events, blobs: new.blobs, job: job.id)
+        guard let stored = try selectOne(db, "id = ?", [.text(job.id)]) else { throw SQLiteError(code: 0, message: "inserted job \(job.id) vanished") }
+        return stored
     }
 
     func job(_ id: String) throws -> JobRecord? {
@@ -124,11 +137,13 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
     }
 
     func unclaimedCount() throws -> Int {
-        try reading { db in
-            var n = 0
-            try db.prepare("SELECT count(*) FROM jobs WHERE status = 'queued' AND owner IS NULL").query([]) { n = $0.int(0) }
-            return n
-        }
+        try reading(Self.unclaimedCount)
+    }
+
+    private static func unclaimedCount(_ db: SQLiteDatabase) throws -> Int {
+        var n = 0
+        try db.prepare("SELECT count(*) FROM jobs WHERE status = 'queued' AND owner IS NULL").query([]) { n = $0.int(0) }
+        return n
     }
 
     func commit(_ write: JobWrite) throws {

@@ -26,31 +26,55 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
         cancel_requested
         """
 
-    func create(_ job: JobRecord, events: [JobEventRecord], blobs: [String: [UInt8]]) throws -> JobCreation {
+    /// The `pg_advisory_xact_lock` key of submissions bounded by the queue ("tdqueue" in ASCII).
+    static let queueLockKey: Int64 = 0x74_64_71_75_65_75_65
+
+    func create(_ jobs: [NewJob], maxQueued: Int?) throws -> [JobCreation] {
         try pool.transaction { db in
-            // ON CONFLICT DO NOTHING: of two nodes creating with one key at once, the second
-            // waits for the first to commit and then finds its job, as a single node would.
-            let inserted = try db.query("""
-                INSERT INTO jobs (id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch,
-                total_steps, total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-                ON CONFLICT DO NOTHING RETURNING \(Self.columns)
-                """, [.text(job.id), text(job.name), .bool(job.isObjective), .text(job.status.rawValue), text(job.statusMessage),
-                      .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
-                      int(job.totalSteps), int(job.totalEpochs), .text(try StoredJSON.encode(job.latest)),
-                      try job.error.map { .text(try StoredJSON.encode($0)) } ?? .null, .text(try StoredJSON.encode(job.transitions)),
-                      .real(job.runtimeSeconds), .bytes(job.spec), text(job.idempotencyKey), text(job.sweepId),
-                      job.grid.map { .bytes($0) } ?? .null, .integer(Int64(job.attempts))])
-            if let row = inserted.rows.first {
-                try insert(events, blobs: blobs, job: job.id, db)
-                try db.query("SELECT pg_notify($1, $2)", [.text(Self.channel), .text(job.id)])
-                return .created(try Self.record(row))
+            // Every node's bounded submissions hold this lock until they commit, so each counts
+            // the queue with the jobs of the one before it (under READ COMMITTED a statement
+            // sees what committed before it began) and two nodes cannot both take the last place.
+            if maxQueued != nil { try db.query("SELECT pg_advisory_xact_lock($1)", [.integer(Self.queueLockKey)]) }
+            var outcomes = try jobs.map { try previous($0.job, db) }
+            let fresh = outcomes.count(where: { $0 == nil })
+            if let maxQueued, fresh > 0 {
+                let queued = try Self.unclaimedCount(db)
+                guard queued + fresh <= maxQueued else { throw JobStoreError.queueFull(queued: queued) }
             }
-            guard let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = $1", [.text(key)]) else {
-                throw PostgresError(.query, "job id \(job.id) is already taken")
-            }
-            return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
+            for (i, new) in jobs.enumerated() where outcomes[i] == nil { outcomes[i] = try insert(new, db) }
+            return outcomes.compactMap { $0 }
         }
+    }
+
+    /// The outcome for a job whose idempotency key was used before; nil if it was not.
+    private func previous(_ job: JobRecord, _ db: PostgresConnection) throws -> JobCreation? {
+        guard let key = job.idempotencyKey, let existing = try selectOne(db, "idempotency_key = $1", [.text(key)]) else { return nil }
+        return existing.spec == job.spec ? .existing(existing) : .conflict(existing.id)
+    }
+
+    /// Inserts a job in the caller's transaction.
+    private func insert(_ new: NewJob, _ db: PostgresConnection) throws -> JobCreation {
+        let job = new.job
+        // ON CONFLICT DO NOTHING: of two unbounded creations with one key at once, the second
+        // waits for the first to commit and then finds its job, as a single node would.
+        let inserted = try db.query("""
+            INSERT INTO jobs (id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch,
+            total_steps, total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+            ON CONFLICT DO NOTHING RETURNING \(Self.columns)
+            """, [.text(job.id), text(job.name), .bool(job.isObjective), .text(job.status.rawValue), text(job.statusMessage),
+                  .integer(job.createdAt), int(job.startedAt), int(job.finishedAt), .integer(Int64(job.step)), int(job.epoch),
+                  int(job.totalSteps), int(job.totalEpochs), .text(try StoredJSON.encode(job.latest)),
+                  try job.error.map { .text(try StoredJSON.encode($0)) } ?? .null, .text(try StoredJSON.encode(job.transitions)),
+                  .real(job.runtimeSeconds), .bytes(job.spec), text(job.idempotencyKey), text(job.sweepId),
+                  job.grid.map { .bytes($0) } ?? .null, .integer(Int64(job.attempts))])
+        if let row = inserted.rows.first {
+            try insert(new.events, blobs: new.blobs, job: job.id, db)
+            try db.query("SELECT pg_notify($1, $2)", [.text(Self.channel), .text(job.id)])
+            return .created(try Self.record(row))
+        }
+        guard let existing = try previous(job, db) else { throw PostgresError(.query, "job id \(job.id) is already taken") }
+        return existing
     }
 
     func job(_ id: String) throws -> JobRecord? {
@@ -84,9 +108,11 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
     }
 
     func unclaimedCount() throws -> Int {
-        try pool.with(retry: true) { db in
-            Int(try db.query("SELECT count(*) FROM jobs WHERE status = 'queued' AND owner IS NULL").rows[0].int(0))
-        }
+        try pool.with(retry: true, Self.unclaimedCount)
+    }
+
+    private static func unclaimedCount(_ db: PostgresConnection) throws -> Int {
+        Int(try db.query("SELECT count(*) FROM jobs WHERE status = 'queued' AND owner IS NULL").rows[0].int(0))
     }
 
     func commit(_ write: JobWrite) throws {
