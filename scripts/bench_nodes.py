@@ -93,9 +93,9 @@ class Postgres:
 
 
 class Node:
-    def __init__(self, binary, database, node_id):
+    def __init__(self, binary, database, node_id, running=2):
         self.dir = tempfile.mkdtemp(prefix="tensord-bench-node-")
-        args = [binary, "--port", "0", "--data-dir", self.dir, "--quiet", "--node-id", node_id, "--max-running-jobs", "2",
+        args = [binary, "--port", "0", "--data-dir", self.dir, "--quiet", "--node-id", node_id, "--max-running-jobs", str(running),
                 "--max-queued-jobs", "10000"]
         if database:
             args += ["--database", database]

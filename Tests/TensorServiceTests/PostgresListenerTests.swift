@@ -12,6 +12,27 @@ struct PostgresListenerTests {
         return condition()
     }
 
+    /// The queue's channel hears submissions and released leases, not the other writes.
+    @Test func submissionsAndReleasedLeasesNotifyTheQueueChannel() throws {
+        let pool = try PostgresTestServer.shared.migratedPool()
+        let heard = Locked<[String?]>([])
+        let listener = PostgresListener(url: pool.url, channel: PostgresJobStore.queueChannel) { p in heard.update { $0.append(p) } }
+        listener.start()
+        defer { listener.stop() }
+        #expect(Self.eventually(30) { heard.value == [nil] }, "the listener connects and says so once")
+
+        let store = PostgresJobStore(pool: pool)
+        for id in ["j-1", "j-2"] { _ = try store.create(JobStoreTests.record(id)) }
+        var a = try #require(try store.claim(node: "a", leaseMillis: 60_000, job: "j-1"))
+        a.status = .running
+        try store.commit(JobWrite(job: a))
+        var b = try #require(try store.claim(node: "a", leaseMillis: 60_000, job: "j-2"))
+        b.status = .running
+        try store.commit(JobWrite(job: b, releaseLease: true))
+        // Notifications arrive in commit order: j-1's plain write, had it notified, would come before j-2's release.
+        #expect(Self.eventually(30) { heard.value.count >= 4 } && heard.value == [nil, "j-1", "j-2", "j-2"], "\(heard.value)")
+    }
+
     @Test func aCommitWakesAListenerWhichSurvivesALostConnection() throws {
         let pool = try PostgresTestServer.shared.migratedPool()
         let heard = Locked<[String?]>([])

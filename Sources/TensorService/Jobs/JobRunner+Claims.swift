@@ -1,8 +1,9 @@
 import Foundation
 
 // Claims: which jobs this node runs. One thread claims the oldest claimable job while a slot
-// is free (woken by a submission or a job's end, and polling for jobs submitted on other
-// nodes and for leases that expired), and renews the leases of the jobs it runs by heartbeat,
+// is free (woken by a submission or a job's end here, by a submission or a released lease on
+// another node through PostgreSQL's NOTIFY, and polling for leases that expired and for
+// notifications that were lost), and renews the leases of the jobs it runs by heartbeat,
 // every third of the lease, as River and Oban do. A job claimed `running` had a node that
 // stopped (this one, restarted, or another that died): it resumes from its newest checkpoint.
 extension JobRunner {

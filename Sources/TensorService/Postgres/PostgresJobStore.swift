@@ -20,6 +20,11 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
     /// cannot read yet.
     static let channel = "tensord_jobs"
 
+    /// The channel of jobs that became claimable before any lease ran out: a submission, or
+    /// the leases a clean stop released. It wakes the claim loops of idle nodes at once (they
+    /// also poll, the fallback for a notification lost while a listener reconnects).
+    static let queueChannel = "tensord_queue"
+
     static let columns = """
         seq, id, name, objective, status, status_message, created_at, started_at, finished_at, step, epoch, total_steps,
         total_epochs, latest, error, transitions, runtime, spec, idempotency_key, sweep_id, grid, attempts, owner, lease_token,
@@ -70,7 +75,7 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                   job.grid.map { .bytes($0) } ?? .null, .integer(Int64(job.attempts))])
         if let row = inserted.rows.first {
             try insert(new.events, blobs: new.blobs, job: job.id, db)
-            try db.query("SELECT pg_notify($1, $2)", [.text(Self.channel), .text(job.id)])
+            try db.query("SELECT pg_notify($1, $3), pg_notify($2, $3)", [.text(Self.channel), .text(Self.queueChannel), .text(job.id)])
             return .created(try Self.record(row))
         }
         guard let existing = try previous(job, db) else { throw PostgresError(.query, "job id \(job.id) is already taken") }
@@ -151,6 +156,7 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
                              [.text(j.id), .integer(Int64(max(0, keep - 1)))])
             }
             try db.query("SELECT pg_notify($1, $2)", [.text(Self.channel), .text(j.id)])
+            if write.releaseLease { try db.query("SELECT pg_notify($1, $2)", [.text(Self.queueChannel), .text(j.id)]) }
             if let c = write.addCheckpoint {
                 try db.query("""
                     INSERT INTO checkpoints (job_id, step, epoch, created_at, bytes, file, metric_state) VALUES ($1, $2, $3, $4, $5, $6, $7)

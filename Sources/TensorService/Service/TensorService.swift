@@ -26,8 +26,9 @@ public final class TensorService: @unchecked Sendable {
     let codec: TensorCodec
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
-    /// With PostgreSQL: wakes this node's event streams when any node writes a job.
-    private var listener: PostgresListener?
+    /// With PostgreSQL: wake this node's event streams when any node writes a job, and its
+    /// claims when any node queues a job or releases one.
+    private var listeners: [PostgresListener] = []
     public private(set) var router = Router()
     /// Every (method, path template) registered, for the OpenAPI coverage test.
     public private(set) var routes: [(method: String, pattern: String)] = []
@@ -67,8 +68,10 @@ public final class TensorService: @unchecked Sendable {
             try storedJobSpec(record, store: jobStore)
         }
         if let url = configuration.databaseURL {
-            listener = PostgresListener(url: url, channel: PostgresJobStore.channel) { [weak self] _ in self?.jobs?.notify() }
-            listener?.start()
+            // A listener that reconnected (nil) may have missed notifications: it wakes its waiters too.
+            listeners = [PostgresListener(url: url, channel: PostgresJobStore.channel) { [weak self] _ in self?.jobs?.notify() },
+                         PostgresListener(url: url, channel: PostgresJobStore.queueChannel) { [weak self] _ in self?.jobs?.wakeClaims() }]
+            listeners.forEach { $0.start() }
         }
         addServiceRoutes()
         addOpRoutes()
@@ -99,7 +102,7 @@ public final class TensorService: @unchecked Sendable {
     /// (within the shutdown grace period) and stops the engine's lanes.
     public func shutdown() {
         stopping.store(true, ordering: .releasing)
-        listener?.stop()
+        listeners.forEach { $0.stop() }
         jobs.shutdown(timeout: configuration.http.shutdownGracePeriod)
         engine.shutdown()
     }
