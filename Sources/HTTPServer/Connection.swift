@@ -121,20 +121,21 @@ final class Connection: @unchecked Sendable {
             if buffer.isCollectingBody {
                 guard buffer.collectedBodyIsComplete else { return .needBytes }
                 let body = buffer.takeBody()
-                if case .taken(let receiver) = bodyOffer {
-                    request = parser.complete(receivedBy: receiver)
-                } else {
-                    request = parser.complete(body: body)
+                do {
+                    if case .taken(let receiver) = bodyOffer {
+                        request = try parser.complete(receivedBy: receiver)
+                    } else {
+                        request = try parser.complete(body: body)
+                    }
+                } catch {
+                    return try refuse(error, wait: wait)
                 }
             } else {
                 let result: RequestParser.Result
                 do {
                     result = try buffer.withReadable { bytes throws(HTTPError) in try parser.parse(bytes) }
                 } catch {
-                    // A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes
-                    // after a framing error cannot be trusted to start a request).
-                    guard try emit(errorResponse(error), wait: wait) else { return blocked(then: .close) }
-                    return .close(linger: true)
+                    return try refuse(error, wait: wait)
                 }
                 guard case .complete(let parsed, let consumed) = result else {
                     return try awaitBody(wait: wait)
@@ -295,6 +296,13 @@ final class Connection: @unchecked Sendable {
             return errorResponse(HTTPError(.requestTimeout, status: .requestTimeout,
                                            message: "the request did not arrive in time"))
         }
+    }
+
+    /// A malformed request: answer it and close, never read past it (RFC 9112 §9.3; the bytes after a
+    /// framing error cannot be trusted to start a request).
+    private func refuse(_ error: HTTPError, wait: Bool) throws(SocketError) -> Step {
+        guard try emit(errorResponse(error), wait: wait) else { return blocked(then: .close) }
+        return .close(linger: true)
     }
 
     func errorResponse(_ error: HTTPError) -> [UInt8] {

@@ -85,18 +85,19 @@ public struct RequestParser: Sendable {
     /// Completes the pending Content-Length request with its body, read by the caller rather than passed through
     /// `parse`: a large body then goes from the socket into one array of its size and into the request, with no
     /// copy (the connection's `ReadBuffer.collectBody`).
-    public mutating func complete(body: [UInt8]) -> Request {
+    /// A body that is not the pending request's is a framing error (a caller's bug, answered, never a trap).
+    public mutating func complete(body: [UInt8]) throws(HTTPError) -> Request {
         guard let pending, case .length(let length) = pending.head.framing, body.count == length else {
-            preconditionFailure("complete(body:) needs a pending Content-Length request and exactly its body")
+            throw .badRequest(.invalidFraming, "the body does not match the pending request's Content-Length")
         }
         return finish(pending.head, body: body)
     }
 
     /// Completes the pending Content-Length request whose body `receiver` took (`BodyReceiver`): the request's
     /// `body` is empty and its `bodyReceiver` set.
-    mutating func complete(receivedBy receiver: any BodyReceiver) -> Request {
+    mutating func complete(receivedBy receiver: any BodyReceiver) throws(HTTPError) -> Request {
         guard let pending, case .length = pending.head.framing else {
-            preconditionFailure("complete(receivedBy:) needs a pending Content-Length request")
+            throw .badRequest(.invalidFraming, "no pending request framed by Content-Length")
         }
         var request = finish(pending.head, body: [])
         request.bodyReceiver = receiver

@@ -118,8 +118,9 @@ public struct NumpyFormat: Sendable {
     /// into `storage` (from `layout.makeStorage()`): byte order and bools are fixed in place, and
     /// a Fortran-order array is reordered.
     public func tensor(_ layout: Layout, storage: Storage) throws(WireError) -> Tensor {
-        precondition(layout.readsIntoStorage && storage.count == layout.count && storage.dtype == layout.dtype,
-                     "the storage must come from layout.makeStorage() of a layout that reads into storage")
+        guard layout.readsIntoStorage && storage.count == layout.count && storage.dtype == layout.dtype else {
+            throw .tensor("the .npy elements were not read into storage of their layout (\(layout.count) \(layout.dtype))", at: "")
+        }
         let header = layout.header
         header.element.fixInPlace(UnsafeMutableRawBufferPointer(start: storage.pointer, count: layout.dataBytes), bigEndian: header.bigEndian)
         let shape = layout.storedShape

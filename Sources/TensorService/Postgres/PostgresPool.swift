@@ -16,9 +16,8 @@ final class PostgresPool: @unchecked Sendable {
 
     /// Connects once, so a wrong URL or password fails `tensord` at start, not at the first request.
     init(url: String, size: Int = 4, setup: [String] = []) throws {
-        precondition(size >= 1, "a pool holds at least one connection")
         self.url = url
-        self.size = size
+        self.size = max(1, size)  // a pool holds at least one connection
         self.setup = setup
         idle = [try PostgresConnection(url: url, setup: setup)]
         open = 1
