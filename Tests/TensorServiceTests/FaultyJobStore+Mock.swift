@@ -30,6 +30,7 @@ final class FaultyJobStore: JobStore, @unchecked Sendable {
     }
     func requestCancel(_ id: String) throws -> JobRecord? { try base.requestCancel(id) }
     func startNode(_ node: String) throws { try base.startNode(node) }
+    func endStalledWriters(leaseMillis: Millis) throws -> [StalledWriter] { try base.endStalledWriters(leaseMillis: leaseMillis) }
     func blob(job: String, name: String) throws -> [UInt8]? { try base.blob(job: job, name: name) }
     func metrics(job: String, keys: [String]?, from: Int, through: Int?) throws -> [MetricPoint] {
         try base.metrics(job: job, keys: keys, from: from, through: through)

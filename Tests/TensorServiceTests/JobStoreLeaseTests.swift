@@ -1,6 +1,10 @@
 import Foundation
+import CPostgres
 import Testing
 @testable import TensorService
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Claims, leases and the fence of the job store, without a runner: two nodes claiming one
 /// job, the stale token's write rejected whole, heartbeats, cancels from elsewhere, blobs.
@@ -99,6 +103,47 @@ import Testing
         #expect(again.id == "j-1" && again.status == .running && again.leaseToken == first.leaseToken + 1 && again.owner == "b")
     }
 
+    /// Claims count a job's starts; a write gives them back only for progress (a checkpoint past
+    /// every stored one) or a clean stop, and never raises the count, whatever its record says.
+    @Test(arguments: JobStoreTests.Kind.allCases)
+    func aCheckpointPastTheNewestEndsTheRowOfAttempts(_ kind: JobStoreTests.Kind) throws {
+        let fixture = try JobStoreTests.Fixture(kind)
+        let store = fixture.store
+        _ = try store.create(Self.queued("j-1"), events: [], blobs: [:])
+        func claim(_ node: String) throws -> JobRecord {
+            var j = try #require(try store.claim(node: node, leaseMillis: 0, job: nil))
+            j.status = .running
+            return j
+        }
+        func write(_ j: JobRecord, checkpoint step: Int? = nil, release: Bool = false) throws -> Int {
+            var w = JobWrite(job: j, releaseLease: release)
+            w.addCheckpoint = step.map { CheckpointInfo(step: $0, epoch: nil, createdAt: 0, bytes: 1, file: "step-\($0).ckpt", metricState: nil) }
+            try store.commit(w)
+            return try #require(try store.job("j-1")).attempts
+        }
+        let a = try claim("a")
+        #expect(a.attempts == 1)
+        #expect(try write(a) == 1, "a write without progress keeps the count")
+        #expect(try write(a, checkpoint: 10) == 0, "a first checkpoint is progress")
+        let b = try claim("b")
+        #expect(b.attempts == 1)
+        #expect(try write(b, checkpoint: 10) == 1, "writing again the checkpoint it resumed from is not progress")
+        let c = try claim("c")
+        #expect(c.attempts == 2)
+        #expect(try write(c) == 2)
+        let d = try claim("d")
+        #expect(d.attempts == 3)
+        #expect(try write(d, checkpoint: 20) == 0, "past the newest: the row of attempts ends")
+        #expect(try write(d) == 0, "a later write of that start, its record still saying 3, does not raise it")
+        var e = try claim("e")
+        #expect(e.attempts == 1)
+        e.attempts = 0  // as a clean stop writes it
+        #expect(try write(e, release: true) == 0, "a clean stop gives the start back")
+        var f = try claim("f")
+        f.attempts = 9
+        #expect(try write(f) == 1, "only a claim raises the count")
+    }
+
     /// The embedded store belongs to one process: a node starting on it takes every lease over at once.
     @Test func aStartingNodeTakesTheEmbeddedStoresLeasesOver() throws {
         let (store, cleanup) = try Self.sqliteStore()
@@ -124,6 +169,48 @@ import Testing
         try store.startNode("a")
         let again = try #require(try store.claim(node: "a", leaseMillis: 60_000, job: nil))
         #expect(again.id == "j-1" && again.leaseToken == 2 && again.attempts == 2)
+    }
+
+    /// A node stopped in the middle of sending a statement of its write (libpq sends a large
+    /// one in pieces) leaves its backend reading the rest of a message: not idle, so
+    /// `idle_in_transaction_session_timeout` never ends it, and it keeps the lock on the job's
+    /// row that the write's fence took, which every claim skips. A claimer ends that session
+    /// once the lease has run out and the transaction has been open for a lease; then the job
+    /// is claimed, and nothing of the stalled write remains.
+    @Test func aWriterStoppedMidStatementIsEndedSoItsJobCanBeClaimed() throws {
+        let fixture = try JobStoreTests.Fixture(.postgres)
+        let store = fixture.store, pool = (store as! PostgresJobStore).pool
+        _ = try store.create(Self.queued("j-1"), events: [], blobs: [:])
+        let a = try #require(try store.claim(node: "a", leaseMillis: 300, job: nil))
+
+        // Node A's writer, as TensorService sets its sessions up (an idle transaction ends after
+        // one lease): the fence, then a statement whose Bind message stops after 2 of its bytes.
+        let writer = try PostgresConnection(url: pool.url, setup: ["SET idle_in_transaction_session_timeout = 300", PostgresConnection.naming("tensord a")])
+        let pid = try writer.query("SELECT pg_backend_pid()").rows[0].int(0)
+        try writer.execute("BEGIN")
+        try writer.query("UPDATE jobs SET step = 7 WHERE id = $1 AND lease_token = $2 RETURNING 1", [.text("j-1"), .integer(a.leaseToken)])
+        #expect(try store.endStalledWriters(leaseMillis: 300).isEmpty, "a transaction open for less than a lease is a live writer's")
+        func message(_ type: Character, length: Int, _ body: [UInt8]) -> [UInt8] {
+            [type.asciiValue!] + withUnsafeBytes(of: Int32(length + 4).bigEndian, Array.init) + body
+        }
+        let parse = Array("\0SELECT $1::bytea\0".utf8) + [0, 0]
+        let partial = message("P", length: parse.count, parse) + message("B", length: 100_000, [0, 0])
+        #expect(partial.withUnsafeBytes { write(PQsocket(try? writer.connected()), $0.baseAddress, $0.count) } == partial.count)
+
+        usleep(900_000)  // three times the lease and the idle timeout
+        let seen = try pool.with { try $0.query("SELECT state, wait_event FROM pg_stat_activity WHERE pid = $1", [.integer(pid)]).rows }
+        #expect(try seen.map { [try $0.text(0), try $0.text(1)] } == [["active", "ClientRead"]], "PostgreSQL keeps the session: \(PostgresTestServer.sessions(pool.url))")
+        #expect(try store.claim(node: "b", leaseMillis: 60_000, job: nil) == nil, "the row is locked: the claim skips it")
+        #expect(try store.endStalledWriters(leaseMillis: 60_000).isEmpty, "open for less than that lease")
+
+        #expect(try store.endStalledWriters(leaseMillis: 300) == [StalledWriter(job: "j-1", session: pid, node: "a")])
+        var b: JobRecord?
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while b == nil && Date() < deadline {
+            b = try store.claim(node: "b", leaseMillis: 60_000, job: nil)
+            if b == nil { usleep(10_000) }
+        }
+        #expect(b?.id == "j-1" && b?.owner == "b" && b?.leaseToken == a.leaseToken + 1 && b?.step == 0, "claimed, the stalled write rolled back: \(String(describing: b))")
     }
 }
 

@@ -107,7 +107,8 @@ struct JobStoreTests {
         let back = try #require(try store.job("j-1"))
         #expect(back.status == .running && back.startedAt == 2_000 && back.step == 3 && back.epoch == 1 && back.totalSteps == 10)
         #expect(back.latest.values["loss"] == 0.25 && back.latest.values["lr"]!.isNaN)
-        #expect(back.error?.pointer == "/x" && back.transitions.count == 2 && back.runtimeSeconds == 1.5 && back.attempts == 2)
+        #expect(back.error?.pointer == "/x" && back.transitions.count == 2 && back.runtimeSeconds == 1.5)
+        #expect(back.attempts == 0, "only a claim raises attempts, and this write's checkpoint is progress")
         func bits(_ p: [MetricPoint]) -> [String] { p.map { "\($0.key)@\($0.step)/\($0.epoch ?? -1)=\($0.value.bitPattern)@\($0.timestamp)" } }
         #expect(bits(try store.metrics(job: "j-1", keys: nil, from: 0, through: nil)) == bits(points))
         #expect(bits(try store.metrics(job: "j-1", keys: ["lr"], from: 1, through: nil)) == bits([points[4]]))

@@ -71,7 +71,11 @@ import Glibc
         nodes[2].signal(SIGSTOP)
         let pausedAt = Date()
         while try job(paused!, on: 1)["node"] as? String == "node2" {
-            try #require(Date().timeIntervalSince(pausedAt) < 20, "the paused node's job was not taken over")
+            if Date().timeIntervalSince(pausedAt) >= 20 {
+                let seen = PostgresTestServer.sessions(database)
+                print("cluster: the paused node's job \(paused!) was not taken over within 20 s; PostgreSQL sees:\n\(seen)")
+                try #require(Bool(false), "the paused node's job was not taken over within 20 s; PostgreSQL sees:\n\(seen)")
+            }
             usleep(20_000)
         }
         usleep(300_000)

@@ -110,6 +110,39 @@ final class PostgresTestServer: @unchecked Sendable {
         return pool
     }
 
+    /// What PostgreSQL sees on the database at `url`, for a test's failure message: every other
+    /// session (node, state, what it waits for, how long its transaction has been open, its
+    /// statement), the locks on `jobs` and on transaction ids, and the unfinished jobs with the
+    /// transaction that last locked or updated each row (`xmax`).
+    static func sessions(_ url: String) -> String {
+        do {
+            let db = try PostgresConnection(url: url)
+            func table(_ sql: String) throws -> String {
+                try db.query(sql).rows.map { r in r.values.map { v in if case .text(let t) = v { t } else { "" } }.joined(separator: " | ") }
+                    .joined(separator: "\n")
+            }
+            let activity = try table("""
+                SELECT pid::text, application_name, coalesce(state, ''), coalesce(wait_event_type, '') || '/' || coalesce(wait_event, ''),
+                'xact ' || coalesce(round(extract(epoch FROM clock_timestamp() - xact_start)::numeric, 2)::text || ' s', '-'),
+                'xid ' || coalesce(backend_xid::text, '-'), left(regexp_replace(query, '\\s+', ' ', 'g'), 90)
+                FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY application_name, pid
+                """)
+            let locks = try table("""
+                SELECT pid::text, locktype, mode, CASE WHEN granted THEN 'granted' ELSE 'waiting' END, coalesce(transactionid::text, '')
+                FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND relation = 'jobs'::regclass
+                OR locktype IN ('transactionid', 'tuple') ORDER BY pid
+                """)
+            let jobs = try table("""
+                SELECT id, status, coalesce(owner, '-'), 'token ' || lease_token::text,
+                'lease ' || coalesce(lease_expires - (extract(epoch FROM clock_timestamp()) * 1000)::bigint, 0)::text || ' ms', 'xmax ' || xmax::text
+                FROM jobs WHERE status IN ('queued', 'running', 'cancelling') ORDER BY seq
+                """)
+            return "pg_stat_activity:\n\(activity)\npg_locks (jobs, transaction ids):\n\(locks)\nunfinished jobs:\n\(jobs)"
+        } catch {
+            return "cannot read pg_stat_activity: \(error)"
+        }
+    }
+
     /// The newest `/usr/lib/postgresql/N/bin` (Debian's layout).
     private static func binaries() throws -> URL {
         let root = "/usr/lib/postgresql"

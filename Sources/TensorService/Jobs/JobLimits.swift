@@ -24,8 +24,13 @@ public struct JobLimits: Sendable, Equatable {
     public var maxEvents = 10_000
     /// Flushes the job writer may hold before a job's lane waits for it (backpressure).
     public var writerQueue = 64
-    /// Starts or resumes of one job that may end without a clean shutdown (a crash, a kill)
-    /// before a restart marks it `failed` instead of resuming it again.
+    /// Starts or resumes of one job in a row that may end without a clean shutdown (a crash, a
+    /// kill, a lease lost) and without progress before the next claim marks it `failed` instead
+    /// of resuming it again: a job that takes its node down before its next checkpoint, again
+    /// and again. A start that commits a checkpoint past the newest one ends the row (the
+    /// count goes back to 0), so a job that is only slow and loses its leases under load, but
+    /// checkpoints in between, never reaches the limit; River likewise gives back the attempt
+    /// of a job that snoozes (it decrements `attempt`), since only failures should use them up.
     public var maxAttempts = 3
     /// Seconds a node's claim of a job holds without a heartbeat (heartbeats come every
     /// third of it): how long a job waits after its node died before another resumes it.

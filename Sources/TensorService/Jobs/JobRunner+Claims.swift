@@ -29,6 +29,7 @@ extension JobRunner {
         while !isStopped {
             if Date() >= nextHeartbeat {
                 heartbeat()
+                endStalledWriters()
                 nextHeartbeat = Date(timeIntervalSinceNow: limits.jobs.leaseSeconds / 3)
             }
             fill()
@@ -37,6 +38,18 @@ extension JobRunner {
             while !tickerWoken && ticker.wait(until: until) {}
             tickerWoken = false
             ticker.unlock()
+        }
+    }
+
+    /// Frees the jobs that a node stopped inside its write still holds past their leases (see
+    /// `JobStore.endStalledWriters`), for this node's next claim or another's.
+    private func endStalledWriters() {
+        do {
+            for w in try store.endStalledWriters(leaseMillis: leaseMillis) {
+                log("job \(w.job): ended store session \(w.session) of node \(w.node), stalled inside a write of the job past its lease")
+            }
+        } catch {
+            log("cannot end the store sessions of stalled nodes: \(error)")
         }
     }
 
@@ -70,8 +83,8 @@ extension JobRunner {
 
     /// Starts a job just claimed (its slot taken): a queued one from the beginning, a running
     /// one from its newest checkpoint. A job with a cancel pending ends cancelled; a running
-    /// job whose last `maxAttempts` starts all ended without a clean stop is probably what
-    /// takes its nodes down: it is failed instead of resumed once more.
+    /// job whose last `maxAttempts` starts all ended without a clean stop and without a new
+    /// checkpoint is probably what takes its nodes down: it is failed instead of resumed once more.
     private func adopt(_ record: JobRecord) throws {
         lock.lock()
         // This node lost the lease while paused, then claimed the job again: the old run goes.
@@ -89,8 +102,8 @@ extension JobRunner {
         }
         // The claim counted this start: the attempts before it are one fewer.
         if record.status == .running && record.attempts - 1 >= limits.jobs.maxAttempts {
-            let why = "not resumed: its node stopped without shutting down cleanly during each of the job's last "
-                + "\(record.attempts - 1) attempts (a crash or a kill); it may be what takes the server down"
+            let why = "not resumed: its node stopped without shutting down cleanly, before the job's next checkpoint, during each of "
+                + "its last \(record.attempts - 1) attempts (a crash or a kill); it may be what takes the server down"
             try fail(record, JobProblem(Problem(status: 500, code: "job_attempts_exhausted", title: "Job stopped the server too often",
                                                 detail: why)), message: why)
             return freeSlot()

@@ -194,6 +194,12 @@ extension JobRunner {
                 // records the points again.
                 return abandon(exec, because: "cannot write to the job store (\(error))")
             }
+            if write.addCheckpoint != nil {
+                // The store counts this start as progress (see `JobStore.commit`); so do reads.
+                lock.lock()
+                exec.record.attempts = 0
+                lock.unlock()
+            }
             notify()
             then?()
         }

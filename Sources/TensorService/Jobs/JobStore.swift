@@ -48,6 +48,14 @@ struct StatusTransition: Codable, Sendable, Equatable {
     var message: String
 }
 
+/// A session a node left inside a transaction on a job whose lease ran out, ended by
+/// `JobStore.endStalledWriters` (on PostgreSQL: its backend's pid and its node's name).
+struct StalledWriter: Sendable, Equatable {
+    var job: String
+    var session: Int64
+    var node: String
+}
+
 /// The latest value of each metric the job resource shows.
 struct LatestMetrics: Codable, Sendable, Equatable {
     static let keys = ["loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm"]
@@ -198,7 +206,10 @@ protocol JobStore: AnyObject, Sendable {
     /// Queued jobs that no node has claimed: the queue `--max-queued-jobs` bounds.
     func unclaimedCount() throws -> Int
     /// Applies a flush atomically if `write.job.leaseToken` is still the job's token;
-    /// throws `JobStoreError.leaseLost` (applying nothing) otherwise.
+    /// throws `JobStoreError.leaseLost` (applying nothing) otherwise. Only a claim raises the
+    /// job's `attempts`: a write may lower it (a clean stop writes 0), never raise it, and a
+    /// write whose checkpoint is past every stored one sets it to 0, since that start made
+    /// progress (see `JobLimits.maxAttempts`).
     func commit(_ write: JobWrite) throws
     /// Claims for `node` the oldest job (by `seq`) that is not terminal and has no owner or
     /// an expired lease (a job stays `queued` until its first write after the claim), or
@@ -209,6 +220,11 @@ protocol JobStore: AnyObject, Sendable {
     /// Extends the leases `node` holds (job id → token) to now + `leaseMillis`; the answer
     /// names the jobs whose lease was still held.
     func renew(node: String, leases: [String: Int64], leaseMillis: Millis) throws -> [String: LeaseRenewal]
+    /// Frees the jobs whose lease ran out but which a stalled writer still holds, so that a
+    /// claim can take them: on a shared store, the sessions whose transaction has held such a
+    /// job's row for at least `leaseMillis` are ended (their transactions roll back). Returns
+    /// what was ended. The embedded store has one writer, in this process: nothing to end.
+    func endStalledWriters(leaseMillis: Millis) throws -> [StalledWriter]
     /// Records a cancel for the node that runs the job; returns the job (nil if unknown).
     func requestCancel(_ id: String) throws -> JobRecord?
     /// A node starts: the leases it can know to be dead end now. The embedded store (one

@@ -43,6 +43,9 @@ extension SQLiteJobStore {
         }
     }
 
+    /// Its only writer is this process's, under one lock: no other can hold a job.
+    func endStalledWriters(leaseMillis: Millis) throws -> [StalledWriter] { [] }
+
     /// One process owns the data directory: a node starting here inherits every lease at
     /// once (a restart resumes its jobs without waiting for their leases to expire).
     func startNode(_ node: String) throws {

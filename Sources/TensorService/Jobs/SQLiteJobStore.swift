@@ -151,14 +151,17 @@ final class SQLiteJobStore: JobStore, @unchecked Sendable {
             try db.transaction {
                 let j = write.job
                 // The fence: the row changes only under the token the writer claimed it with.
+                // Attempts: see `JobStore.commit` (the subquery sees the checkpoints before this write's).
                 try db.prepare("""
                     UPDATE jobs SET status = ?, status_message = ?, started_at = ?, finished_at = ?, step = ?, epoch = ?,
-                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ?, attempts = ?,
+                    total_steps = ?, latest = ?, error = ?, transitions = ?, runtime = ?,
+                    attempts = CASE WHEN ? > coalesce((SELECT max(step) FROM checkpoints WHERE job_id = ?), -1) THEN 0 ELSE min(?, attempts) END,
                     owner = CASE WHEN ? THEN NULL ELSE owner END, lease_expires = CASE WHEN ? THEN 0 ELSE lease_expires END
                     WHERE id = ? AND lease_token = ?
                     """).run(.text(j.status.rawValue), text(j.statusMessage), int(j.startedAt), int(j.finishedAt), .integer(Int64(j.step)),
                              int(j.epoch), int(j.totalSteps), try json(j.latest), try j.error.map(json) ?? .null,
-                             try json(j.transitions), .real(j.runtimeSeconds), .integer(Int64(j.attempts)),
+                             try json(j.transitions), .real(j.runtimeSeconds), int(write.addCheckpoint?.step), .text(j.id),
+                             .integer(Int64(j.attempts)),
                              .integer(write.releaseLease ? 1 : 0), .integer(write.releaseLease ? 1 : 0), .text(j.id), .integer(j.leaseToken))
                 guard db.changes == 1 else { throw JobStoreError.leaseLost(j.id) }
                 if let t = write.truncateMetrics { try truncate(job: j.id, t) }

@@ -139,6 +139,12 @@ final class PostgresConnection {
         return try check(result, sql: sql)
     }
 
+    /// The statement that names the session `name` in `pg_stat_activity` (a node's sessions are
+    /// "tensord NODE"), quoted as a string literal so that any name is safe.
+    static func naming(_ name: String) -> String {
+        "SET application_name = '\(name.replacingOccurrences(of: "'", with: "''"))'"
+    }
+
     /// `$from, $from+1, …` for `count` parameters of a statement built at run time.
     static func placeholders(from: Int, count: Int) -> String {
         (from..<(from + count)).map { "$\($0)" }.joined(separator: ", ")

@@ -37,6 +37,33 @@ extension PostgresJobStore {
         }
     }
 
+    /// A node stopped (SIGSTOP, a stall, a VM pause) inside a job's write keeps its transaction,
+    /// and with it the lock on the job's row that the write's fence took first, so every claim's
+    /// `SKIP LOCKED` passes the job by. PostgreSQL ends such a session on its own only when it
+    /// is idle in the transaction (`idle_in_transaction_session_timeout`, set to one lease):
+    /// stopped in the middle of sending a statement (libpq sends a large one in pieces), its
+    /// backend waits to read the rest of a message with no timeout armed (PostgreSQL 15 has no
+    /// `transaction_timeout`), and the job would wait until the node came back. So claimers end
+    /// it, as River's rescuer and Oban's lifeline free the jobs of a dead node: the session whose
+    /// transaction id holds the row (`xmax`; these rows are only ever locked whole, by one
+    /// transaction at a time, so it is never a multixact), when the job's lease has run out and
+    /// that transaction has been open for a whole lease, longer than any write of a live node.
+    /// Its transaction rolls back (the fence had kept it from mattering anyway), and the node
+    /// learns it from its next write. Nodes share one role, which may end its own sessions.
+    func endStalledWriters(leaseMillis: Millis) throws -> [StalledWriter] {
+        try pool.with { db in
+            try db.query("""
+                SELECT j.id, a.pid, j.owner, pg_terminate_backend(a.pid) FROM jobs j
+                JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = j.xmax AND l.mode = 'ExclusiveLock' AND l.granted
+                JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE j.status IN ('queued', 'running', 'cancelling') AND j.owner IS NOT NULL AND coalesce(j.lease_expires, 0) <= \(Self.now)
+                AND a.xact_start <= clock_timestamp() - $1::float8 * interval '1 millisecond' AND a.pid <> pg_backend_pid()
+                """, [.integer(leaseMillis)]).rows.map { r in
+                StalledWriter(job: try r.text(0), session: try r.int(1), node: try r.text(2))
+            }
+        }
+    }
+
     func requestCancel(_ id: String) throws -> JobRecord? {
         try pool.with { db in
             try db.query("UPDATE jobs SET cancel_requested = true WHERE id = $1 AND status IN ('queued', 'running', 'cancelling')", [.text(id)])

@@ -123,16 +123,23 @@ final class PostgresJobStore: JobStore, @unchecked Sendable {
     func commit(_ write: JobWrite) throws {
         try pool.transaction { db in
             let j = write.job
-            // The fence: the row changes only under the token the writer claimed it with.
+            // The fence: the row changes only under the token the writer claimed it with. It
+            // goes first, so a writer that stalls later in the transaction holds the job's row
+            // and nothing else of the job that a new owner could wait for: a claim skips the
+            // row, and `endStalledWriters` finds the stalled session by it (`xmax`). Attempts:
+            // see `JobStore.commit` (the subquery sees the checkpoints before this write's).
             let updated = try db.query("""
                 UPDATE jobs SET status = $1, status_message = $2, started_at = $3, finished_at = $4, step = $5, epoch = $6,
-                total_steps = $7, latest = $8, error = $9, transitions = $10, runtime = $11, attempts = $12,
+                total_steps = $7, latest = $8, error = $9, transitions = $10, runtime = $11,
+                attempts = CASE WHEN $16::bigint > coalesce((SELECT max(step) FROM checkpoints WHERE job_id = $14), -1) THEN 0
+                ELSE least($12, attempts) END,
                 owner = CASE WHEN $13 THEN NULL ELSE owner END, lease_expires = CASE WHEN $13 THEN 0 ELSE lease_expires END
                 WHERE id = $14 AND lease_token = $15 RETURNING 1
                 """, [.text(j.status.rawValue), text(j.statusMessage), int(j.startedAt), int(j.finishedAt), .integer(Int64(j.step)),
                       int(j.epoch), int(j.totalSteps), .text(try StoredJSON.encode(j.latest)),
                       try j.error.map { .text(try StoredJSON.encode($0)) } ?? .null, .text(try StoredJSON.encode(j.transitions)),
-                      .real(j.runtimeSeconds), .integer(Int64(j.attempts)), .bool(write.releaseLease), .text(j.id), .integer(j.leaseToken)])
+                      .real(j.runtimeSeconds), .integer(Int64(j.attempts)), .bool(write.releaseLease), .text(j.id), .integer(j.leaseToken),
+                      int(write.addCheckpoint?.step)])
             guard updated.rows.count == 1 else { throw JobStoreError.leaseLost(j.id) }
             if let t = write.truncateMetrics { try truncate(job: j.id, t, db) }
             for (key, step) in write.replaceMetricsFrom.sorted(by: { $0.key < $1.key }) {

@@ -7,6 +7,8 @@ import Foundation
 final class PostgresListener: @unchecked Sendable {
     let url: String
     let channel: String
+    /// Statements each (re)connection runs first (see `PostgresConnection.init`).
+    let setup: [String]
     private let onNotify: @Sendable (String?) -> Void
     private let lock = NSLock()
     private var stopped = false
@@ -15,9 +17,10 @@ final class PostgresListener: @unchecked Sendable {
     /// Seconds between checks of `stop()`, and between attempts to reconnect.
     static let tick = 0.5
 
-    init(url: String, channel: String, onNotify: @escaping @Sendable (String?) -> Void) {
+    init(url: String, channel: String, setup: [String] = [], onNotify: @escaping @Sendable (String?) -> Void) {
         self.url = url
         self.channel = channel
+        self.setup = setup
         self.onNotify = onNotify
     }
 
@@ -40,7 +43,7 @@ final class PostgresListener: @unchecked Sendable {
         while !isStopped {
             do {
                 if connection == nil {
-                    let c = try PostgresConnection(url: url)
+                    let c = try PostgresConnection(url: url, setup: setup)
                     // The channel is an identifier: quoted, so any name is safe.
                     try c.execute("LISTEN \"\(channel.replacingOccurrences(of: "\"", with: "\"\""))\"")
                     connection = c

@@ -41,12 +41,16 @@ public final class TensorService: @unchecked Sendable {
         engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
                                backgroundLanes: configuration.jobLanes)
         let jobStore: JobStore
+        // Each session names its node in `pg_stat_activity`, for whoever looks at the database.
+        let naming = PostgresConnection.naming("tensord \(configuration.nodeId)")
         if let url = configuration.databaseURL {
             // A node paused inside a transaction (SIGSTOP, a stall) would keep its row locks, and
             // with them its jobs, from every other node; the server ends such a session after one
-            // lease, so the jobs are claimed once their leases expire, as if the node had died.
+            // lease, so the jobs are claimed once their leases expire, as if the node had died (a
+            // session paused in the middle of a statement is not idle: the claimers end it, see
+            // `PostgresJobStore.endStalledWriters`).
             let leaseMillis = Int64(configuration.jobLimits.leaseSeconds * 1000)
-            let pool = try PostgresPool(url: url, setup: ["SET idle_in_transaction_session_timeout = \(leaseMillis)"])
+            let pool = try PostgresPool(url: url, setup: ["SET idle_in_transaction_session_timeout = \(leaseMillis)", naming])
             try pool.with { try PostgresMigrations.run($0) }
             store = TensorStore(backend: PostgresTensorBackend(pool: pool, cacheBytes: configuration.maxStoreBytes),
                                 maxTotalBytes: configuration.maxStoreBytes)
@@ -69,8 +73,10 @@ public final class TensorService: @unchecked Sendable {
         }
         if let url = configuration.databaseURL {
             // A listener that reconnected (nil) may have missed notifications: it wakes its waiters too.
-            listeners = [PostgresListener(url: url, channel: PostgresJobStore.channel) { [weak self] _ in self?.jobs?.notify() },
-                         PostgresListener(url: url, channel: PostgresJobStore.queueChannel) { [weak self] _ in self?.jobs?.wakeClaims() }]
+            listeners = [PostgresListener(url: url, channel: PostgresJobStore.channel, setup: [naming]) { [weak self] _ in self?.jobs?.notify() },
+                         PostgresListener(url: url, channel: PostgresJobStore.queueChannel, setup: [naming]) { [weak self] _ in
+                             self?.jobs?.wakeClaims()
+                         }]
             listeners.forEach { $0.start() }
         }
         addServiceRoutes()
