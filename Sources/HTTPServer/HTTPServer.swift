@@ -83,7 +83,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Writes to standard error, in batches (`LogWriter.standardError`; flush it before the process exits).
     public static let standardErrorLogger: Logger = { line in
-        LogWriter.standardError.append("[http] \(line)")
+        LogWriter.standardError.append(line, prefix: "[http] ")
     }
 
     /// The bound port, once `start()` has returned (useful with port 0).

@@ -30,15 +30,26 @@ public struct Router: Sendable {
 
     /// The patterns that share a prefix of segments. Children are indices into `nodes`.
     private struct Node {
-        var literals: [String: Int] = [:]
+        /// Literal children with their segment's bytes: a node has a few, and comparing bytes costs less than
+        /// hashing a `String` made of each segment of the path.
+        var literals: [(segment: [UInt8], child: Int)] = []
         var parameter: Int?
         /// Routes whose pattern ends here, in the order they were added.
         var routes: [Route] = []
+
+        func literal(_ segment: UnsafeBufferPointer<UInt8>) -> Int? {
+            for literal in literals where literal.segment.count == segment.count {
+                if literal.segment.withUnsafeBufferPointer({ $0.elementsEqual(segment) }) {
+                    return literal.child
+                }
+            }
+            return nil
+        }
     }
 
     private var nodes: [Node] = []
-    /// The root node of the patterns with a given number of segments.
-    private var roots: [Int: Int] = [:]
+    /// The root node of the patterns with a given number of segments, by that number (nil: none).
+    private var roots: [Int?] = []
 
     public init() {}
 
@@ -47,6 +58,7 @@ public struct Router: Sendable {
     public mutating func add(_ method: HTTPMethod, _ pattern: String, receiver: Receiver? = nil, _ handler: @escaping Handler) {
         precondition(pattern.hasPrefix("/"), "a route pattern starts with '/': \(pattern)")
         let parts = pattern.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        if roots.count <= parts.count { roots += Array(repeating: nil, count: parts.count + 1 - roots.count) }
         var node = roots[parts.count] ?? newNode()
         roots[parts.count] = node
         var names: [String] = []
@@ -57,8 +69,10 @@ public struct Router: Sendable {
                 nodes[node].parameter = child
                 node = child
             } else {
-                let child = nodes[node].literals[String(part)] ?? newNode()
-                nodes[node].literals[String(part)] = child
+                let segment = Array(part.utf8)
+                let existing = segment.withUnsafeBufferPointer { nodes[node].literal($0) }
+                let child = existing ?? newNode()
+                if existing == nil { nodes[node].literals.append((segment, child)) }
                 node = child
             }
         }
@@ -85,12 +99,10 @@ public struct Router: Sendable {
     /// The receiver the route of `request` (a head whose body is arriving) offers, if any. A path no route can
     /// take (a bad escape included) has none; routing it answers the error.
     public func bodyReceiver(for request: Request) -> (any BodyReceiver)? {
-        let path = request.rawPath.dropFirst()
-        guard let root = roots[Self.segmentCount(path)] else { return nil }
-        var values: [String] = []
+        let method = request.method
         var receiver: (any BodyReceiver)?
-        _ = try? walk(root, path, &values) { route, values in
-            guard route.method == request.method else { return false }
+        _ = try? matches(request) { route, values in
+            guard route.method == method else { return false }
             receiver = route.receiver?(request, Self.parameters(route, values))
             return true
         }
@@ -99,24 +111,20 @@ public struct Router: Sendable {
 
     /// The handler for `request` and its path parameters.
     public func route(_ request: Request) throws(HTTPError) -> (Handler, PathParameters) {
-        let path = request.rawPath.dropFirst()
-        let segments = Self.segmentCount(path)
+        let method = request.method
         var allowed: [HTTPMethod] = []
         var headFallback: (Handler, PathParameters)?
         var found: (Handler, PathParameters)?
-        if let root = roots[segments] {
-            var values: [String] = []
-            _ = try walk(root, path, &values) { route, values in
-                if route.method == request.method {
-                    found = (route.handler, Self.parameters(route, values))
-                    return true
-                }
-                if request.method == .head, route.method == .get, headFallback == nil {
-                    headFallback = (route.handler, Self.parameters(route, values))
-                }
-                if !allowed.contains(route.method) { allowed.append(route.method) }
-                return false
+        _ = try matches(request) { route, values in
+            if route.method == method {
+                found = (route.handler, Self.parameters(route, values))
+                return true
             }
+            if method == .head, route.method == .get, headFallback == nil {
+                headFallback = (route.handler, Self.parameters(route, values))
+            }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+            return false
         }
         if let found { return found }
         if let headFallback { return headFallback }
@@ -129,42 +137,60 @@ public struct Router: Sendable {
                         headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")])
     }
 
-    /// Calls `visit` with each route below `node` whose pattern matches `rest` (the path's segments from this
-    /// depth on) and its percent-decoded parameter values, literal children first; stops at the first `true`.
-    /// A segment is decoded only where some pattern reaches it, so a bad escape is an error exactly when a
-    /// route could have matched through it.
-    private func walk(_ node: Int, _ rest: Substring, _ values: inout [String],
+    /// Calls `visit` with each route whose pattern matches the request's path, as `walk` does; the path is read
+    /// as bytes (the raw target is ASCII), so no segment becomes a `String` unless it is a parameter's value or
+    /// holds an escape.
+    private func matches(_ request: Request, _ visit: (Route, [String]) -> Bool) throws(HTTPError) -> Bool {
+        var path = request.rawPath.dropFirst()
+        let result = path.withUTF8 { path in
+            Result { () throws(HTTPError) -> Bool in
+                var segments = 1
+                for byte in path where byte == UInt8(ascii: "/") { segments += 1 }
+                guard segments < roots.count, let root = roots[segments] else { return false }
+                var values: [String] = []
+                return try walk(root, path, from: 0, &values, visit)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Calls `visit` with each route below `node` whose pattern matches the path's segments from `start` on
+    /// (this depth's segment first), and its percent-decoded parameter values, literal children first; stops
+    /// at the first `true` (and then leaves `values` as the route matched them). A segment is decoded only
+    /// where some pattern reaches it, so a bad escape is an error exactly when a route could have matched
+    /// through it; a segment without `%` is its own decoding, and is compared as it stands.
+    private func walk(_ node: Int, _ path: UnsafeBufferPointer<UInt8>, from start: Int, _ values: inout [String],
                       _ visit: (Route, [String]) -> Bool) throws(HTTPError) -> Bool {
-        let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/"))
-        let part = rest[..<(slash ?? rest.endIndex)]
-        let next = slash.map { rest[rest.utf8.index(after: $0)...] }
+        var end = start
+        while end < path.count, path[end] != UInt8(ascii: "/") { end += 1 }
+        let part = UnsafeBufferPointer(rebasing: path[start..<end])
         func descend(_ child: Int) throws(HTTPError) -> Bool {
-            guard let next else {
+            guard end < path.count else {
                 for route in nodes[child].routes where visit(route, values) { return true }
                 return false
             }
-            return try walk(child, next, &values, visit)
+            return try walk(child, path, from: end + 1, &values, visit)
         }
-        if !nodes[node].literals.isEmpty,
-           let child = nodes[node].literals[try RequestTarget.percentDecoded(part, plusIsSpace: false)],
-           try descend(child) {
-            return true
+        let escaped = part.contains(UInt8(ascii: "%"))
+        if !nodes[node].literals.isEmpty {
+            var decoded = escaped ? try Self.decoded(part) : ""
+            let child = escaped ? decoded.withUTF8 { nodes[node].literal($0) } : nodes[node].literal(part)
+            if let child, try descend(child) { return true }
         }
         if let child = nodes[node].parameter, !part.isEmpty {
-            values.append(try RequestTarget.percentDecoded(part, plusIsSpace: false))
-            defer { values.removeLast() }
+            values.append(escaped ? try Self.decoded(part) : String(decoding: part, as: UTF8.self))
+            // Not removed once a route took the values: they are its parameters, and removing one would copy them.
             if try descend(child) { return true }
+            values.removeLast()
         }
         return false
     }
 
-    private static func segmentCount(_ path: Substring) -> Int {
-        path.utf8.reduce(1) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+    private static func decoded(_ segment: UnsafeBufferPointer<UInt8>) throws(HTTPError) -> String {
+        try RequestTarget.percentDecoded(Substring(String(decoding: segment, as: UTF8.self)), plusIsSpace: false)
     }
 
     private static func parameters(_ route: Route, _ values: [String]) -> PathParameters {
-        var parameters: [String: String] = [:]
-        for (name, value) in zip(route.parameterNames, values) { parameters[name] = value }
-        return PathParameters(parameters)
+        PathParameters(names: route.parameterNames, values: values)
     }
 }

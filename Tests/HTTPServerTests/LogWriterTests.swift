@@ -54,4 +54,14 @@ import Testing
             #expect(read() == "after\n")
         }
     }
+
+    @Test func aPrefixIsWrittenBeforeTheLineAndCountsTowardTheBound() throws {
+        try Self.withPipe { fd, read in
+            let log = LogWriter(fileDescriptor: fd, delay: .seconds(60), maxPending: 20)  // one thread: one stripe
+            log.append("line", prefix: "[http] ")
+            log.append("second line", prefix: "[http] ")  // 11 + 18 bytes waiting would pass 20
+            log.flush()
+            #expect(read() == "[http] line\n[log] 1 line(s) dropped: the log was not read fast enough\n")
+        }
+    }
 }

@@ -67,4 +67,36 @@ import Testing
     @Test func headFallsBackToGet() throws {
         #expect(try Self.text(.head, "/v1/jobs/9") == "job 9")
     }
+
+    @Test func escapedLiteralSegmentsMatchTheirDecoding() throws {
+        #expect(try Self.text(.get, "/v1/%6Aobs/stats") == "stats")
+        #expect(try Self.text(.get, "/v1/jobs/%73tats") == "stats")
+        #expect(try Self.error(.get, "/v1/jobs%2Fstats")?.status == .notFound)  // an encoded "/" does not split
+    }
+
+    @Test func aLiteralThatFailsDeeperLeavesTheParameterItsValue() throws {
+        var router = Router()
+        router.get("/s/lit/two") { _, _ in Response(text: "literal") }
+        router.get("/s/{x}/one") { _, parameters in Response(text: "x=\(parameters["x"]!)") }
+        router.get("/s/{x}/{y}/end") { _, parameters in Response(text: "\(parameters["x"]!),\(parameters["y"]!)") }
+        router.get("/s/{x}/lit/other") { _, parameters in Response(text: "other \(parameters["x"]!)") }
+        func text(_ target: String) throws -> String {
+            let request = try #require(try RequestParser.request("GET \(target) HTTP/1.1\r\nHost: a\r\n\r\n"))
+            return String(decoding: try router.respond(to: request).bodyBytes ?? [], as: UTF8.self)
+        }
+        #expect(try text("/s/lit/one") == "x=lit")
+        #expect(try text("/s/lit/two") == "literal")
+        #expect(try text("/s/a%20b/lit/end") == "a b,lit")
+        #expect(try text("/s/q/lit/other") == "other q")
+        #expect(try text("/s/q/lit/end") == "q,lit")
+    }
+
+    @Test func parametersCompareByNameAndValue() {
+        #expect(PathParameters(["a": "1", "b": "2"]) == PathParameters(names: ["b", "a"], values: ["2", "1"]))
+        #expect(PathParameters(["a": "1"]) != PathParameters(names: ["a"], values: ["2"]))
+        #expect(PathParameters(["a": "1"]) != PathParameters(["a": "1", "b": "2"]))
+        #expect(PathParameters(names: ["id", "key"], values: ["7", "loss"])["key"] == "loss")
+        #expect(PathParameters(names: ["id"], values: ["7"])["key"] == nil)
+        #expect(PathParameters().isEmpty)
+    }
 }

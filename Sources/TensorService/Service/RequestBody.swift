@@ -18,7 +18,7 @@ struct RequestBody {
 
     /// Refuses (415) a body that is not JSON; no `Content-Type` is taken as JSON.
     static func checkContentType(_ request: Request) throws {
-        if let type = request.headers["Content-Type"], !TensorFormat.isJSON(TensorFormat.mediaRange(type)) {
+        if let type = request.headers["Content-Type"], !TensorFormat.isJSONContentType(type) {
             throw Problem.unsupportedMediaType(type)
         }
     }

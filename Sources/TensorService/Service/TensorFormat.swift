@@ -71,6 +71,34 @@ enum TensorFormat: String, CaseIterable {
     static func isJSON(_ media: String) -> Bool {
         media == "application/json" || media.hasSuffix("+json")
     }
+
+    /// `isJSON(mediaRange(value))`, read on the bytes of an ASCII value without building the lowercased
+    /// `String`, which every JSON request paid for (perf, issue 19); any other value takes that path.
+    static func isJSONContentType(_ value: String) -> Bool {
+        var value = value
+        let decided: Bool? = value.withUTF8 { bytes in
+            var end = 0
+            while end < bytes.count, bytes[end] != UInt8(ascii: ";") {
+                if bytes[end] >= 0x80 { return nil }
+                end += 1
+            }
+            let isBlank = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+            var start = 0
+            while start < end, isBlank(bytes[start]) { start += 1 }
+            while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+            func endsWith(_ lowercase: StaticString) -> Bool {
+                let count = lowercase.utf8CodeUnitCount
+                guard end - start >= count else { return false }
+                for i in 0..<count {
+                    let byte = bytes[end - count + i]
+                    if (byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte) != lowercase.utf8Start[i] { return false }
+                }
+                return true
+            }
+            return (end - start == 16 && endsWith("application/json")) || endsWith("+json")
+        }
+        return decided ?? isJSON(mediaRange(value))
+    }
 }
 
 extension TensorService {

@@ -158,10 +158,7 @@ public final class TensorService: @unchecked Sendable {
         metrics.record(route: route, method: request.method.rawValue, status: status, seconds: seconds)
         if configuration.logRequests {
             // Milliseconds to the microsecond from integers: describing a Double was most of the line's cost (perf).
-            let micros = Int(seconds * 1e6)
-            let fraction = micros % 1000
-            let padding = fraction < 10 ? "00" : fraction < 100 ? "0" : ""
-            log("\(request.method.rawValue) \(request.path) \(status) \(micros / 1000).\(padding)\(fraction) ms")
+            log(RequestLogLine.make(method: request.method.rawValue, path: request.path, status: status, micros: Int(seconds * 1e6)))
         }
     }
 
