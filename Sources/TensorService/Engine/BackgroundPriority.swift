@@ -1,4 +1,6 @@
+import CYieldTimer
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,6 +14,8 @@ import Glibc
 /// with `perf sched` on a 2-core machine, a request's thread woken behind a nice +10 job step
 /// waited about 1.5 ms, which was the whole p99 tail. Where the idle class is refused, nice
 /// +10 (raising niceness needs no privilege).
+///
+/// The idle class alone is not enough: see `YieldTimer`.
 enum BackgroundPriority {
     static let fallbackNice: Int32 = 10
     /// `SCHED_IDLE` from <sched.h>, which Swift's Glibc module does not export.
@@ -28,4 +32,69 @@ enum BackgroundPriority {
 
     /// Whether the calling thread runs in the idle class.
     static var currentThreadIsIdle: Bool { sched_getscheduler(0) == schedIdle }
+
+    /// When a request last arrived (uptime nanoseconds), and how long background threads keep
+    /// yielding after it.
+    private static let lastRequest = Atomic<UInt64>(0)
+    static let requestWindow: UInt64 = 50_000_000
+
+    /// A request arrived. (Stored at most once a millisecond: every event loop calls this, and a
+    /// store per request would bounce the cache line between cores.)
+    static func noteRequest() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now &- lastRequest.load(ordering: .relaxed) > 1_000_000 { lastRequest.store(now, ordering: .relaxed) }
+    }
+
+    static var requestsArriving: Bool {
+        DispatchTime.now().uptimeNanoseconds &- lastRequest.load(ordering: .relaxed) < requestWindow
+    }
+
+    /// Makes its background thread give up its core every `interval` while requests arrive.
+    ///
+    /// Why: on Linux's EEVDF scheduler (6.6 and later) the idle class is not strict. A request's
+    /// thread that is runnable but not yet eligible (it ran more than its share just before, say
+    /// preempted by another request's thread) is passed over for an eligible idle-class thread,
+    /// and nothing picks again until that CPU's next tick (4 ms at HZ=250) or until the
+    /// idle-class thread enters the scheduler itself. Traced with bpftrace on the 2-core machine
+    /// during `scripts/bench_jobs.py` (5725eb3): over 4 s, 42 waits of the event loops and of
+    /// wrk in which the CPU they waited for ran the job lane or the job writer for 0.5–4 ms,
+    /// the writer inside a checkpoint's JSON encoding, the lane inside a step (the
+    /// idle-class thread switched out by the timer tick each time). A thread that yields every
+    /// `interval` bounds such a wait to about that. The yield comes from a timer signal, so it
+    /// needs no cooperation from the code the thread runs (BLAS, SQLite, Foundation's encoder).
+    /// The signal handler only calls `sched_yield`, is installed with SA_RESTART, and the
+    /// timer is stopped while the thread waits for work, so blocking calls are not interrupted
+    /// then. One per thread, made and used on that thread.
+    final class YieldTimer {
+        static let interval = 200_000
+        private var timer: Int32?
+        private var running = false
+
+        init() {
+            var made: Int32 = 0
+            if cyt_create(&made) == 0 { timer = made }
+        }
+
+        deinit {
+            if let timer { cyt_delete(timer) }
+        }
+
+        /// Before a piece of work: runs the timer while requests arrive, stops it otherwise.
+        func update() {
+            set(BackgroundPriority.requestsArriving)
+        }
+
+        /// Before the thread waits for work.
+        func stop() {
+            set(false)
+        }
+
+        /// How many times the calling thread has yielded to its timer.
+        static var yieldsOnCurrentThread: UInt { cyt_yields() }
+
+        private func set(_ on: Bool) {
+            guard let timer, on != running else { return }
+            if cyt_set(timer, on ? Self.interval : 0) == 0 { running = on }
+        }
+    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,10 +42,6 @@ public final class ComputeEngine: @unchecked Sendable {
     private var stopped = false
     /// Interactive work running on its callers' threads (see `run`).
     private var inline = 0
-    /// When interactive work last arrived (uptime nanoseconds), and how long job lanes keep
-    /// yielding after it.
-    private let lastInteractive = Atomic<UInt64>(0)
-    private static let yieldWindow: UInt64 = 50_000_000
     /// Idle lanes by kind, each waiting on its own semaphore.
     private var idleInteractiveLanes: [Int] = []
     private var idleBackgroundLanes: [Int] = []
@@ -115,7 +110,6 @@ public final class ComputeEngine: @unchecked Sendable {
     /// capacity is free (interactive work only), otherwise on a lane.
     public func run<T>(_ priority: Priority = .interactive, _ body: @escaping () throws -> T) throws -> T {
         if priority == .interactive {
-            lastInteractive.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             // Caller runs: while fewer than `lanes` computations are under way and no request
             // waits, the connection thread computes itself, saving the hand-off and a second
             // wake-up (which is most of a small op's latency on a busy machine). Otherwise the
@@ -155,6 +149,9 @@ public final class ComputeEngine: @unchecked Sendable {
         // With no interactive-only lane (one lane), job lanes must take interactive work first.
         let shared = backgroundLanes == lanes
         if runsBackground { BackgroundPriority.lowerCurrentThread() }
+        // While requests arrive, a job lane gives up its core every 200 µs, inside a step too:
+        // the idle class alone did not keep a step from holding a core a request waited for.
+        let yields = runsBackground ? BackgroundPriority.YieldTimer() : nil
         while true {
             lock.lock()
             let work: (() -> Void)?
@@ -176,20 +173,17 @@ public final class ComputeEngine: @unchecked Sendable {
                 }
                 if runsBackground { idleBackgroundLanes.append(index) } else { idleInteractiveLanes.append(index) }
                 lock.unlock()
+                yields?.stop()
                 wakeups[index].wait()
                 continue
             }
             running += 1
             lock.unlock()
+            yields?.update()
             work()
             lock.lock()
             running -= 1
             lock.unlock()
-            // While requests are arriving, a job lane offers its core to them between steps: the
-            // kernel would otherwise let a CPU-bound step run out its slice first (the p99 tail).
-            if runsBackground && DispatchTime.now().uptimeNanoseconds &- lastInteractive.load(ordering: .relaxed) < Self.yieldWindow {
-                sched_yield()
-            }
         }
     }
 

@@ -117,6 +117,7 @@ public final class TensorService: @unchecked Sendable {
 
     /// Routes a request; requests no route matches are counted and logged here.
     func respond(_ request: Request) throws -> Response {
+        BackgroundPriority.noteRequest()
         let start = ContinuousClock.now
         do {
             return try router.respond(to: request)
