@@ -51,20 +51,21 @@ enum BackgroundPriority {
 
     /// Makes its background thread give up its core every `interval` while requests arrive.
     ///
-    /// Why: on Linux's EEVDF scheduler (6.6 and later) the idle class is not strict. A request's
-    /// thread that is runnable but not yet eligible (it ran more than its share just before, say
-    /// preempted by another request's thread) is passed over for an eligible idle-class thread,
-    /// and nothing picks again until that CPU's next tick (4 ms at HZ=250) or until the
-    /// idle-class thread enters the scheduler itself. Traced with bpftrace on the 2-core machine
-    /// during `scripts/bench_jobs.py` (5725eb3): over 4 s, 42 waits of the event loops and of
-    /// wrk in which the CPU they waited for ran the job lane or the job writer for 0.5–4 ms,
-    /// the writer inside a checkpoint's JSON encoding, the lane inside a step (the
-    /// idle-class thread switched out by the timer tick each time). A thread that yields every
-    /// `interval` bounds such a wait to about that. The yield comes from a timer signal, so it
-    /// needs no cooperation from the code the thread runs (BLAS, SQLite, Foundation's encoder).
-    /// The signal handler only calls `sched_yield`, is installed with SA_RESTART, and the
-    /// timer is stopped while the thread waits for work, so blocking calls are not interrupted
-    /// then. One per thread, made and used on that thread.
+    /// Why: the idle class is not strict. A waking request's thread preempts an idle-class thread
+    /// at once, but one that is already runnable (preempted by another request's thread, say) can
+    /// be passed over for it (EEVDF picks among eligible entities, whatever their class), and
+    /// nothing picks again until that CPU's next tick (4 ms at HZ=250) or until the idle-class
+    /// thread enters the scheduler itself. Traced with bpftrace during `scripts/bench_jobs.py`
+    /// rounds on the 2-core machine (5725eb3): in 4 s, 31–44 waits of the event loops and of wrk in
+    /// which the CPU they were runnable on ran the job lane or the job writer for 0.5–4 ms, the
+    /// writer inside a checkpoint's JSON encoding, the lane inside a step, each ended by the tick
+    /// (or by the lane's yield at the end of the step). Yielding every `interval` bounds such a
+    /// wait to about that (4–13 such waits remained in the same trace, at a load average of 7–13).
+    /// The yield comes from a timer signal, so it needs no cooperation from the code the thread
+    /// runs (BLAS, SQLite, Foundation's encoder). The handler only calls `sched_yield` and is
+    /// installed with SA_RESTART, and the timer is stopped while the thread waits for work, so
+    /// blocking calls are interrupted only inside work (SQLite's file I/O is not interruptible;
+    /// libpq retries its `poll` on EINTR). One per thread, made and used on that thread.
     final class YieldTimer {
         static let interval = 200_000
         private var timer: Int32?
