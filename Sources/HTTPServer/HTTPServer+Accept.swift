@@ -55,7 +55,7 @@ extension HTTPServer {
         var date = HTTPDate()
         response.appendHead(to: &bytes, framing: .length(body.count), connection: "close", date: date.current())
         bytes.append(contentsOf: body)
-        try? client.send(bytes)
+        _ = try? client.send(bytes)
         client.shutdown(reading: false, writing: true)
         client.close()
     }

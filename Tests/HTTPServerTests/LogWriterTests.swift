@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func linesArriveInOrderWithinTheDelay() throws {
-        try Self.withPipe { fd, read in
+        Self.withPipe { fd, read in
             let log = LogWriter(fileDescriptor: fd, delay: .milliseconds(5))
             for i in 0..<100 { log.append("line \(i)") }
             var text = ""
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func flushWritesAtOnce() throws {
-        try Self.withPipe { fd, read in
+        Self.withPipe { fd, read in
             let log = LogWriter(fileDescriptor: fd, delay: .seconds(60))
             log.append("first")
             log.append("second")
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func linesPastTheBoundAreCountedAndDropped() throws {
-        try Self.withPipe { fd, read in
+        Self.withPipe { fd, read in
             let log = LogWriter(fileDescriptor: fd, delay: .seconds(60), maxPending: 100)  // one thread: one stripe
             for i in 0..<10 { log.append("line number \(i) ...") }  // 18 bytes with the newline: 5 fit in 100
             log.flush()

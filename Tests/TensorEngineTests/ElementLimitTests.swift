@@ -10,7 +10,7 @@ struct ElementLimitTests {
         ("eye", [.int(1 << 20)], [:]),
     ])
     func creationIsLimited(op: String, positional: [Value], keywords: [String: Value]) {
-        ElementLimit.with(1000) {
+        _ = ElementLimit.with(1000) {
             #expect { try Ops.call(op, positional: positional, keywords: keywords) } throws: { ($0 as? TensorError)?.kind == .limit || ($0 as? TensorError)?.kind == .value }
         }
     }
@@ -21,7 +21,7 @@ struct ElementLimitTests {
         let calls: [() throws -> Void] = [{ _ = try row + col }, { _ = try row.expanded([5000, 2000]) }, { _ = try row.repeated([1000, 1]) },
                                           { _ = try col.matmul(row) }, { _ = try concatenated(Array(repeating: row, count: 600), dim: 0) }]
         for call in calls {
-            ElementLimit.with(1_000_000) {
+            _ = ElementLimit.with(1_000_000) {
                 #expect { try call() } throws: { ($0 as? TensorError)?.kind == .limit }
             }
         }

@@ -56,7 +56,7 @@ struct PyTorchGolden {
     /// An integer element, exactly: a number past Int64's range or with a fraction is an
     /// error, not a trap (converting such a Double to Int64 would stop the test process).
     static func int64(_ v: Any) throws -> Int64 {
-        guard let n = v as? NSNumber, let i = Int64(exactly: n) else { throw BadElement(value: v, dtype: .int64) }
+        guard let n = v as? NSNumber, let i = Int64(exactly: n) else { throw BadElement(value: "\(v)", dtype: .int64) }
         return i
     }
 
@@ -67,12 +67,13 @@ struct PyTorchGolden {
         case "Infinity": return .infinity
         case "-Infinity": return -.infinity
         default:
-            guard let n = v as? NSNumber else { throw BadElement(value: v, dtype: .float64) }
+            guard let n = v as? NSNumber else { throw BadElement(value: "\(v)", dtype: .float64) }
             return n.doubleValue
         }
     }
 
     struct BadElement: Error {
-        let value: Any, dtype: DType
+        /// The element as the fixture spells it.
+        let value: String, dtype: DType
     }
 }

@@ -31,7 +31,8 @@ struct ComposeTests {
                 field = key
                 if value.hasPrefix("[") {
                     let items = try JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String]
-                    services[s]!.lists[key] = try #require(items, "\(s).\(key) is a list of strings")
+                    let list: [String] = try #require(items, "\(s).\(key) is a list of strings")
+                    services[s]!.lists[key] = list
                 } else if !value.isEmpty {
                     services[s]!.fields[key] = value
                 }

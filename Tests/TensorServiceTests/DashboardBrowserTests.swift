@@ -28,7 +28,7 @@ import Testing
                              "--url", "http://127.0.0.1:\(server.port)", "--screenshots", shots.path, "--token", "browser-token"]
         // Output to a file: nothing has to read it while the child runs.
         let logURL = shots.appendingPathComponent("browser-test.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let output = try FileHandle(forWritingTo: logURL)
         defer { try? output.close() }
         process.standardOutput = output

@@ -99,7 +99,7 @@ struct JobStoreTests {
                       MetricPoint(key: "loss", step: 1, epoch: 0, value: .nan, timestamp: 5),
                       MetricPoint(key: "loss", step: 2, epoch: 1, value: -.infinity, timestamp: 6),
                       MetricPoint(key: "lr", step: 0, epoch: nil, value: 0.1, timestamp: 5),
-                      MetricPoint(key: "lr", step: 1, epoch: nil, value: 5e-324, timestamp: 5)]
+                      MetricPoint(key: "lr", step: 1, epoch: nil, value: .leastNonzeroMagnitude, timestamp: 5)]
         try store.commit(JobWrite(job: job, metrics: points,
                                   events: [JobEventRecord(id: 1, kind: .status, data: Array(#"{"s":1}"#.utf8)),
                                            JobEventRecord(id: 2, kind: .metric, data: [0, 1, 255])],

@@ -51,7 +51,7 @@ final class PostgresTestServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: postgres)
         process.arguments = args
         let logFile = directory.appendingPathComponent("postgres.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -67,7 +67,7 @@ import TensorEngine
     }
 
     @Test func snapshotRoundTripsEveryBit() throws {
-        let t = try Tensor([1, .nan, -.infinity, -0.0, 1e-45, 6] as [Float], shape: [2, 3]).t()
+        let t = try Tensor([1, .nan, -.infinity, -0.0, .leastNonzeroMagnitude, 6] as [Float], shape: [2, 3]).t()
         let s = TensorSnapshot(t)
         let back = try JSONDecoder().decode(TensorSnapshot.self, from: JSONEncoder().encode(s))
         let u = try back.tensor()

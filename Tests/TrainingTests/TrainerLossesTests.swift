@@ -5,7 +5,7 @@ import TensorEngine
 
 /// The losses, activations and early-stopping options training jobs use.
 @Suite struct TrainerLossesTests {
-    let small = try! digits.rows(ArraySlice(0..<200))
+    let small = digits.rows(ArraySlice(0..<200))
 
     func run(_ layers: [any Layer], data: Dataset, config: TrainerConfig) throws -> (Trainer, [Trainer.StepReport]) {
         var trainer = try Trainer(model: Sequential(layers), data: data, config: config)

@@ -51,7 +51,7 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
     /// metric history to an uninterrupted run.
     @Test(arguments: [1, 5, 8, 13, 23])
     func checkpointResumeIsBitIdentical(stopAfter: Int) throws {
-        let data = try digits.rows(ArraySlice(0..<300))
+        let data = digits.rows(ArraySlice(0..<300))
         let config = TrainerConfig(epochs: 3, batchSize: 32, seed: 3, validationSplit: 0.2, loss: .crossEntropy,
                                    optimizer: .adamw(try AdamW(lr: 1e-2, amsgrad: true)), schedule: .step(size: 1, gamma: 0.5),
                                    clipGradNorm: 1.0, featureScaling: .minMax)
@@ -119,7 +119,7 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
     }
 
     @Test func earlyStoppingStopsWhenValidationLossStalls() throws {
-        let data = try digits.rows(ArraySlice(0..<200))
+        let data = digits.rows(ArraySlice(0..<200))
         let config = TrainerConfig(epochs: 50, seed: 1, validationSplit: 0.5, optimizer: .sgd(try SGD(lr: 0)),
                                    earlyStopping: EarlyStopping(patience: 2))
         var trainer = try Trainer(model: mlp([64, 10], seed: 0), data: data, config: config)
@@ -130,7 +130,7 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
     }
 
     @Test func stepAndEpochMetrics() throws {
-        let data = try digits.rows(ArraySlice(0..<100))
+        let data = digits.rows(ArraySlice(0..<100))
         let config = TrainerConfig(epochs: 2, batchSize: 30, seed: 1, validationSplit: 0.2,
                                    optimizer: .sgd(try SGD(lr: 0.1)), schedule: .exponential(gamma: 0.5), clipGradNorm: 0.5)
         var trainer = try Trainer(model: mlp([64, 10], seed: 0), data: data, config: config)
@@ -148,7 +148,7 @@ func mlp(_ sizes: [Int], seed: UInt64) throws -> Sequential {
     }
 
     @Test func configErrorsNameTheOption() throws {
-        let data = try digits.rows(ArraySlice(0..<10))
+        let data = digits.rows(ArraySlice(0..<10))
         for (config, argument) in [
             (TrainerConfig(epochs: -1, optimizer: .sgd(try SGD())), "epochs"),
             (TrainerConfig(epochs: 1, batchSize: 0, optimizer: .sgd(try SGD())), "batch_size"),

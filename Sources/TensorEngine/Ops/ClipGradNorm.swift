@@ -1,5 +1,4 @@
 import Foundation
-import TensorEngine
 
 /// Gradient clipping by total norm, as `torch.nn.utils.clip_grad_norm_` (semantics §11).
 ///

@@ -219,7 +219,7 @@ extension TensorService {
     /// copies kept with the job.
     func storedJobSpec(_ record: JobRecord, store jobStore: JobStore) throws -> JobSpec {
         let value: JSONValue
-        do { value = try JSONParser(maxDepth: configuration.maxJSONDepth).parse(record.spec) } catch let e as WireError { throw Problem.from(e) }
+        do { value = try JSONParser(maxDepth: configuration.maxJSONDepth).parse(record.spec) } catch { throw Problem.from(error) }
         guard case .object(let o) = value else { throw Problem.badRequest("the stored spec is not an object", pointer: "") }
         return try JobSpec.parse(RequestBody(object: o, pointer: ""), parserLimits: configuration.expressionLimits, bounds: jobBounds) { json, pointer in
             try jobTensor(json, at: pointer) { name, refPointer in

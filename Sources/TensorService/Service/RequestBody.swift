@@ -111,7 +111,7 @@ struct RequestBody {
 
     /// The response encoding a request asks for with `"encoding"`.
     func encoding() throws -> TensorEncoding {
-        do { return try TensorCodec.encoding(self["encoding"], at: at("encoding")) } catch let e as WireError { throw Problem.from(e) }
+        do { return try TensorCodec.encoding(self["encoding"], at: at("encoding")) } catch { throw Problem.from(error) }
     }
 
     /// Every member of an object field, in order (`tensors`, `params`, …).

@@ -64,7 +64,7 @@ public struct FeatureScaler: Codable, Equatable, Sendable {
                 }
             }
         }
-        let x = try features.detached()
+        let x = features.detached()
         return x.dtype == .float64 ? go(Double.self, x) : go(Float.self, try x.cast(to: .float32))
     }
 }

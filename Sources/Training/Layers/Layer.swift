@@ -31,7 +31,7 @@ extension Layer {
             guard s.shape == p.shape, s.dtype == p.dtype else {
                 throw TensorError(.shape, "parameter of shape \(p.shape) (\(p.dtype)) cannot take values of shape \(s.shape) (\(s.dtype))", argument: "parameters")
             }
-            _ = s.data.withUnsafeBytes { raw in
+            s.data.withUnsafeBytes { raw in
                 memcpyRaw(p.storage.pointer + p.offset * p.dtype.byteSize, raw)
             }
         }
