@@ -41,6 +41,23 @@ import TensorEngine
         #expect(metrics.contains("tensord_engine_queue_depth"))
     }
 
+    /// A method is any token, so each made-up one would be a new counter, and `/metrics` would grow
+    /// with every request: methods the API does not name are all counted as `OTHER`.
+    @Test func madeUpMethodsShareOneCounter() throws {
+        let fresh = try TestServer()
+        defer { fresh.stop() }
+        for i in 0..<40 {
+            #expect(try fresh.request("M\(i)", i % 2 == 0 ? "/v1/tensors" : "/nowhere").status >= 400)
+        }
+        _ = try fresh.request("GET", "/v1/tensors")
+        let text = try fresh.request("GET", "/metrics").text
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("tensord_http_requests_total{") }
+        #expect(!text.contains("method=\"M"), "\(lines)")
+        let others = lines.filter { $0.contains(#"method="OTHER""#) }.compactMap { Int($0.split(separator: " ").last!) }
+        #expect(others.reduce(0, +) == 40, "\(lines)")
+        #expect(lines.contains(#"tensord_http_requests_total{route="/v1/tensors",method="GET",status="200"} 1"#), "\(lines)")
+    }
+
     /// `max_connections` is the limit in force: one configured above what RLIMIT_NOFILE's hard
     /// limit allows is fitted down when the server starts, and `GET /v1` says so.
     @Test func serviceInfoReportsTheConnectionLimitInForce() throws {

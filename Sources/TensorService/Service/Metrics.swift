@@ -24,7 +24,12 @@ public final class Metrics: @unchecked Sendable {
 
     public init() {}
 
+    /// Methods counted under their own name; any other token a client sends is counted as `OTHER`,
+    /// so made-up methods cannot grow the table (and `/metrics`) without bound.
+    static let namedMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
     public func record(route: String, method: String, status: Int, seconds: Double) {
+        let method = Metrics.namedMethods.contains(method) ? method : "OTHER"
         lock.lock(); defer { lock.unlock() }
         requests[Key(route: route, method: method, status: status), default: 0] += 1
         // In place: a copy taken out of the dictionary and stored back copied its bucket array every request.
