@@ -14,17 +14,23 @@ struct Tensord: ParsableCommand {
     @Option(help: "Address to listen on (TENSORD_HOST).") var host = env("TENSORD_HOST") ?? "127.0.0.1"
     @Option(help: "Port to listen on; 0 picks a free one (TENSORD_PORT).") var port = env("TENSORD_PORT").flatMap(Int.init) ?? 8080
     @Option(help: "Data directory for tensors and jobs (TENSORD_DATA_DIR).") var dataDir = env("TENSORD_DATA_DIR") ?? "tensord-data"
-    @Option(help: "PostgreSQL URL (postgresql://user[:password]@host:port/db; the password may come from PGPASSWORD) shared by several nodes for jobs, sweeps and tensors; without it, SQLite in the data directory (TENSORD_DATABASE_URL).")
-    var database = env("TENSORD_DATABASE_URL")
+    @Option(name: .customLong("database"), help: "PostgreSQL URL (postgresql://user[:password]@host:port/db; the password may come from PGPASSWORD) shared by several nodes for jobs, sweeps and tensors; without it, SQLite in the data directory (TENSORD_DATABASE_URL).")
+    var databaseFlag: String?
+    @Option(help: "PostgreSQL connections this node opens at most, with --database (TENSORD_DATABASE_CONNECTIONS).")
+    var databaseConnections = envInt("TENSORD_DATABASE_CONNECTIONS") ?? ServiceConfiguration().databaseConnections
     @Option(help: "This node's name among the nodes of one database; default host name and pid (TENSORD_NODE_ID).")
     var nodeId = env("TENSORD_NODE_ID") ?? ServiceConfiguration.defaultNodeId
-    @Option(help: "Bearer token every /v1 request must carry (TENSORD_TOKEN).") var token = env("TENSORD_TOKEN")
+    @Option(name: .customLong("token"), help: "Bearer token every /v1 request must carry (TENSORD_TOKEN).") var tokenFlag: String?
     @Option(help: "Compute lanes of the shared engine (TENSORD_LANES).") var lanes = envInt("TENSORD_LANES") ?? ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Most elements of one tensor or result (TENSORD_MAX_ELEMENTS).") var maxElements = envInt("TENSORD_MAX_ELEMENTS") ?? 16_777_216
     @Option(help: "Most bytes the tensor store holds (TENSORD_MAX_STORE_BYTES).") var maxStoreBytes = envInt("TENSORD_MAX_STORE_BYTES") ?? 1 << 30
+    @Option(help: "Replaced tensor files kept to write later uploads over; 0 keeps none (TENSORD_MAX_STORE_SPARES).") var maxStoreSpares = envInt("TENSORD_MAX_STORE_SPARES") ?? TensorStore.SpareLimits().files
+    @Option(help: "Most bytes of all kept spare tensor files together (TENSORD_MAX_STORE_SPARE_BYTES).") var maxStoreSpareBytes = envInt("TENSORD_MAX_STORE_SPARE_BYTES") ?? TensorStore.SpareLimits().bytes
     @Option(help: "Most bytes of a request body (TENSORD_MAX_BODY_BYTES).") var maxBodyBytes = envInt("TENSORD_MAX_BODY_BYTES") ?? 64 << 20
     @Option(help: "Deepest JSON nesting of a request (TENSORD_MAX_JSON_DEPTH).") var maxJSONDepth = envInt("TENSORD_MAX_JSON_DEPTH") ?? 512
     @Option(help: "Interactive requests queued for a lane before 429 (TENSORD_MAX_QUEUED_REQUESTS).") var maxQueuedRequests = envInt("TENSORD_MAX_QUEUED_REQUESTS") ?? 1024
+    @Option(help: "Most bytes of a /v1/eval or objective program (TENSORD_MAX_EXPRESSION_BYTES).") var maxExpressionBytes = envInt("TENSORD_MAX_EXPRESSION_BYTES") ?? ExpressionParser.Limits().maxSourceBytes
+    @Option(help: "Most tokens of a /v1/eval or objective program (TENSORD_MAX_EXPRESSION_TOKENS).") var maxExpressionTokens = envInt("TENSORD_MAX_EXPRESSION_TOKENS") ?? ExpressionParser.Limits().maxTokens
     @Option(help: "Most open connections; at the limit the oldest idle ones are closed to admit a new one (TENSORD_MAX_CONNECTIONS).") var maxConnections = envInt("TENSORD_MAX_CONNECTIONS") ?? HTTPServerConfiguration().maxConnections
     @Option(help: "Descriptors kept for files and databases when --max-connections is fitted to RLIMIT_NOFILE (TENSORD_RESERVED_FDS).") var reservedFds = envInt("TENSORD_RESERVED_FDS") ?? HTTPServerConfiguration().reservedDescriptors
     @Option(help: "Event-loop threads reading requests and running handlers inline; default twice the cores (TENSORD_EVENT_LOOPS).") var eventLoops = envInt("TENSORD_EVENT_LOOPS") ?? HTTPServerConfiguration().eventLoops
@@ -35,9 +41,10 @@ struct Tensord: ParsableCommand {
     @Option(help: "Seconds to receive the request headers (TENSORD_HEADER_TIMEOUT).") var headerTimeout = envInt("TENSORD_HEADER_TIMEOUT") ?? 10
     @Option(help: "Seconds to receive the request body (TENSORD_BODY_TIMEOUT).") var bodyTimeout = envInt("TENSORD_BODY_TIMEOUT") ?? 30
     @Option(help: "Seconds an idle keep-alive connection stays open (TENSORD_IDLE_TIMEOUT).") var idleTimeout = envInt("TENSORD_IDLE_TIMEOUT") ?? 30
+    @Option(help: "Seconds one send may wait for a client that does not read, then the connection closes (TENSORD_WRITE_TIMEOUT).") var writeTimeout = envInt("TENSORD_WRITE_TIMEOUT") ?? 30
     @Option(help: "Requests served on one connection before it closes (TENSORD_MAX_REQUESTS_PER_CONNECTION).") var maxRequestsPerConnection = envInt("TENSORD_MAX_REQUESTS_PER_CONNECTION") ?? 10_000
     @Option(help: "Seconds in-flight requests get to finish on shutdown (TENSORD_SHUTDOWN_GRACE).") var shutdownGrace = envInt("TENSORD_SHUTDOWN_GRACE") ?? 10
-    @Option(help: "Lanes that may run job steps at once; default all but one (TENSORD_JOB_LANES).") var jobLanes = envInt("TENSORD_JOB_LANES")
+    @Option(name: .customLong("job-lanes"), help: "Lanes that may run job steps at once; default all but one (TENSORD_JOB_LANES).") var jobLanesFlag: Int?
     @Option(help: "Training jobs running at once (TENSORD_MAX_RUNNING_JOBS).") var maxRunningJobs = envInt("TENSORD_MAX_RUNNING_JOBS") ?? 2
     @Option(help: "Jobs waiting in 'queued' before a submission gets 429 (TENSORD_MAX_QUEUED_JOBS).") var maxQueuedJobs = envInt("TENSORD_MAX_QUEUED_JOBS") ?? 64
     @Option(help: "Jobs one sweep's grid may make (TENSORD_MAX_SWEEP_JOBS).") var maxSweepJobs = envInt("TENSORD_MAX_SWEEP_JOBS") ?? 64
@@ -59,6 +66,11 @@ struct Tensord: ParsableCommand {
     @Option(help: "Bytes of finished jobs kept in memory for reads, with the embedded store (TENSORD_JOB_CACHE_BYTES).") var jobCacheBytes = envInt("TENSORD_JOB_CACHE_BYTES") ?? JobLimits().finishedCacheBytes
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
+    // Options without a default are read here, so the environment fills in only what the command line left out.
+    var database: String? { databaseFlag ?? env("TENSORD_DATABASE_URL") }
+    var token: String? { tokenFlag ?? env("TENSORD_TOKEN") }
+    var jobLanes: Int? { jobLanesFlag ?? envInt("TENSORD_JOB_LANES") }
+
     func validate() throws {
         if let database, !(database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")) {
             throw ValidationError("--database must be a postgresql:// or postgres:// URL")
@@ -71,7 +83,10 @@ struct Tensord: ParsableCommand {
                                      ("--max-metric-points", maxMetricPoints, 8), ("--max-job-events", maxJobEvents, 1),
                                      ("--max-trajectory-elements", maxTrajectoryElements, 0), ("--job-writer-queue", jobWriterQueue, 1),
                                      ("--max-job-attempts", maxJobAttempts, 1), ("--job-cache-bytes", jobCacheBytes, 0),
-                                     ("--max-connections", maxConnections, 1), ("--max-event-streams", maxEventStreams, 1), ("--reserved-fds", reservedFds, 0)] where value < least {
+                                     ("--max-connections", maxConnections, 1), ("--max-event-streams", maxEventStreams, 1), ("--reserved-fds", reservedFds, 0),
+                                     ("--write-timeout", writeTimeout, 1), ("--max-store-spares", maxStoreSpares, 0),
+                                     ("--max-store-spare-bytes", maxStoreSpareBytes, 0), ("--max-expression-bytes", maxExpressionBytes, 1),
+                                     ("--max-expression-tokens", maxExpressionTokens, 1), ("--database-connections", databaseConnections, 1)] where value < least {
             throw ValidationError("\(flag) must be at least \(least)")
         }
         guard leaseSeconds >= 0.3 && leaseSeconds <= 86_400 else { throw ValidationError("--lease-seconds must be in 0.3…86400") }
@@ -93,6 +108,7 @@ struct Tensord: ParsableCommand {
         http.headerReadTimeout = .seconds(headerTimeout)
         http.bodyReadTimeout = .seconds(bodyTimeout)
         http.idleTimeout = .seconds(idleTimeout)
+        http.writeTimeout = .seconds(writeTimeout)
         http.maxRequestsPerConnection = maxRequestsPerConnection
         http.shutdownGracePeriod = .seconds(shutdownGrace)
         var configuration = ServiceConfiguration(
@@ -102,7 +118,12 @@ struct Tensord: ParsableCommand {
             maxSweepJobs: maxSweepJobs, maxSurfacePoints: maxSurfacePoints, chartJSPath: chartJS, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
         configuration.databaseURL = database
         configuration.nodeId = nodeId
+        configuration.databaseConnections = databaseConnections
         configuration.maxEventStreams = maxEventStreams
+        configuration.storeSpares.files = maxStoreSpares
+        configuration.storeSpares.bytes = maxStoreSpareBytes
+        configuration.expressionLimits.maxSourceBytes = maxExpressionBytes
+        configuration.expressionLimits.maxTokens = maxExpressionTokens
         configuration.jobLimits.maxSteps = maxJobSteps
         configuration.jobLimits.maxEpochs = maxJobEpochs
         configuration.jobLimits.maxBatchSize = maxJobBatchSize

@@ -67,8 +67,12 @@ struct ChildServer {
     func raw(_ path: String) throws -> String { try request("GET", path).text }
 
     func request(_ method: String, _ path: String, body: String = "") throws -> TestResponse {
-        let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-        return try TestResponse(TestServer.exchange(port: port, Array((head + body).utf8)))
+        try request(method, path, bytes: Array(body.utf8), contentType: "application/json")
+    }
+
+    func request(_ method: String, _ path: String, bytes: [UInt8], contentType: String) throws -> TestResponse {
+        let head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\n\r\n"
+        return try TestResponse(TestServer.exchange(port: port, Array(head.utf8) + bytes))
     }
 
     /// `tensord` next to the test bundle in the build products directory.

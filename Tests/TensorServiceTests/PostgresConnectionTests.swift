@@ -7,7 +7,7 @@ struct PostgresConnectionTests {
     @Test func valuesRoundTripBitForBit() throws {
         let db = try PostgresConnection(url: try PostgresTestServer.shared.database())
         try db.execute("CREATE TABLE v (i BIGINT, d DOUBLE PRECISION, t TEXT, b BYTEA, f BOOLEAN)")
-        let doubles: [Double] = [0, -0.0, 1.0 / 3, .nan, .infinity, -.infinity, 5e-324, .greatestFiniteMagnitude]
+        let doubles: [Double] = [0, -0.0, 1.0 / 3, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
         let ints: [Int64] = [0, -1, .min, .max, 1 << 53 + 1]
         for (k, d) in doubles.enumerated() {
             try db.query("INSERT INTO v VALUES ($1, $2, $3, $4, $5)",
@@ -55,7 +55,7 @@ struct PostgresConnectionTests {
     @Test func transactionsCommitOrRollBack() throws {
         let db = try PostgresConnection(url: try PostgresTestServer.shared.database())
         try db.execute("CREATE TABLE t (k BIGINT)")
-        try db.transaction { try db.query("INSERT INTO t VALUES (1)") }
+        _ = try db.transaction { try db.query("INSERT INTO t VALUES (1)") }
         #expect(throws: PostgresError.self) {
             try db.transaction {
                 try db.query("INSERT INTO t VALUES (2)")
@@ -79,6 +79,32 @@ struct PostgresConnectionTests {
         let lost = #expect(throws: PostgresError.self) { try pool.with { try $0.query("SELECT 1") } }
         #expect(lost?.kind == .connectionLost)
         #expect(try pool.with { try $0.query("SELECT 1::bigint").rows[0].int(0) } == 1)
+    }
+
+    /// `--database-connections` holds: eight callers at once on a pool of two share two
+    /// sessions, at most two of them inside the pool at a time, and all of them are served.
+    @Test func aPoolOpensAtMostItsSize() throws {
+        let pool = try PostgresPool(url: try PostgresTestServer.shared.database(), size: 2)
+        let inside = Locked((now: 0, most: 0)), backends = Locked(Set<Int64>()), served = Locked(0)
+        let done = DispatchGroup()
+        for _ in 0..<8 {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                for _ in 0..<3 {
+                    try? pool.with { c in
+                        inside.update { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        defer { inside.update { $0.now -= 1 } }
+                        let pid = try c.query("SELECT pg_backend_pid() FROM pg_sleep(0.02)").rows[0].int(0)
+                        backends.update { $0.insert(pid) }
+                        served.update { $0 += 1 }
+                    }
+                }
+            }
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success)
+        #expect(served.value == 24)
+        #expect(inside.value.most == 2 && backends.value.count == 2, "\(inside.value) \(backends.value)")
     }
 
     @Test func connectingFailsWithATypedErrorThatHidesThePassword() throws {

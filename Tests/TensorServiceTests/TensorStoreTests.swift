@@ -127,7 +127,7 @@ struct TensorStoreTests {
         try store.put("a", Tensor.filled([20], with: 1, dtype: .float32))
         #expect(throws: TensorStore.StoreError.self) { try store.put([("b", Tensor.filled([2], with: 1, dtype: .float32)), ("c", Tensor.filled([4], with: 1, dtype: .float32))]) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.tensor"])
-        FileManager.default.createFile(atPath: dir.appendingPathComponent(".a.7.partial").path, contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(".a.7.partial").path, contents: Data([1, 2, 3]))
         let reopened = try place.open(maxTotalBytes: 100)
         #expect(try reopened.list().map(\.name) == ["a"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.tensor"])
@@ -142,13 +142,7 @@ struct TensorStoreTests {
         let dir = place.directory
         let store = try place.open(maxTotalBytes: 1 << 26)
         func spares() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".partial") }.count }
-        let probe = (dir.appendingPathComponent("a").path, dir.appendingPathComponent("b").path)
-        FileManager.default.createFile(atPath: probe.0, contents: Data([1]))
-        FileManager.default.createFile(atPath: probe.1, contents: Data([2]))
-        let swaps = RenameExchange.swap(probe.0, probe.1)
-        #expect(!swaps || FileManager.default.contents(atPath: probe.0) == Data([2]))
-        unlink(probe.0)
-        unlink(probe.1)
+        let swaps = Self.swapsFiles(in: dir)
         let steps: [(name: String, count: Int, value: Double, spares: Int)] = [
             ("big", 300_000, 1, 0),
             ("big", 300_000, 2, 1),  // the first file is the spare
@@ -170,6 +164,43 @@ struct TensorStoreTests {
         }
         #expect(try spares() == 0)
         #expect(try reopened.usedBytes == 4 * (299_000 + 400_000 + 1_000 + 500_000))
+    }
+
+    /// Whether the file system of `directory` (created if need be) swaps two files' names
+    /// (`RenameExchange`): where it cannot, the store keeps no spares.
+    static func swapsFiles(in directory: URL) -> Bool {
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let probe = (directory.appendingPathComponent("a").path, directory.appendingPathComponent("b").path)
+        _ = FileManager.default.createFile(atPath: probe.0, contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: probe.1, contents: Data([2]))
+        defer { unlink(probe.0); unlink(probe.1) }
+        let swaps = RenameExchange.swap(probe.0, probe.1)
+        #expect(!swaps || FileManager.default.contents(atPath: probe.0) == Data([2]))
+        return swaps
+    }
+
+    /// The spares' bounds are the store's to be given: with room for one 1.2 MB file in bytes
+    /// (however many files are allowed), one is kept; with no files allowed, none, and the
+    /// store still replaces its tensors.
+    @Test func sparesStayWithinTheGivenLimits() throws {
+        for (files, bytes, kept) in [(5, 2 << 20, 1), (0, 1 << 30, 0)] {
+            let place = try Place(.files)
+            let dir = place.directory
+            let swaps = Self.swapsFiles(in: dir)
+            var limits = TensorStore.SpareLimits()
+            limits.files = files
+            limits.bytes = bytes
+            let store = try TensorStore(directory: dir, maxTotalBytes: 1 << 26, spareLimits: limits)
+            for round in 0..<2 {
+                for (name, count) in [("a", 300_000), ("b", 400_000), ("c", 500_000)] {
+                    try store.put(name, Tensor.filled([count], with: Double(round), dtype: .float32))
+                }
+            }
+            let partial = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".partial") }
+            #expect(partial.count == (swaps ? kept : 0), "files \(files), bytes \(bytes): \(partial)")
+            #expect(try store.get("c")?.doubles() == [Double](repeating: 1, count: 500_000))
+            try? FileManager.default.removeItem(at: dir)
+        }
     }
 
     @Test("names are safe file names", arguments: ["", ".hidden", "a/b", "../x", "a b", String(repeating: "x", count: 129), "é"])

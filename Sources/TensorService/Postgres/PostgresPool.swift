@@ -15,7 +15,7 @@ final class PostgresPool: @unchecked Sendable {
     private var open = 0
 
     /// Connects once, so a wrong URL or password fails `tensord` at start, not at the first request.
-    init(url: String, size: Int = 4, setup: [String] = []) throws {
+    init(url: String, size: Int = ServiceConfiguration().databaseConnections, setup: [String] = []) throws {
         self.url = url
         self.size = max(1, size)  // a pool holds at least one connection
         self.setup = setup

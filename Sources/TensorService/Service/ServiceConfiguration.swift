@@ -9,6 +9,9 @@ public struct ServiceConfiguration: Sendable {
     /// sweeps and the tensor store live in that database, shared with other nodes, instead of
     /// SQLite files and tensor files in `dataDirectory`.
     public var databaseURL: String?
+    /// PostgreSQL connections this node opens at most (with `databaseURL`); requests that need
+    /// the database while all are busy wait for one.
+    public var databaseConnections = 4
     /// This node's name among the nodes of one database, in the job store's leases and in
     /// GET /v1.
     public var nodeId = ServiceConfiguration.defaultNodeId
@@ -20,6 +23,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxElements: Int
     /// Most bytes the tensor store may hold.
     public var maxStoreBytes: Int
+    /// Replaced tensor files the store keeps to write uploads over (without `databaseURL`).
+    public var storeSpares = TensorStore.SpareLimits()
     /// Deepest JSON nesting a request may use.
     public var maxJSONDepth: Int
     /// Interactive requests waiting for a lane before new ones get 429.

@@ -50,7 +50,8 @@ public final class TensorService: @unchecked Sendable {
             // session paused in the middle of a statement is not idle: the claimers end it, see
             // `PostgresJobStore.endStalledWriters`).
             let leaseMillis = Int64(configuration.jobLimits.leaseSeconds * 1000)
-            let pool = try PostgresPool(url: url, setup: ["SET idle_in_transaction_session_timeout = \(leaseMillis)", naming])
+            let pool = try PostgresPool(url: url, size: configuration.databaseConnections,
+                                        setup: ["SET idle_in_transaction_session_timeout = \(leaseMillis)", naming])
             try pool.with { try PostgresMigrations.run($0) }
             store = TensorStore(backend: PostgresTensorBackend(pool: pool, cacheBytes: configuration.maxStoreBytes),
                                 maxTotalBytes: configuration.maxStoreBytes)
@@ -58,7 +59,7 @@ public final class TensorService: @unchecked Sendable {
             jobStore = PostgresJobStore(pool: pool)
         } else {
             store = try TensorStore(directory: configuration.dataDirectory.appendingPathComponent("tensors"),
-                                    maxTotalBytes: configuration.maxStoreBytes)
+                                    maxTotalBytes: configuration.maxStoreBytes, spareLimits: configuration.storeSpares)
             sweeps = try SQLiteSweepStore(path: configuration.dataDirectory.appendingPathComponent("sweeps.sqlite").path)
             let sqlite = try SQLiteJobStore(path: configuration.dataDirectory.appendingPathComponent("jobs.sqlite").path)
             try sqlite.importJobFiles(from: configuration.dataDirectory.appendingPathComponent("jobs"))

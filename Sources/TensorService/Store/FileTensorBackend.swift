@@ -17,19 +17,20 @@ final class FileTensorBackend: TensorStoreBackend, @unchecked Sendable {
     /// Files of replaced tensors, kept under temporary names for uploads of about their size to
     /// write over (`TensorFile.write(overwriting:)`). On ext4 writing over a file's pages costs
     /// about half of writing new ones: no pages to allocate, no blocks to reserve, and the
-    /// replaced file's pages need not be freed (perf, README). At most `maxSpares`, each of at
-    /// least `minSpareBytes` and all together at most `maxSpareBytes`: the disk space the
-    /// store may hold beyond its tensors. Removed at the next start like any temporary file.
+    /// replaced file's pages need not be freed (perf, README). At most `spareLimits.files`, each
+    /// of at least `minSpareBytes` and all together at most `spareLimits.bytes`: the disk space
+    /// the store may hold beyond its tensors. Removed at the next start like any temporary file.
     private var spares: [(url: URL, bytes: Int)] = []
-    static let maxSpares = 2
+    let spareLimits: TensorStore.SpareLimits
+    /// Smaller files are cheap to write new; keeping them would only take a spare's place.
     static let minSpareBytes = 1 << 20
-    static let maxSpareBytes = 256 << 20
     /// How much larger than a tensor's file a spare may be to be written over (the rest is cut).
     static let spareSlack = 1 << 20
 
     /// Loads what `directory` holds (creating it); temporary files a crash left are removed.
-    init(directory: URL) throws {
+    init(directory: URL, spareLimits: TensorStore.SpareLimits = .init()) throws {
         self.directory = directory
+        self.spareLimits = spareLimits
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
             // Tensor names never start with ".", so these are only ever the store's temporaries.
@@ -108,7 +109,7 @@ final class FileTensorBackend: TensorStoreBackend, @unchecked Sendable {
     /// Under the lock: keeps the file at `url` as a spare if it is large enough and there is room.
     private func keepSpare(_ url: URL, bytes: Int) -> Bool {
         let held = spares.reduce(0) { $0 + $1.bytes }
-        guard bytes >= Self.minSpareBytes, spares.count < Self.maxSpares, held + bytes <= Self.maxSpareBytes else { return false }
+        guard bytes >= Self.minSpareBytes, spares.count < spareLimits.files, held + bytes <= spareLimits.bytes else { return false }
         spares.append((url, bytes))
         return true
     }

@@ -18,12 +18,22 @@ public final class TensorStore: @unchecked Sendable {
         case full(needed: Int, limit: Int)
     }
 
+    /// Replaced files the file store keeps to write later uploads over (`FileTensorBackend`):
+    /// the disk it may hold beyond its tensors' files.
+    public struct SpareLimits: Sendable, Equatable {
+        /// Spare files at most (`--max-store-spares`; 0 keeps none).
+        public var files = 2
+        /// Bytes of all spare files together at most (`--max-store-spare-bytes`).
+        public var bytes = 256 << 20
+        public init() {}
+    }
+
     public let maxTotalBytes: Int
     let backend: TensorStoreBackend
 
     /// Opens (creating if needed) the store in `directory` and loads what it holds.
-    public convenience init(directory: URL, maxTotalBytes: Int) throws {
-        self.init(backend: try FileTensorBackend(directory: directory), maxTotalBytes: maxTotalBytes)
+    public convenience init(directory: URL, maxTotalBytes: Int, spareLimits: SpareLimits = .init()) throws {
+        self.init(backend: try FileTensorBackend(directory: directory, spareLimits: spareLimits), maxTotalBytes: maxTotalBytes)
     }
 
     init(backend: TensorStoreBackend, maxTotalBytes: Int) {
