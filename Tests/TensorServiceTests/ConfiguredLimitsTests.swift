@@ -84,17 +84,8 @@ import Glibc
         #expect(try child.request("PUT", "/v1/tensors/big", bytes: file, contentType: "application/x-npy").status == 201)
         #expect(try child.request("GET", "/v1/tensors/big?format=npy").body == file)
 
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
+        let fd = try TestServer.connected(port: child.port, receiveBuffer: 4096)
         defer { close(fd) }
-        var small: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(child.port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        #expect(connected == 0)
         let get = Array("GET /v1/tensors/big?format=npy HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         #expect(send(fd, get, get.count, Int32(MSG_NOSIGNAL)) == get.count)
         sleep(5)  // the write timeout and then some, on a loaded machine

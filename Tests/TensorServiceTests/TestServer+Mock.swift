@@ -45,16 +45,26 @@ final class TestServer {
         return try TestResponse(raw)
     }
 
-    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+    /// A socket connected to 127.0.0.1:`port`; `receiveBuffer` sets its SO_RCVBUF before it connects.
+    static func connected(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestError("socket failed") }
-        defer { close(fd) }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard ok == 0 else { throw TestError("connect failed: errno \(errno)") }
+        guard ok == 0 else {
+            close(fd)
+            throw TestError("connect failed: errno \(errno)")
+        }
+        return fd
+    }
+
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> [UInt8] {
+        let fd = try connected(port: port)
+        defer { close(fd) }
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
