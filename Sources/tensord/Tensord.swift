@@ -14,13 +14,13 @@ struct Tensord: ParsableCommand {
     @Option(help: "Address to listen on (TENSORD_HOST).") var host = env("TENSORD_HOST") ?? "127.0.0.1"
     @Option(help: "Port to listen on; 0 picks a free one (TENSORD_PORT).") var port = env("TENSORD_PORT").flatMap(Int.init) ?? 8080
     @Option(help: "Data directory for tensors and jobs (TENSORD_DATA_DIR).") var dataDir = env("TENSORD_DATA_DIR") ?? "tensord-data"
-    @Option(name: .customLong("database"), help: "PostgreSQL URL (postgresql://user[:password]@host:port/db; the password may come from PGPASSWORD) shared by several nodes for jobs, sweeps and tensors; without it, SQLite in the data directory (TENSORD_DATABASE_URL).")
-    var databaseFlag: String?
+    @Option(help: "PostgreSQL URL (postgresql://user[:password]@host:port/db; the password may come from PGPASSWORD) shared by several nodes for jobs, sweeps and tensors; without it, SQLite in the data directory (TENSORD_DATABASE_URL).")
+    var database: String?
     @Option(help: "PostgreSQL connections this node opens at most, with --database (TENSORD_DATABASE_CONNECTIONS).")
     var databaseConnections = envInt("TENSORD_DATABASE_CONNECTIONS") ?? ServiceConfiguration().databaseConnections
     @Option(help: "This node's name among the nodes of one database; default host name and pid (TENSORD_NODE_ID).")
     var nodeId = env("TENSORD_NODE_ID") ?? ServiceConfiguration.defaultNodeId
-    @Option(name: .customLong("token"), help: "Bearer token every /v1 request must carry (TENSORD_TOKEN).") var tokenFlag: String?
+    @Option(help: "Bearer token every /v1 request must carry (TENSORD_TOKEN).") var token: String?
     @Option(help: "Compute lanes of the shared engine (TENSORD_LANES).") var lanes = envInt("TENSORD_LANES") ?? ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Most elements of one tensor or result (TENSORD_MAX_ELEMENTS).") var maxElements = envInt("TENSORD_MAX_ELEMENTS") ?? 16_777_216
     @Option(help: "Most bytes the tensor store holds (TENSORD_MAX_STORE_BYTES).") var maxStoreBytes = envInt("TENSORD_MAX_STORE_BYTES") ?? 1 << 30
@@ -44,7 +44,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Seconds one send may wait for a client that does not read, then the connection closes (TENSORD_WRITE_TIMEOUT).") var writeTimeout = envInt("TENSORD_WRITE_TIMEOUT") ?? 30
     @Option(help: "Requests served on one connection before it closes (TENSORD_MAX_REQUESTS_PER_CONNECTION).") var maxRequestsPerConnection = envInt("TENSORD_MAX_REQUESTS_PER_CONNECTION") ?? 10_000
     @Option(help: "Seconds in-flight requests get to finish on shutdown (TENSORD_SHUTDOWN_GRACE).") var shutdownGrace = envInt("TENSORD_SHUTDOWN_GRACE") ?? 10
-    @Option(name: .customLong("job-lanes"), help: "Lanes that may run job steps at once; default all but one (TENSORD_JOB_LANES).") var jobLanesFlag: Int?
+    @Option(help: "Lanes that may run job steps at once; default all but one (TENSORD_JOB_LANES).") var jobLanes: Int?
     @Option(help: "Training jobs running at once (TENSORD_MAX_RUNNING_JOBS).") var maxRunningJobs = envInt("TENSORD_MAX_RUNNING_JOBS") ?? 2
     @Option(help: "Jobs waiting in 'queued' before a submission gets 429 (TENSORD_MAX_QUEUED_JOBS).") var maxQueuedJobs = envInt("TENSORD_MAX_QUEUED_JOBS") ?? 64
     @Option(help: "Jobs one sweep's grid may make (TENSORD_MAX_SWEEP_JOBS).") var maxSweepJobs = envInt("TENSORD_MAX_SWEEP_JOBS") ?? 64
@@ -67,12 +67,12 @@ struct Tensord: ParsableCommand {
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     // Options without a default are read here, so the environment fills in only what the command line left out.
-    var database: String? { databaseFlag ?? env("TENSORD_DATABASE_URL") }
-    var token: String? { tokenFlag ?? env("TENSORD_TOKEN") }
-    var jobLanes: Int? { jobLanesFlag ?? envInt("TENSORD_JOB_LANES") }
+    var databaseURL: String? { database ?? env("TENSORD_DATABASE_URL") }
+    var bearerToken: String? { token ?? env("TENSORD_TOKEN") }
+    var jobLaneCount: Int? { jobLanes ?? envInt("TENSORD_JOB_LANES") }
 
     func validate() throws {
-        if let database, !(database.hasPrefix("postgresql://") || database.hasPrefix("postgres://")) {
+        if let databaseURL, !(databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://")) {
             throw ValidationError("--database must be a postgresql:// or postgres:// URL")
         }
         guard !nodeId.isEmpty else { throw ValidationError("--node-id must not be empty") }
@@ -112,11 +112,11 @@ struct Tensord: ParsableCommand {
         http.maxRequestsPerConnection = maxRequestsPerConnection
         http.shutdownGracePeriod = .seconds(shutdownGrace)
         var configuration = ServiceConfiguration(
-            dataDirectory: URL(fileURLWithPath: dataDir), token: token, lanes: lanes, maxElements: maxElements,
+            dataDirectory: URL(fileURLWithPath: dataDir), token: bearerToken, lanes: lanes, maxElements: maxElements,
             maxStoreBytes: maxStoreBytes, maxJSONDepth: maxJSONDepth, maxQueuedRequests: maxQueuedRequests,
-            logRequests: !quiet, http: http, jobLanes: jobLanes, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
+            logRequests: !quiet, http: http, jobLanes: jobLaneCount, maxRunningJobs: maxRunningJobs, maxQueuedJobs: maxQueuedJobs,
             maxSweepJobs: maxSweepJobs, maxSurfacePoints: maxSurfacePoints, chartJSPath: chartJS, jobFlushInterval: jobFlushInterval, eventHeartbeatSeconds: eventHeartbeat)
-        configuration.databaseURL = database
+        configuration.databaseURL = databaseURL
         configuration.nodeId = nodeId
         configuration.databaseConnections = databaseConnections
         configuration.maxEventStreams = maxEventStreams
@@ -140,7 +140,7 @@ struct Tensord: ParsableCommand {
         try server.start()
         server.installSignalHandlers()
         HTTPServer.standardErrorLogger(
-            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir)\(configuration.redactedDatabaseURL.map { ", database \($0)" } ?? ""), node \(nodeId), \(lanes) lanes, \(maxRunningJobs) running jobs, \(server.connectionLimit) connections\(token == nil ? "" : ", token required"))")
+            "tensord \(TensorService.version) listening on http://\(host):\(server.port) (data \(dataDir)\(configuration.redactedDatabaseURL.map { ", database \($0)" } ?? ""), node \(nodeId), \(lanes) lanes, \(maxRunningJobs) running jobs, \(server.connectionLimit) connections\(bearerToken == nil ? "" : ", token required"))")
         server.waitUntilStopped()
         service.shutdown()
         HTTPServer.standardErrorLogger("tensord stopped")
