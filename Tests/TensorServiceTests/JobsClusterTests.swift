@@ -78,6 +78,7 @@ import Glibc
             }
             usleep(20_000)
         }
+        print("cluster: node 2's job \(paused!) was taken over \(String(format: "%.2f", Date().timeIntervalSince(pausedAt))) s after SIGSTOP (lease 2 s)")
         usleep(300_000)
         nodes[2].signal(SIGCONT)
 
@@ -92,6 +93,12 @@ import Glibc
             finished.append(j)
         }
         print("cluster: 12 jobs on 3 nodes in \(String(format: "%.1f", Date().timeIntervalSince(began))) s")
+        // What the run went through: leases lost to a slow machine, sessions of a stalled node ended.
+        for (n, node) in nodes.enumerated() {
+            let lines = node.log.split(separator: "\n")
+            print("cluster: node \(n) lost \(lines.count { $0.contains("its lease was lost") }) leases")
+            for line in lines where line.contains("ended store session") { print("cluster: node \(n): \(line)") }
+        }
         // It learns it from a write fenced out or a heartbeat ("its lease was lost"), or from its
         // write that PostgreSQL cut off while it was paused inside the transaction ("cannot write").
         #expect(nodes[2].log.contains("this node stops running it"), "the paused node learnt it lost the job and stopped: \(nodes[2].log)")

@@ -222,7 +222,8 @@ protocol JobStore: AnyObject, Sendable {
     func renew(node: String, leases: [String: Int64], leaseMillis: Millis) throws -> [String: LeaseRenewal]
     /// Frees the jobs whose lease ran out but which a stalled writer still holds, so that a
     /// claim can take them: on a shared store, the sessions whose transaction has held such a
-    /// job's row for at least `leaseMillis` are ended (their transactions roll back). Returns
+    /// job's row for at least `leaseMillis`, waiting for their node in the middle of a statement,
+    /// are ended (their transactions roll back). Returns
     /// what was ended. The embedded store has one writer, in this process: nothing to end.
     func endStalledWriters(leaseMillis: Millis) throws -> [StalledWriter]
     /// Records a cancel for the node that runs the job; returns the job (nil if unknown).

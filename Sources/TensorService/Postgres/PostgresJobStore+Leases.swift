@@ -46,8 +46,10 @@ extension PostgresJobStore {
     /// `transaction_timeout`), and the job would wait until the node came back. So claimers end
     /// it, as River's rescuer and Oban's lifeline free the jobs of a dead node: the session whose
     /// transaction id holds the row (`xmax`; these rows are only ever locked whole, by one
-    /// transaction at a time, so it is never a multixact), when the job's lease has run out and
-    /// that transaction has been open for a whole lease, longer than any write of a live node.
+    /// transaction at a time, so it is never a multixact), when the job's lease has run out,
+    /// that transaction has been open for a whole lease, and the session waits for its client
+    /// in the middle of a statement: the one case the server's timeout leaves. A session that
+    /// executes, or waits for a lock (a heartbeat behind its node's own write), is left alone.
     /// Its transaction rolls back (the fence had kept it from mattering anyway), and the node
     /// learns it from its next write. Nodes share one role, which may end its own sessions.
     func endStalledWriters(leaseMillis: Millis) throws -> [StalledWriter] {
@@ -57,7 +59,8 @@ extension PostgresJobStore {
                 JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = j.xmax AND l.mode = 'ExclusiveLock' AND l.granted
                 JOIN pg_stat_activity a ON a.pid = l.pid
                 WHERE j.status IN ('queued', 'running', 'cancelling') AND j.owner IS NOT NULL AND coalesce(j.lease_expires, 0) <= \(Self.now)
-                AND a.xact_start <= clock_timestamp() - $1::float8 * interval '1 millisecond' AND a.pid <> pg_backend_pid()
+                AND a.xact_start <= clock_timestamp() - $1::float8 * interval '1 millisecond' AND a.state = 'active'
+                AND a.wait_event_type = 'Client' AND a.pid <> pg_backend_pid()
                 """, [.integer(leaseMillis)]).rows.map { r in
                 StalledWriter(job: try r.text(0), session: try r.int(1), node: try r.text(2))
             }
