@@ -2,6 +2,10 @@
 public enum Shapes {
     /// Aligns shapes at the trailing end; sizes must match or be 1 (1 against 0 gives 0).
     public static func broadcast(_ a: [Int], _ b: [Int]) throws -> [Int] {
+        // Equal shapes (most elementwise calls) and a 0-d operand (a number) give the other shape
+        // as it is: no new array.
+        if a == b || b.isEmpty { return a }
+        if a.isEmpty { return b }
         let n = max(a.count, b.count)
         var out = [Int](repeating: 1, count: n)
         for i in 0..<n {

@@ -3,26 +3,45 @@
 /// operand changes the dtype only when it brings a higher category.
 public enum Promotion {
     public static func resultType(_ operands: [Operand]) -> DType {
+        var ranks = Ranks()
+        for op in operands { ranks.add(op) }
+        return ranks.result
+    }
+
+    /// Two operands, without the array every binary op would otherwise allocate (issue 19).
+    public static func resultType(_ a: Operand, _ b: Operand) -> DType {
+        var ranks = Ranks()
+        ranks.add(a)
+        ranks.add(b)
+        return ranks.result
+    }
+
+    /// The highest dtype of each rank seen so far.
+    private struct Ranks {
         var dimensioned: DType?
         var zeroDim: DType?
         var scalarCategory: DType.Category?
-        for op in operands {
+
+        mutating func add(_ op: Operand) {
             switch op {
             case .tensor(let t) where t.ndim > 0: dimensioned = dimensioned.map { DType.larger($0, t.dtype) } ?? t.dtype
             case .tensor(let t): zeroDim = zeroDim.map { DType.larger($0, t.dtype) } ?? t.dtype
             case .scalar(let s): scalarCategory = max(scalarCategory ?? s.category, s.category)
             }
         }
-        var result = dimensioned ?? zeroDim
-        if dimensioned != nil, let z = zeroDim, z.category > result!.category { result = z }
-        if let s = scalarCategory, result == nil || s > result!.category {
-            switch s {
-            case .floating: result = .float32
-            case .integer: result = .int64
-            case .bool: result = .bool
+
+        var result: DType {
+            var result = dimensioned ?? zeroDim
+            if dimensioned != nil, let z = zeroDim, z.category > result!.category { result = z }
+            if let s = scalarCategory, result == nil || s > result!.category {
+                switch s {
+                case .floating: result = .float32
+                case .integer: result = .int64
+                case .bool: result = .bool
+                }
             }
+            return result ?? .float32
         }
-        return result ?? .float32
     }
 
     public static func resultType(_ tensors: [Tensor]) -> DType {

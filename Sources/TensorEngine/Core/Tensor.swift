@@ -54,6 +54,8 @@ public struct Tensor: @unchecked Sendable {
     public var isEmpty: Bool { count == 0 }
 
     public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        // Every new tensor asks: a 0-d or 1-d one gets a constant array, not a fresh one (issue 19).
+        if shape.count <= 1 { return shape.isEmpty ? [] : [1] }
         var strides = [Int](repeating: 1, count: shape.count)
         var acc = 1
         for k in stride(from: shape.count - 1, through: 0, by: -1) {

@@ -31,7 +31,7 @@ extension Tensor {
 
     private func addOrSub(_ other: Operand, alpha: Scalar, negate: Bool) throws -> Tensor {
         let name = negate ? "sub" : "add"
-        let dtype = Promotion.resultType([.tensor(self), other])
+        let dtype = Promotion.resultType(.tensor(self), other)
         if case .float = alpha, !dtype.isFloating {
             throw TensorError(.dtype, "\(name): a float alpha needs a floating tensor, got \(dtype)", argument: "alpha")
         }
@@ -57,7 +57,7 @@ extension Tensor {
 
     /// Elementwise product; on bool tensors, logical and. `inf·0` is NaN.
     public func mul(_ other: Operand) throws -> Tensor {
-        let dtype = Promotion.resultType([.tensor(self), other])
+        let dtype = Promotion.resultType(.tensor(self), other)
         let b = try other.tensor(as: dtype)
         let out = try Tensor.arithmetic(self, b, as: dtype, f32: *, f64: *, i64: (&*), bool: { $0 && $1 }, op: "mul", fast: .mul)
         let a = self
@@ -68,7 +68,7 @@ extension Tensor {
     /// Division: true division (floating result) or with `rounding_mode` 'trunc' / 'floor',
     /// which keeps the promoted dtype.
     public func div(_ other: Operand, roundingMode: String? = nil) throws -> Tensor {
-        let promoted = Promotion.resultType([.tensor(self), other])
+        let promoted = Promotion.resultType(.tensor(self), other)
         guard let mode = roundingMode else {
             let dtype = promoted.isFloating ? promoted : .float32
             let b = try other.tensor(as: dtype)

@@ -46,7 +46,7 @@ extension Tensor {
 
     private func modulus(_ other: Operand, floored: Bool) throws -> Tensor {
         let name = floored ? "remainder" : "fmod"
-        let dtype = Promotion.resultType([.tensor(self), other])
+        let dtype = Promotion.resultType(.tensor(self), other)
         if dtype == .bool { throw TensorError.dtype("\(name) is not defined for bool tensors; cast to int64 or float32") }
         let b = try other.tensor(as: dtype)
         if dtype == .int64, b.doubles().contains(0) {
@@ -71,7 +71,7 @@ extension Tensor {
     /// Bool is rejected; integer division by zero is a value error. The gradient is 0 (PyTorch
     /// has none).
     public func floorDivided(by other: Operand) throws -> Tensor {
-        if Promotion.resultType([.tensor(self), other]) == .bool {
+        if Promotion.resultType(.tensor(self), other) == .bool {
             throw TensorError.dtype("floor_divide is not defined for bool tensors; cast to int64 or float32")
         }
         return try div(other, roundingMode: "floor")

@@ -6,7 +6,7 @@ extension Tensor {
     /// compares as float). Bools order false < true.
     func compared(_ other: Operand,
                   _ f64: (Double, Double) -> Bool, _ f32: (Float, Float) -> Bool, _ i64: (Int64, Int64) -> Bool) throws -> Tensor {
-        var dtype = Promotion.resultType([.tensor(self), other])
+        var dtype = Promotion.resultType(.tensor(self), other)
         if dtype == .bool { dtype = .int64 }
         let a = try cast(to: dtype).detached(), b = try other.tensor(as: dtype).detached()
         switch dtype {

@@ -28,22 +28,21 @@ public struct OpCall: Sendable {
         guard positional.count <= params.count else {
             throw TensorError.value("\(spec.name) takes at most \(params.count) positional arguments, got \(positional.count)")
         }
-        var given = [Value?](repeating: nil, count: params.count)
-        for (i, value) in positional.enumerated() { given[i] = value }
-        for (name, value) in keywords {
+        // A keyword names a parameter after the positional ones. (No array of optionals per call: its
+        // generic metadata is looked up at run time on every allocation, issue 19.)
+        for name in keywords.keys {
             guard let i = params.firstIndex(where: { $0.name == name }) else {
                 let known = params.map(\.name).joined(separator: ", ")
                 throw TensorError(.value, "\(spec.name) has no argument '\(name)' (its arguments: \(known))", argument: name)
             }
-            guard given[i] == nil else {
+            guard i >= positional.count else {
                 throw TensorError(.value, "\(spec.name) got argument '\(name)' twice", argument: name)
             }
-            given[i] = value
         }
         var slots: [Value] = []
         slots.reserveCapacity(params.count)
-        for (param, value) in zip(params, given) {
-            if let value {
+        for (i, param) in params.enumerated() {
+            if let value = i < positional.count ? positional[i] : keywords.isEmpty ? nil : keywords[param.name] {
                 slots.append(try OpCall.check(value, param.type, op: spec.name, arg: param.name))
             } else if let d = param.defaultValue {
                 slots.append(d)

@@ -1,7 +1,9 @@
 /// The declaration of one op: everything the catalogue, the HTTP API, argument
 /// validation, the expression language and the gradient check need to know.
 /// The op's maths (forward and its vector-Jacobian product) sits in the same file.
-public struct OpSpec: Sendable {
+/// A class: every call passes its declaration along (lookup, binding, the forward), and a
+/// reference is one retain where this struct's seven fields were seven (issue 19).
+public final class OpSpec: Sendable {
     public let name: String
     public let summary: String
     /// Parameters in PyTorch's order. Positional values bind to them first, then keywords.
