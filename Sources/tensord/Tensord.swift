@@ -64,6 +64,7 @@ struct Tensord: ParsableCommand {
     @Option(help: "Starts of a job that may end in a crash before a restart fails it instead of resuming it (TENSORD_MAX_JOB_ATTEMPTS).") var maxJobAttempts = envInt("TENSORD_MAX_JOB_ATTEMPTS") ?? JobLimits().maxAttempts
     @Option(help: "Seconds a node's claim of a running job holds without a heartbeat; another node resumes the job after it (TENSORD_LEASE_SECONDS).") var leaseSeconds = env("TENSORD_LEASE_SECONDS").flatMap(Double.init) ?? JobLimits().leaseSeconds
     @Option(help: "Bytes of finished jobs kept in memory for reads, with the embedded store (TENSORD_JOB_CACHE_BYTES).") var jobCacheBytes = envInt("TENSORD_JOB_CACHE_BYTES") ?? JobLimits().finishedCacheBytes
+    @Option(help: "Bytes of /v1/eval program text whose parsed programs are kept for reuse; 0: none (TENSORD_PROGRAM_CACHE_BYTES).") var programCacheBytes = envInt("TENSORD_PROGRAM_CACHE_BYTES") ?? ServiceConfiguration().programCacheBytes
     @Flag(help: "Do not log one line per request (TENSORD_QUIET=1).") var quiet = env("TENSORD_QUIET") == "1"
 
     // Options without a default are read here, so the environment fills in only what the command line left out.
@@ -82,7 +83,7 @@ struct Tensord: ParsableCommand {
                                      ("--max-job-batch-size", maxJobBatchSize, 1), ("--max-layer-width", maxLayerWidth, 1),
                                      ("--max-metric-points", maxMetricPoints, 8), ("--max-job-events", maxJobEvents, 1),
                                      ("--max-trajectory-elements", maxTrajectoryElements, 0), ("--job-writer-queue", jobWriterQueue, 1),
-                                     ("--max-job-attempts", maxJobAttempts, 1), ("--job-cache-bytes", jobCacheBytes, 0),
+                                     ("--max-job-attempts", maxJobAttempts, 1), ("--job-cache-bytes", jobCacheBytes, 0), ("--program-cache-bytes", programCacheBytes, 0),
                                      ("--max-connections", maxConnections, 1), ("--max-event-streams", maxEventStreams, 1), ("--reserved-fds", reservedFds, 0),
                                      ("--write-timeout", writeTimeout, 1), ("--max-store-spares", maxStoreSpares, 0),
                                      ("--max-store-spare-bytes", maxStoreSpareBytes, 0), ("--max-expression-bytes", maxExpressionBytes, 1),
@@ -124,6 +125,7 @@ struct Tensord: ParsableCommand {
         configuration.storeSpares.bytes = maxStoreSpareBytes
         configuration.expressionLimits.maxSourceBytes = maxExpressionBytes
         configuration.expressionLimits.maxTokens = maxExpressionTokens
+        configuration.programCacheBytes = programCacheBytes
         configuration.jobLimits.maxSteps = maxJobSteps
         configuration.jobLimits.maxEpochs = maxJobEpochs
         configuration.jobLimits.maxBatchSize = maxJobBatchSize

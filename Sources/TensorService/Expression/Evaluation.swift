@@ -31,7 +31,12 @@ public enum Evaluation {
     public static func run(source: String, inputs: [String: Tensor], outputs requested: [String]?,
                            grad: GradRequest?, limits: ExpressionParser.Limits = .init(),
                            check: @escaping (Tensor) throws -> Void = { _ in }) throws -> Result {
-        let program = try ExpressionParser.parse(source, limits: limits)
+        try run(ExpressionParser.parse(source, limits: limits), inputs: inputs, outputs: requested, grad: grad, check: check)
+    }
+
+    /// Runs a parsed program (one from `ProgramCache` answers exactly as its source would).
+    static func run(_ program: Program, inputs: [String: Tensor], outputs requested: [String]?,
+                    grad: GradRequest?, check: @escaping (Tensor) throws -> Void = { _ in }) throws -> Result {
         let differentiates = grad != nil || program.callsGrad
         // A program that changes tensors in place works on copies: inputs may be stored tensors.
         let owned = program.changesTensorsInPlace ? inputs.mapValues { $0.copied() } : inputs
@@ -76,13 +81,11 @@ public enum Evaluation {
 }
 
 extension Program {
-    /// Whether `grad(...)` is called (then floating inputs must be leaves that require grad).
-    var callsGrad: Bool {
-        contains { if case .call(let name, nil, _, _, _) = $0 { name == "grad" || name == "autograd.grad" } else { false } }
+    static func callsGrad(_ statements: [Statement]) -> Bool {
+        contains(statements) { if case .call(let name, nil, _, _, _) = $0 { name == "grad" || name == "autograd.grad" } else { false } }
     }
 
-    /// Whether a statement may change a tensor in place (`x[i] = v`, `x += v`, `x.add_(v)`).
-    var changesTensorsInPlace: Bool {
+    static func changesTensorsInPlace(_ statements: [Statement]) -> Bool {
         func visit(_ s: Statement) -> Bool {
             switch s.kind {
             case .assign(.index, _), .augmented: true
@@ -90,11 +93,11 @@ extension Program {
             case .assign, .expression: false
             }
         }
-        return statements.contains(where: visit) || contains { if case .call(let name, .some, _, _, _) = $0 { name.hasSuffix("_") } else { false } }
+        return statements.contains(where: visit) || contains(statements) { if case .call(let name, .some, _, _, _) = $0 { name.hasSuffix("_") } else { false } }
     }
 
-    /// Whether any expression in the program satisfies `predicate`.
-    func contains(_ predicate: (Expr) -> Bool) -> Bool {
+    /// Whether any expression in `statements` satisfies `predicate`.
+    static func contains(_ statements: [Statement], _ predicate: (Expr) -> Bool) -> Bool {
         func visit(_ e: Expr?) -> Bool {
             guard let e else { return false }
             if predicate(e) { return true }

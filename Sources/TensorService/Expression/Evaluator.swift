@@ -211,16 +211,18 @@ public struct Evaluator {
             throw ExpressionError.unsupported("unknown function '\(name)'", loc)
         }
         var keywords = keywords
-        let requiresGrad = keywords.removeValue(forKey: "requires_grad")
+        // Most calls (every operator) have no keywords: no hashing nor dictionary for them.
+        let requiresGrad = keywords.isEmpty ? nil : keywords.removeValue(forKey: "requires_grad")
         var positional = positional
         // PyTorch's `*size`: the ints from a size parameter on are one shape.
-        if let p = spec.params.firstIndex(where: { $0.type == .intList }), positional.count - p >= 2,
+        if positional.count >= 2, let p = spec.params.firstIndex(where: { if case .intList = $0.type { true } else { false } }), positional.count - p >= 2,
            positional[p...].allSatisfy({ if case .scalar(.int) = $0 { true } else { false } }) {
             positional = Array(positional[..<p]) + [.tuple(Array(positional[p...]))]
         }
         do {
             var outs = try spec.forward(OpCall(spec: spec, positional: try positional.map { try value($0, loc) },
-                                               keywords: try keywords.mapValues { try value($0, loc) }, generator: seeded.generator))
+                                               keywords: keywords.isEmpty ? [:] : try keywords.mapValues { try value($0, loc) },
+                                               generator: seeded.generator))
             for t in outs { try check(t) }
             if let requiresGrad {
                 guard case .scalar(.bool(let flag)) = requiresGrad else {

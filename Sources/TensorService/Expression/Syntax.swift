@@ -1,7 +1,7 @@
 import TensorEngine
 
 /// The syntax tree of an expression program.
-indirect enum Expr {
+indirect enum Expr: Sendable {
     case name(String, SourcePosition)
     case integer(Int64)
     case float(Double)
@@ -26,7 +26,7 @@ indirect enum Expr {
 }
 
 /// What an assignment writes to.
-indirect enum Target {
+indirect enum Target: Sendable {
     case name(String)
     /// `values, indices = x.topk(2)`
     case tuple([Target], SourcePosition)
@@ -45,7 +45,7 @@ indirect enum Target {
     }
 }
 
-enum StatementKind {
+enum StatementKind: Sendable {
     case expression(Expr)
     case assign(Target, Expr)
     /// `x += v`, `x[idx] -= v`: in place, as in Python on a tensor.
@@ -54,7 +54,7 @@ enum StatementKind {
     case noGrad([Statement])
 }
 
-struct Statement {
+struct Statement: Sendable {
     let kind: StatementKind
     let location: SourcePosition
 
@@ -68,12 +68,21 @@ struct Statement {
     }
 }
 
-/// A parsed program: statements run in order.
-public struct Program {
+/// A parsed program: statements run in order. What evaluation asks of the whole program is
+/// found once here, so a cached program (`ProgramCache`) does not walk its tree again per run.
+public struct Program: Sendable {
     let statements: [Statement]
-
     /// Every assigned name, in order of first assignment.
-    var assignedNames: [String] {
-        statements.flatMap(\.assignedNames).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    let assignedNames: [String]
+    /// Whether `grad(...)` is called (then floating inputs must be leaves that require grad).
+    let callsGrad: Bool
+    /// Whether a statement may change a tensor in place (`x[i] = v`, `x += v`, `x.add_(v)`).
+    let changesTensorsInPlace: Bool
+
+    init(statements: [Statement]) {
+        self.statements = statements
+        assignedNames = statements.flatMap(\.assignedNames).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        callsGrad = Program.callsGrad(statements)
+        changesTensorsInPlace = Program.changesTensorsInPlace(statements)
     }
 }

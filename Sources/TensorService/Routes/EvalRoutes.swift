@@ -8,10 +8,9 @@ extension TensorService {
         add(.post, "/v1/eval") { [unowned self] request, _ in
             let eval = try evalRequest(request)
             let (grad, encoding, format) = (eval.grad, eval.encoding, eval.format)
-            let limits = configuration.expressionLimits
             let result = try compute { () throws -> Evaluation.Result in
                 do {
-                    return try Evaluation.run(source: eval.source, inputs: eval.inputs, outputs: eval.outputs, grad: grad, limits: limits)
+                    return try Evaluation.run(self.programs.program(eval.source), inputs: eval.inputs, outputs: eval.outputs, grad: grad)
                 } catch {
                     // An engine error outside the program comes from differentiating it.
                     throw Problem.converting(error, locate: { _ in "/grad" }) ?? error
@@ -21,7 +20,9 @@ extension TensorService {
                 let tensors = try result.outputs.flatMap { name, value in try TensorService.namedTensors(value, name: name) }
                 return try TensorService.binaryResponse(format, tensors + result.grads.map { ("grads.\($0)", $1) })
             }
-            return .json { w in
+            // A small answer's buffer stays under glibc's 1 KiB "large" size, whose every allocation
+            // consolidates the allocator's free lists (perf, issue 19); the writer grows for larger ones.
+            return .json(capacity: 256) { w in
                 w.beginObject()
                 w.key("outputs")
                 w.beginObject()

@@ -31,6 +31,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxQueuedRequests: Int
     /// Size and nesting limits of `/v1/eval` programs.
     public var expressionLimits: ExpressionParser.Limits
+    /// Bytes of `/v1/eval` program text whose parsed programs are kept for reuse (`ProgramCache`); 0: none.
+    public var programCacheBytes = 262_144
     /// One log line per request (method, path, status, duration).
     public var logRequests: Bool
     /// The HTTP layer's own limits (connections, header and body bytes, timeouts).

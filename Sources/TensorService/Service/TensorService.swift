@@ -24,6 +24,8 @@ public final class TensorService: @unchecked Sendable {
     private let madeServer = Mutex(WeakServer())
     private struct WeakServer { weak var server: HTTPServer? }
     let codec: TensorCodec
+    /// `/v1/eval`'s parsed programs, by their text.
+    let programs: ProgramCache
     let log: HTTPServer.Logger
     private let stopping = Atomic<Bool>(false)
     /// With PostgreSQL: wake this node's event streams when any node writes a job, and its
@@ -37,6 +39,7 @@ public final class TensorService: @unchecked Sendable {
         self.configuration = configuration
         self.log = logger
         codec = TensorCodec(maxElements: configuration.maxElements)
+        programs = ProgramCache(capacityBytes: configuration.programCacheBytes, limits: configuration.expressionLimits)
         streams = StreamSlots(limit: configuration.maxEventStreams)
         engine = ComputeEngine(lanes: configuration.lanes, interactiveCapacity: configuration.maxQueuedRequests,
                                backgroundLanes: configuration.jobLanes)
