@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func aPrefixIsWrittenBeforeTheLineAndCountsTowardTheBound() throws {
-        try Self.withPipe { fd, read in
+        Self.withPipe { fd, read in
             let log = LogWriter(fileDescriptor: fd, delay: .seconds(60), maxPending: 20)  // one thread: one stripe
             log.append("line", prefix: "[http] ")
             log.append("second line", prefix: "[http] ")  // 11 + 18 bytes waiting would pass 20
