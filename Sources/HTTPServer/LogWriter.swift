@@ -16,6 +16,7 @@ public final class LogWriter: @unchecked Sendable {
     /// Standard error, used by `HTTPServer.standardErrorLogger`.
     public static let standardError = LogWriter(fileDescriptor: 2)
     static let stripes = 16
+    static let keptStripeBytes = 64 << 10
 
     private final class Stripe: @unchecked Sendable {
         let lock = NSLock()
@@ -72,7 +73,9 @@ public final class LogWriter: @unchecked Sendable {
         for stripe in buffers {
             stripe.lock.lock()
             batch.append(contentsOf: stripe.bytes)
-            stripe.bytes.removeAll()
+            // A stripe keeps its buffer (up to 64 KiB): emptied, it was grown again by the next requests' lines,
+            // most of a logged request's allocations (perf, issue 19).
+            stripe.bytes.removeAll(keepingCapacity: stripe.bytes.capacity <= Self.keptStripeBytes)
             dropped += stripe.dropped
             stripe.dropped = 0
             stripe.lock.unlock()

@@ -24,10 +24,15 @@ public struct JSONWriter: Sendable {
     /// The JSON text written so far.
     public func finish() -> [UInt8] { Array(buffer[0..<count]) }
 
-    /// The JSON text written so far, consuming the writer's buffer without a copy.
-    public consuming func take() -> [UInt8] {
-        buffer.removeLast(buffer.count - count)
-        return buffer
+    /// The JSON text written so far, taking the writer's buffer without a copy; the writer is empty after.
+    /// (Mutating, not consuming: a consuming call on a `var` writer left the caller's copy sharing the
+    /// buffer, so trimming it copied every answer, issue 19.)
+    public mutating func take() -> [UInt8] {
+        var out: [UInt8] = []
+        swap(&out, &buffer)
+        out.removeLast(out.count - count)
+        count = 0
+        return out
     }
 
     /// Makes room for `extra` more bytes.

@@ -107,8 +107,9 @@ public final class ComputeEngine: @unchecked Sendable {
     }
 
     /// Runs `body` and waits for its result: on the calling thread when a lane's worth of
-    /// capacity is free (interactive work only), otherwise on a lane.
-    public func run<T>(_ priority: Priority = .interactive, _ body: @escaping () throws -> T) throws -> T {
+    /// capacity is free (interactive work only), otherwise on a lane. `body` does not escape: run
+    /// in place (most small requests), its captures stay on the caller's stack (issue 19).
+    public func run<T>(_ priority: Priority = .interactive, _ body: () throws -> T) throws -> T {
         if priority == .interactive {
             // Caller runs: while fewer than `lanes` computations are under way and no request
             // waits, the connection thread computes itself, saving the hand-off and a second
@@ -123,14 +124,25 @@ public final class ComputeEngine: @unchecked Sendable {
             }
             lock.unlock()
         }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: Result<T, Error>?
-        try enqueue(priority) {
-            result = Result { try body() }
-            done.signal()
+        return try withoutActuallyEscaping(body) { body in
+            // The lane reaches `body` through `held`, which lets go of it once the result is in: a lane
+            // releases its work after signalling, and `body` must not outlive this call.
+            let held = Held(body)
+            defer { held.body = nil }
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var result: Result<T, Error>?
+            try enqueue(priority) {
+                result = Result { try held.body!() }
+                done.signal()
+            }
+            done.wait()
+            return try result!.get()
         }
-        done.wait()
-        return try result!.get()
+    }
+
+    private final class Held<T>: @unchecked Sendable {
+        var body: (() throws -> T)?
+        init(_ body: @escaping () throws -> T) { self.body = body }
     }
 
     /// Stops the lanes after the queued work is done; later work is refused (`Stopped`).

@@ -87,7 +87,9 @@ extension TensorService {
     /// for any other body (and for one without `expr` or `grad.of`, whose errors the general path gives).
     private func plainEvalBody(_ body: [UInt8]) -> EvalRequest? {
         var source: String?
-        var inputs: [String: Tensor] = [:]
+        // Room for a few inputs at once (an empty dictionary grew twice for two), and in the environment the
+        // evaluator makes from it (`mapValues` keeps the capacity) for an assigned name or two (issue 19).
+        var inputs = [String: Tensor](minimumCapacity: 4)
         var outputs: [String]?
         var grad: (of: String?, wrt: [String]?, seed: Tensor?)?
         var encoding = TensorEncoding.json

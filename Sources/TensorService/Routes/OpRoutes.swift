@@ -24,7 +24,9 @@ extension TensorService {
                 // Unnamed results are named by their position, as they stand in the JSON answer's list.
                 return try TensorService.binaryResponse(op.format, zip(names, outputs).enumerated().map { i, r in (r.0 ?? String(i), r.1) })
             }
-            return .json(capacity: outputs.reduce(64) { $0 + $1.count * 12 }) { w in
+            // The writer reserves 33 bytes for each number before writing it: a small answer's first buffer holds
+            // that (it grew and was copied once per answer with 64 bytes here, issue 19).
+            return .json(capacity: outputs.reduce(256) { $0 + $1.count * 12 }) { w in
                 w.beginObject()
                 w.key("outputs")
                 w.beginArray()
@@ -66,14 +68,16 @@ extension TensorService {
 
     /// `inputs` as a list of tensor objects, plain `args` and `encoding`, read by `DirectJSONReader`; nil for
     /// any other body.
-    private func plainOpBody(_ body: [UInt8]) -> (inputs: [Tensor], keywords: [String: Value], encoding: TensorEncoding)? {
-        var inputs: [Tensor] = []
+    private func plainOpBody(_ body: [UInt8]) -> (inputs: [Value], keywords: [String: Value], encoding: TensorEncoding)? {
+        // Each input as the `.tensor` value binding takes, in one array of room for two (most ops take one or two).
+        var inputs: [Value] = []
+        inputs.reserveCapacity(2)
         var keywords: [String: Value] = [:]
         var encoding = TensorEncoding.json
         let plain = body.withUnsafeBufferPointer { bytes in
             DirectJSONReader.readObject(bytes, maxDepth: configuration.maxJSONDepth) { key, r in
                 switch key {
-                case "inputs": return r.array { r in r.tensor(codec).map { inputs.append($0) } != nil }
+                case "inputs": return r.array { r in r.tensor(codec).map { inputs.append(.tensor($0)) } != nil }
                 case "args": return r.object { name, r in r.argument(codec).map { keywords[name] = $0 } != nil }
                 case "encoding": return r.encoding().map { encoding = $0 } != nil
                 default: return false
@@ -97,11 +101,14 @@ extension TensorService {
         return try inputs.enumerated().map { .tensor(try tensor($1, at: "/inputs/\($0)")) }
     }
 
-    /// `inputs` already decoded (a plain body's list of tensor objects) as the op's leading positional values.
-    private func opInputs(_ spec: OpSpec, decoded inputs: [Tensor]) throws -> [Value] {
-        if spec.params.first?.type == .tensorList { return inputs.isEmpty ? [] : [.tensorList(inputs)] }
+    /// `inputs` already decoded (a plain body's list of tensor objects, each a `.tensor`) as the op's leading
+    /// positional values.
+    private func opInputs(_ spec: OpSpec, decoded inputs: [Value]) throws -> [Value] {
+        if spec.params.first?.type == .tensorList {
+            return inputs.isEmpty ? [] : [.tensorList(inputs.compactMap { if case .tensor(let t) = $0 { t } else { nil } })]
+        }
         try checkInputCount(spec, inputs.count)
-        return inputs.map { .tensor($0) }
+        return inputs
     }
 
     private func checkInputCount(_ spec: OpSpec, _ count: Int) throws {

@@ -176,7 +176,7 @@ public final class TensorService: @unchecked Sendable {
     }
 
     /// Runs compute on an engine lane with the element limit in force.
-    func compute<T>(_ body: @escaping () throws -> T) throws -> T {
+    func compute<T>(_ body: () throws -> T) throws -> T {
         let limit = configuration.maxElements
         do {
             return try engine.run(.interactive) { try ElementLimit.with(limit) { try body() } }
@@ -220,6 +220,9 @@ extension Response {
     static func json(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], capacity: Int = 1024, _ body: (inout JSONWriter) -> Void) -> Response {
         var w = JSONWriter(capacity: capacity)
         body(&w)
-        return Response(status: status, headers: headers, json: w.take())
+        // Most answers have no headers of their own: one shared list instead of a new one each (issue 19).
+        return Response(status: status, headers: headers.isEmpty ? jsonHeaders : headers, json: w.take())
     }
+
+    private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
 }
