@@ -149,22 +149,21 @@ extension Ops {
     static let arithmetic: [OpSpec] = [
         OpSpec("add", "input + alpha·other, broadcasting; logical or on bool",
                params: [.tensor(), Param("other", .tensorOrNumber), Param("alpha", .number, default: .int(1))],
-               gradchecks: [.init(.randn([2, 3]), .randn([3])), .init(.randn([3, 2], .transposed), .randn([3, 1]), ["alpha": .float(0.5)])]) { c in
+               gradchecks: [.init(.randn([2, 3]), .randn([3])), .init(.randn([3, 2], .transposed), .randn([3, 1]), ["alpha": .float(0.5)])],
+               binary: { try $0.add($1) }) { c in
             [try c.tensor("input").add(c.operand("other"), alpha: c.scalar("alpha"))]
         },
         OpSpec("sub", "input − alpha·other, broadcasting",
                params: [.tensor(), Param("other", .tensorOrNumber), Param("alpha", .number, default: .int(1))],
-               gradchecks: [.init(.randn([2, 3]), .randn([2, 1])), .init(.randn([4]), .number(2.5))]) { c in
+               gradchecks: [.init(.randn([2, 3]), .randn([2, 1])), .init(.randn([4]), .number(2.5))],
+               binary: { try $0.sub($1) }) { c in
             [try c.tensor("input").sub(c.operand("other"), alpha: c.scalar("alpha"))]
         },
         OpSpec("mul", "input · other, broadcasting; logical and on bool",
-               params: [.tensor(), Param("other", .tensorOrNumber)],
-               gradchecks: [.init(.randn([2, 3]), .randn([3])), .init(.randn([1, 3], .expanded([4, 3])), .randn([4, 1]))]) { c in
-            [try c.tensor("input").mul(c.operand("other"))]
-        },
+               gradchecks: [.init(.randn([2, 3]), .randn([3])), .init(.randn([1, 3], .expanded([4, 3])), .randn([4, 1]))]) { try $0.mul($1) },
         OpSpec("div", "input / other; rounding_mode 'trunc' or 'floor' keeps the dtype",
                params: [.tensor(), Param("other", .tensorOrNumber), Param("rounding_mode", .optional(.choice(["trunc", "floor"])), default: .null)],
-               gradchecks: [.init(.randn([2, 3]), .positive([3]))]) { c in
+               gradchecks: [.init(.randn([2, 3]), .positive([3]))], binary: { try $0.div($1) }) { c in
             let mode: String? = if case .string(let s) = c.values["rounding_mode"] { s } else { nil }
             return [try c.tensor("input").div(c.operand("other"), roundingMode: mode)]
         },

@@ -156,21 +156,12 @@ extension Ops {
             [try c.tensor("input").minimum(c.tensor("other"))]
         },
         OpSpec("remainder", "Python's modulus (sign of the divisor), broadcasting; integer division by zero is an error",
-               params: [.tensor(), Param("other", .tensorOrNumber)],
-               gradchecks: [.init(.randn([2, 3]), .positive([3]), [:]), .init(.randn([4]), .number(0.7), [:])]) { c in
-            [try c.tensor("input").remainder(c.operand("other"))]
-        },
+               gradchecks: [.init(.randn([2, 3]), .positive([3]), [:]), .init(.randn([4]), .number(0.7), [:])]) { try $0.remainder($1) },
         OpSpec("fmod", "C's fmod (sign of the dividend), broadcasting; integer division by zero is an error",
-               params: [.tensor(), Param("other", .tensorOrNumber)],
-               gradchecks: [.init(.randn([2, 3]), .positive([3]), [:]), .init(.randn([4]), .number(-0.7), [:])]) { c in
-            [try c.tensor("input").fmod(c.operand("other"))]
-        },
+               gradchecks: [.init(.randn([2, 3]), .positive([3]), [:]), .init(.randn([4]), .number(-0.7), [:])]) { try $0.fmod($1) },
         // PyTorch defines no derivative for floor_divide, so it is not differentiable here either.
         OpSpec("floor_divide", "floor(input / other), keeping the promoted dtype (Python's //)",
-               params: [.tensor(), Param("other", .tensorOrNumber)],
-               examples: [.init(.randn([2, 3]), .positive([3]), [:])]) { c in
-            [try c.tensor("input").floorDivided(by: c.operand("other"))]
-        },
+               examples: [.init(.randn([2, 3]), .positive([3]), [:])]) { try $0.floorDivided(by: $1) },
         OpSpec("atan2", "the angle of (other, input) in (-π, π]; integer input gives float32",
                params: [.tensor(), Param("other", .tensor)],
                gradchecks: [.init(.randn([2, 3]), .randn([3]), [:])]) { c in

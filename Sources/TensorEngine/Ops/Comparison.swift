@@ -64,9 +64,6 @@ extension Ops {
     private static func comparisonSpec(_ name: String, _ summary: String,
                                        _ f: @escaping @Sendable (Tensor, Operand) throws -> Tensor) -> OpSpec {
         OpSpec(name, "\(summary), elementwise after broadcasting and promotion; a bool result",
-               params: [.tensor(), Param("other", .tensorOrNumber)],
-               examples: [.init(.randn([2, 3]), .randn([3]), [:]), .init(.randn([2, 3]), .number(0), [:])]) { c in
-            [try f(c.tensor("input"), c.operand("other"))]
-        }
+               examples: [.init(.randn([2, 3]), .randn([3]), [:]), .init(.randn([2, 3]), .number(0), [:])], binary: f)
     }
 }

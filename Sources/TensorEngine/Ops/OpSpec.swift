@@ -17,17 +17,49 @@ public final class OpSpec: Sendable {
     public let gradchecks: [Example]
     public let examples: [Example]
     public let forward: @Sendable (OpCall) throws -> [Tensor]
+    /// For a binary elementwise op (`input`, `other`, then parameters that all have defaults): the op on
+    /// its first two arguments with the others at their defaults, the same method `forward` calls.
+    /// `callBinary` runs it without binding (issue 19); `OpSpecBinaryTests` checks it answers as `forward`.
+    public let binary: (@Sendable (Tensor, Operand) throws -> Tensor)?
 
     public init(_ name: String, _ summary: String, params: [Param], outputs: [String] = ["output"],
                 gradchecks: [Example] = [], examples: [Example] = [],
+                binary: (@Sendable (Tensor, Operand) throws -> Tensor)? = nil,
                 forward: @escaping @Sendable (OpCall) throws -> [Tensor]) {
+        precondition(binary == nil || params.count >= 2 && params[0].type == .tensor
+                     && (params[1].type == .tensor || params[1].type == .tensorOrNumber)
+                     && params.dropFirst(2).allSatisfy { $0.defaultValue != nil } && outputs == ["output"],
+                     "\(name): binary needs parameters (tensor, other, defaulted…) and one output")
         self.name = name
         self.summary = summary
         self.params = params
         self.outputs = outputs
         self.gradchecks = gradchecks
         self.examples = examples
+        self.binary = binary
         self.forward = forward
+    }
+
+    /// A binary elementwise op of exactly `input` and `other`: `forward` is `binary` on them.
+    public convenience init(_ name: String, _ summary: String, other: ParamType = .tensorOrNumber,
+                            gradchecks: [Example] = [], examples: [Example] = [],
+                            binary: @escaping @Sendable (Tensor, Operand) throws -> Tensor) {
+        self.init(name, summary, params: [.tensor(), Param("other", other)], gradchecks: gradchecks, examples: examples,
+                  binary: binary) { c in [try binary(c.tensor("input"), c.operand("other"))] }
+    }
+
+    /// `forward` of two positional values and no keywords, through `binary` without binding its arguments
+    /// when the op has one and they are what binding would accept as they are: a tensor, then a tensor (or a
+    /// number, where `other` takes one). nil: call `forward` (whose binding gives every error).
+    public func callBinary(_ input: Value, _ other: Value) throws -> Tensor? {
+        guard let binary, case .tensor(let x) = input else { return nil }
+        switch other {
+        case .tensor(let t): return try binary(x, .tensor(t))
+        case .int(let i) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.int(Int64(i))))
+        case .float(let d) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.float(d)))
+        case .bool(let b) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.bool(b)))
+        default: return nil
+        }
     }
 
     public var isDifferentiable: Bool { !gradchecks.isEmpty }

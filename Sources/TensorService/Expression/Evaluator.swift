@@ -220,6 +220,12 @@ public struct Evaluator {
             positional = Array(positional[..<p]) + [.tuple(Array(positional[p...]))]
         }
         do {
+            // Every operator of two operands on a binary elementwise op: no binding (issue 19).
+            if positional.count == 2, keywords.isEmpty, requiresGrad == nil,
+               let out = try spec.callBinary(try value(positional[0], loc), try value(positional[1], loc)) {
+                try check(out)
+                return .tensor(out)
+            }
             var outs = try spec.forward(OpCall(spec: spec, positional: try positional.map { try value($0, loc) },
                                                keywords: keywords.isEmpty ? [:] : try keywords.mapValues { try value($0, loc) },
                                                generator: seeded.generator))

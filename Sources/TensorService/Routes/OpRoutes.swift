@@ -13,6 +13,11 @@ extension TensorService {
             let op = try opRequest(request, spec)
             let outputs = try compute {
                 do {
+                    // `x op y` of a binary elementwise op needs no binding (issue 19).
+                    if op.positional.count == 2, op.keywords.isEmpty,
+                       let out = try GradMode.withoutGrad({ try spec.callBinary(op.positional[0], op.positional[1]) }) {
+                        return [out]
+                    }
                     let call = try OpCall(spec: spec, positional: op.positional, keywords: op.keywords)
                     return try GradMode.withoutGrad { try spec.forward(call) }
                 } catch {
