@@ -38,6 +38,8 @@ public final class OpSpec: Sendable {
         self.examples = examples
         self.binary = binary
         self.forward = forward
+        tensorInputCount = params.prefix { $0.type.isTensorLike }.count
+        takesTensorList = params.first?.type == .tensorList
     }
 
     /// A binary elementwise op of exactly `input` and `other`: `forward` is `binary` on them.
@@ -66,6 +68,9 @@ public final class OpSpec: Sendable {
 
     /// The leading tensor parameters (what the HTTP API calls `inputs`).
     public var tensorInputs: [Param] { Array(params.prefix { $0.type.isTensorLike }) }
+    /// How many they are, and whether the first is a tensor list: every op request asks (issue 19).
+    public let tensorInputCount: Int
+    public let takesTensorList: Bool
 }
 
 /// One parameter of an op.

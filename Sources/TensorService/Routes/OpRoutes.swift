@@ -96,7 +96,7 @@ extension TensorService {
     /// parameter is a tensor list (`cat`, `stack`, `clip_grad_norm`) takes `[a, b]` or `[[a, b]]`.
     private func opInputs(_ spec: OpSpec, _ body: RequestBody) throws -> [Value] {
         let inputs = try body.array("inputs") ?? []
-        if spec.params.first?.type == .tensorList {
+        if spec.takesTensorList {
             if inputs.count == 1, let inner = inputs[0].arrayElements {
                 return [.tensorList(try inner.enumerated().map { try tensor($1, at: "/inputs/0/\($0)") })]
             }
@@ -109,7 +109,7 @@ extension TensorService {
     /// `inputs` already decoded (a plain body's list of tensor objects, each a `.tensor`) as the op's leading
     /// positional values.
     private func opInputs(_ spec: OpSpec, decoded inputs: [Value]) throws -> [Value] {
-        if spec.params.first?.type == .tensorList {
+        if spec.takesTensorList {
             return inputs.isEmpty ? [] : [.tensorList(inputs.compactMap { if case .tensor(let t) = $0 { t } else { nil } })]
         }
         try checkInputCount(spec, inputs.count)
@@ -117,7 +117,7 @@ extension TensorService {
     }
 
     private func checkInputCount(_ spec: OpSpec, _ count: Int) throws {
-        guard count > spec.params.prefix(while: { $0.type.isTensorLike }).count else { return }
+        guard count > spec.tensorInputCount else { return }
         let tensorParams = spec.tensorInputs
         throw Problem.invalidArgument("\(spec.name) takes at most \(tensorParams.count) input tensor(s) (\(tensorParams.map(\.name).joined(separator: ", "))), got \(count); pass numbers in args",
                                       pointer: "/inputs/\(tensorParams.count)")

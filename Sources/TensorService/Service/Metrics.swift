@@ -26,10 +26,16 @@ public final class Metrics: @unchecked Sendable {
 
     /// Methods counted under their own name; any other token a client sends is counted as `OTHER`,
     /// so made-up methods cannot grow the table (and `/metrics`) without bound.
-    static let namedMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    /// (Compared one by one: short strings compare as integers, cheaper than hashing for a `Set`, issue 19.)
+    static func counted(_ method: String) -> String {
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS": method
+        default: "OTHER"
+        }
+    }
 
     public func record(route: String, method: String, status: Int, seconds: Double) {
-        let method = Metrics.namedMethods.contains(method) ? method : "OTHER"
+        let method = Metrics.counted(method)
         lock.lock(); defer { lock.unlock() }
         requests[Key(route: route, method: method, status: status), default: 0] += 1
         // In place: a copy taken out of the dictionary and stored back copied its bucket array every request.
