@@ -68,7 +68,8 @@ extension Ops {
                gradchecks: [.init(.positive([2, 3]), .randn([3]), [:]),
                             .init(.positive([3, 2], .transposed), .positive([3, 1]), [:]),
                             .init(.randn([2, 3]), .int(3), [:]),
-                            .init(.positive([2, 3]), .number(-1.5), [:])]) { c in
+                            .init(.positive([2, 3]), .number(-1.5), [:])],
+               binary: { try $0.pow($1) }) { c in
             [try c.tensor("input").pow(c.operand("exponent"))]
         },
     ]
