@@ -6,14 +6,15 @@ import Testing
 /// one long piece of work too (the idle class alone let a job step or a checkpoint's encoding hold
 /// a core an event loop was waiting for; see `BackgroundPriority.YieldTimer`).
 struct YieldTimerTests {
-    /// Runs `body` while requests keep arriving (one noted every millisecond), as on a server under load.
+    /// Runs `body` while requests keep arriving (one noted every 200 µs, well inside
+    /// `BackgroundPriority.requestWindow`), as on a server under load.
     private func whileRequestsArrive<T>(_ body: () throws -> T) rethrows -> T {
         let done = Locked(false)
         let noting = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             while !done.value {
                 BackgroundPriority.noteRequest()
-                usleep(1000)
+                usleep(200)
             }
             noting.signal()
         }
