@@ -14,6 +14,12 @@ struct OpSpecBinaryTests {
         }
     }
 
+    @Test func theirDeclarationsFitIt() {
+        for spec in binaryOps {
+            #expect(spec.binaryFitsParameters, "\(spec.name): binary needs parameters (tensor, other, defaulted…) and one output")
+        }
+    }
+
     /// Operands the shortcut takes, and some it leaves to binding (a list, a string, null).
     var operands: [Value] {
         [.tensor(f32([1.5, -2, 0, 7])), .tensor(f32([3, 0, -0.5, 2])), .tensor(f64([1.25, -3, 0, 4])),
