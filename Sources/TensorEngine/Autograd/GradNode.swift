@@ -60,4 +60,11 @@ extension Tensor {
         out.node = GradNode(name: name, inputs: inputs, readsInputs: readsInputs, vjp: vjp)
         return out
     }
+
+    /// `recording`'s test of its inputs and the grad mode for a result of this tensor and `other`, asked by
+    /// hot binary ops before they build the list of inputs and the backward closure, which most calls would
+    /// throw away (issue 19). Necessary, not sufficient: `recording` still decides (it also asks the dtype).
+    func mayRecordHistory(with other: Operand) -> Bool {
+        (node != nil || other.tensorValue?.node != nil) && GradMode.isEnabled
+    }
 }

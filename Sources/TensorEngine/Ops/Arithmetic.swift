@@ -51,7 +51,7 @@ extension Tensor {
             out = try Tensor.arithmetic(self, b, as: dtype, f32: { $0 + kf * $1 }, f64: { $0 + k * $1 },
                                         i64: { $0 &+ ki &* $1 }, bool: { $0 || $1 }, op: name)
         }
-        guard recordsHistory(other) else { return out }
+        guard mayRecordHistory(with: other) else { return out }
         guard case .tensor(let ot) = other else { return out.recording(name, [self]) { g in [g] } }
         return out.recording(name, [self, ot]) { g in [g, k == 1 ? g : try g * Scalar.float(k)] }
     }
@@ -61,7 +61,7 @@ extension Tensor {
         let dtype = Promotion.resultType(.tensor(self), other)
         let b = try other.tensor(as: dtype)
         let out = try Tensor.arithmetic(self, b, as: dtype, f32: *, f64: *, i64: (&*), bool: { $0 && $1 }, op: "mul", fast: .mul)
-        guard recordsHistory(other) else { return out }
+        guard mayRecordHistory(with: other) else { return out }
         let a = self
         guard case .tensor(let bt) = other else { return out.recording("mul", [a]) { g in [try g * b] } }
         return out.recording("mul", [a, bt]) { g in [try g * bt, try g * a] }
@@ -75,7 +75,7 @@ extension Tensor {
             let dtype = promoted.isFloating ? promoted : .float32
             let b = try other.tensor(as: dtype)
             let out = try Tensor.arithmetic(self, b, as: dtype, f32: /, f64: /, i64: { _, _ in 0 }, bool: nil, op: "div", fast: .div)
-            guard recordsHistory(other) else { return out }
+            guard mayRecordHistory(with: other) else { return out }
             let a = self
             guard case .tensor(let bt) = other else { return out.recording("div", [a]) { g in [try g / b] } }
             return out.recording("div", [a, bt]) { g in [try g / bt, try -(g * a) / (bt * bt)] }
@@ -127,14 +127,6 @@ extension Scalar {
         case .int(let i): i
         case .float(let d): Int64(fromDouble: d)
         }
-    }
-}
-
-extension Tensor {
-    /// Whether a result of this tensor and `other` may record history (as `recording` decides), asked before
-    /// the list of inputs and the backward closure are made: most calls record none (issue 19).
-    func recordsHistory(_ other: Operand) -> Bool {
-        (node != nil || other.tensorValue?.node != nil) && GradMode.isEnabled
     }
 }
 
