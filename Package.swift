@@ -42,7 +42,7 @@ let package = Package(
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "tensorctl", dependencies: ["TensorClient", "TensorWire", "TensorEngine",
                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorWire", "Training"]),
+        .executableTarget(name: "tensord-bench", dependencies: ["TensorEngine", "HTTPServer", "TensorWire", "Training", "TensorService"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"], resources: [.copy("Fixtures")]),
         // The fixtures are read from the source tree (#filePath), also by TensorServiceTests.

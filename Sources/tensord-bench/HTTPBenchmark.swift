@@ -35,29 +35,32 @@ func runHTTPBenchmark(_ arguments: [String]) throws {
     router.post("/echo") { request, _ in
         Response(json: #"{"ok":true,"n":\#(request.body.count)}"#)
     }
-    router.post("/sum") { request, _ in
-        let body = try? JSONParser().parse(request.body)
-        let data: [Double]? = switch body?["data"] {
-        case .numbers(let a)?: a.doubles
-        case .array(let a)? where a.isEmpty: []  // `[]` parses as an array, not as numbers
-        default: nil
-        }
-        guard case .string(let name)? = body?["name"], let data else {
-            return Response(status: .init(code: 400), json: #"{"error":"expected {\"name\": string, \"data\": [numbers]}"}"#)
-        }
-        var w = JSONWriter(capacity: 64)
-        w.beginObject()
-        w.key("name"); w.string(name)
-        w.key("n"); w.int(data.count)
-        w.key("sum"); w.float(data.reduce(0, +))
-        w.endObject()
-        return Response(json: w.take())
-    }
+    router.post("/sum") { request, _ in sumResponse(request) }
     let server = HTTPServer(configuration: configuration, router: router)
     try server.start()
     server.installSignalHandlers()
     FileHandle.standardOutput.write(Data("tensord-bench http: listening on 127.0.0.1:\(server.port)\n".utf8))
     server.waitUntilStopped()
+}
+
+/// `POST /sum`: `{"name": …, "data": [numbers]}` → `{"name": …, "n": <count>, "sum": <sum>}`.
+func sumResponse(_ request: Request) -> Response {
+    let body = try? JSONParser().parse(request.body)
+    let data: [Double]? = switch body?["data"] {
+    case .numbers(let a)?: a.doubles
+    case .array(let a)? where a.isEmpty: []  // `[]` parses as an array, not as numbers
+    default: nil
+    }
+    guard case .string(let name)? = body?["name"], let data else {
+        return Response(status: .init(code: 400), json: #"{"error":"expected {\"name\": string, \"data\": [numbers]}"}"#)
+    }
+    var w = JSONWriter(capacity: 64)
+    w.beginObject()
+    w.key("name"); w.string(name)
+    w.key("n"); w.int(data.count)
+    w.key("sum"); w.float(data.reduce(0, +))
+    w.endObject()
+    return Response(json: w.take())
 }
 
 struct BenchmarkUsageError: Error, CustomStringConvertible {

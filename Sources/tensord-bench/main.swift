@@ -1,7 +1,7 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: tensord-bench engine [--json] [--quick] | http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json]\n"
+let usage = "usage: tensord-bench engine [--json] [--quick] | http [--port N] | wire [--json] [--clock cpu] | train [--epochs N] [--data digits.csv] [--json] | handler [--iterations N] [--rounds N] [--log]\n"
 do {
     switch arguments.first {
     case "engine":
@@ -10,6 +10,8 @@ do {
         try runHTTPBenchmark(Array(arguments.dropFirst()))
     case "wire":
         try runWireBenchmark(Array(arguments.dropFirst()))
+    case "handler":
+        try runHandlerBenchmark(Array(arguments.dropFirst()))
     case "train":
         try runTrainBenchmark(Array(arguments.dropFirst()))
     default:

@@ -120,7 +120,7 @@ public final class TensorService: @unchecked Sendable {
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     /// Routes a request; requests no route matches are counted and logged here.
-    func respond(_ request: Request) throws -> Response {
+    public func respond(_ request: Request) throws -> Response {
         BackgroundPriority.noteRequest()
         let start = ContinuousClock.now
         do {
