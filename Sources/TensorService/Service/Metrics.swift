@@ -5,8 +5,17 @@ public final class Metrics: @unchecked Sendable {
     /// Upper bounds of the latency histogram, in seconds.
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    private struct Key: Hashable { let route: String; let method: String; let status: Int }
-    private struct Histogram {
+    /// One route template's counts and latencies. A route takes its slot when it is registered, so a request
+    /// records into it directly: looking the template up by name hashed two strings per request (issue 19).
+    public final class Route: @unchecked Sendable {
+        let template: String
+        /// Requests by method and status, in the order first seen (a route sees a few of each).
+        fileprivate var requests: [(method: String, status: Int, count: Int)] = []
+        fileprivate var latency = Histogram()
+        fileprivate init(_ template: String) { self.template = template }
+    }
+
+    fileprivate struct Histogram {
         var counts = [Int](repeating: 0, count: Metrics.buckets.count)
         var sum = 0.0
         var count = 0
@@ -19,10 +28,23 @@ public final class Metrics: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var requests: [Key: Int] = [:]
-    private var latency: [String: Histogram] = [:]
+    private var routes: [String: Route]
+    /// Where requests no route matches are counted.
+    public let unmatched: Route
 
-    public init() {}
+    public init() {
+        unmatched = Route("unmatched")
+        routes = ["unmatched": unmatched]
+    }
+
+    /// The slot of a route template, made on first use; the same template always gets the same slot.
+    public func route(_ template: String) -> Route {
+        lock.lock(); defer { lock.unlock() }
+        if let route = routes[template] { return route }
+        let route = Route(template)
+        routes[template] = route
+        return route
+    }
 
     /// Methods counted under their own name; any other token a client sends is counted as `OTHER`,
     /// so made-up methods cannot grow the table (and `/metrics`) without bound.
@@ -34,28 +56,32 @@ public final class Metrics: @unchecked Sendable {
         }
     }
 
-    public func record(route: String, method: String, status: Int, seconds: Double) {
+    public func record(_ route: Route, method: String, status: Int, seconds: Double) {
         let method = Metrics.counted(method)
-        lock.lock(); defer { lock.unlock() }
-        requests[Key(route: route, method: method, status: status), default: 0] += 1
-        // In place: a copy taken out of the dictionary and stored back copied its bucket array every request.
         let bucket = Metrics.buckets.firstIndex { seconds <= $0 }
-        latency[route, default: Histogram()].record(seconds, bucket: bucket)
+        lock.lock(); defer { lock.unlock() }
+        if let i = route.requests.firstIndex(where: { $0.status == status && $0.method == method }) {
+            route.requests[i].count += 1
+        } else {
+            route.requests.append((method, status, 1))
+        }
+        route.latency.record(seconds, bucket: bucket)
     }
 
     /// The exposition text; `gauges` are extra `name{labels} value` samples (queue depth, jobs).
     public func render(gauges: [(name: String, help: String, samples: [(labels: String, value: Double)])]) -> String {
         lock.lock()
-        let requests = self.requests, latency = self.latency
+        let requests = routes.values.flatMap { r in r.requests.map { (route: r.template, method: $0.method, status: $0.status, count: $0.count) } }
+        let latency = routes.values.filter { $0.latency.count > 0 }.map { ($0.template, $0.latency) }
         lock.unlock()
         var out = "# HELP tensord_http_requests_total HTTP requests by route template, method and status.\n"
         out += "# TYPE tensord_http_requests_total counter\n"
-        for (k, v) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
-            out += "tensord_http_requests_total{route=\"\(k.route)\",method=\"\(k.method)\",status=\"\(k.status)\"} \(v)\n"
+        for k in requests.sorted(by: { ($0.route, $0.method, $0.status) < ($1.route, $1.method, $1.status) }) {
+            out += "tensord_http_requests_total{route=\"\(k.route)\",method=\"\(k.method)\",status=\"\(k.status)\"} \(k.count)\n"
         }
         out += "# HELP tensord_http_request_duration_seconds Time from parsed request to response, by route template.\n"
         out += "# TYPE tensord_http_request_duration_seconds histogram\n"
-        for (route, h) in latency.sorted(by: { $0.key < $1.key }) {
+        for (route, h) in latency.sorted(by: { $0.0 < $1.0 }) {
             var cumulative = 0
             for (i, le) in Metrics.buckets.enumerated() {
                 cumulative += h.counts[i]

@@ -126,7 +126,7 @@ public final class TensorService: @unchecked Sendable {
         do {
             return try router.respond(to: request)
         } catch let e as HTTPError where e.kind == .notFound || e.kind == .methodNotAllowed {
-            finish(request, route: "unmatched", status: e.status.code, since: start)
+            finish(request, route: metrics.unmatched, status: e.status.code, since: start)
             throw e
         }
     }
@@ -136,6 +136,7 @@ public final class TensorService: @unchecked Sendable {
     func add(_ method: HTTPMethod, _ pattern: String, open: Bool = false, receiver: Router.Receiver? = nil,
              _ handler: @escaping @Sendable (Request, PathParameters) throws -> Response) {
         routes.append((method.rawValue, pattern))
+        let slot = metrics.route(pattern)
         let authorizedReceiver: Router.Receiver? = receiver.map { receiver in
             { @Sendable [unowned self] (request: Request, params: PathParameters) -> (any BodyReceiver)? in
                 open || (try? authorize(request)) != nil ? receiver(request, params) : nil
@@ -146,21 +147,21 @@ public final class TensorService: @unchecked Sendable {
             do {
                 if !open { try authorize(request) }
                 let response = try handler(request, params)
-                finish(request, route: pattern, status: response.status.code, since: start)
+                finish(request, route: slot, status: response.status.code, since: start)
                 return response
             } catch {
                 // An engine or wire error no route located still answers its own 4xx, not a 500.
                 let error = Problem.converting(error) ?? error
-                finish(request, route: pattern, status: HTTPError(wrapping: error).status.code, since: start)
+                finish(request, route: slot, status: HTTPError(wrapping: error).status.code, since: start)
                 throw error
             }
         }
     }
 
-    private func finish(_ request: Request, route: String, status: Int, since start: ContinuousClock.Instant) {
+    private func finish(_ request: Request, route: Metrics.Route, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        metrics.record(route: route, method: request.method.rawValue, status: status, seconds: seconds)
+        metrics.record(route, method: request.method.rawValue, status: status, seconds: seconds)
         if configuration.logRequests {
             // Milliseconds to the microsecond from integers: describing a Double was most of the line's cost (perf).
             log(RequestLogLine.make(method: request.method.rawValue, path: request.path, status: status, micros: Int(seconds * 1e6)))
