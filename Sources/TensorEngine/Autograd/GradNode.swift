@@ -64,7 +64,12 @@ extension Tensor {
     /// `recording`'s test of its inputs and the grad mode for a result of this tensor and `other`, asked by
     /// hot binary ops before they build the list of inputs and the backward closure, which most calls would
     /// throw away (issue 19). Necessary, not sufficient: `recording` still decides (it also asks the dtype).
+    /// The grad mode is asked first: reading `other`'s node copies the whole tensor out of the operand, and
+    /// requests run without grad.
     func mayRecordHistory(with other: Operand) -> Bool {
-        (node != nil || other.tensorValue?.node != nil) && GradMode.isEnabled
+        guard GradMode.isEnabled else { return false }
+        if node != nil { return true }
+        guard case .tensor(let t) = other else { return false }
+        return t.node != nil
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// cat/stack, matmul) check it; the default is no limit.
 public enum ElementLimit {
     /// The limit, or 0 for none.
-    private static let word = ThreadWord()
+    @usableFromInline static let word = ThreadWord()
 
     /// The limit on the current thread (Int.max when none is set).
     public static var current: Int {
@@ -15,6 +15,7 @@ public enum ElementLimit {
     }
 
     /// Runs `body` with results limited to `limit` elements on this thread.
+    @inlinable
     public static func with<R>(_ limit: Int, _ body: () throws -> R) rethrows -> R {
         try word.with(max(limit, 1), body)
     }

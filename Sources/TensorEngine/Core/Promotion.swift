@@ -16,6 +16,14 @@ public enum Promotion {
         return ranks.result
     }
 
+    /// A tensor and an operand: a binary op's own tensor, without copying it into an operand (issue 19).
+    public static func resultType(_ a: Tensor, _ b: Operand) -> DType {
+        var ranks = Ranks()
+        ranks.add(a)
+        ranks.add(b)
+        return ranks.result
+    }
+
     /// The highest dtype of each rank seen so far.
     private struct Ranks {
         var dimensioned: DType?
@@ -24,9 +32,16 @@ public enum Promotion {
 
         mutating func add(_ op: Operand) {
             switch op {
-            case .tensor(let t) where t.ndim > 0: dimensioned = dimensioned.map { DType.larger($0, t.dtype) } ?? t.dtype
-            case .tensor(let t): zeroDim = zeroDim.map { DType.larger($0, t.dtype) } ?? t.dtype
+            case .tensor(let t): add(t)
             case .scalar(let s): scalarCategory = max(scalarCategory ?? s.category, s.category)
+            }
+        }
+
+        mutating func add(_ t: Tensor) {
+            if t.ndim > 0 {
+                dimensioned = dimensioned.map { DType.larger($0, t.dtype) } ?? t.dtype
+            } else {
+                zeroDim = zeroDim.map { DType.larger($0, t.dtype) } ?? t.dtype
             }
         }
 
@@ -56,5 +71,13 @@ extension Operand {
         case .tensor(let t): try t.cast(to: dtype)
         case .scalar(let s): Tensor.full(scalar: s, dtype: dtype)
         }
+    }
+
+    /// `body` on `tensor(as: dtype)`: a tensor already of `dtype` (most calls) as it is, where `tensor(as:)`
+    /// returned a copy of it, four retains and releases (issue 19).
+    @inline(__always)
+    func withTensor<R>(as dtype: DType, _ body: (Tensor) throws -> R) throws -> R {
+        if case .tensor(let t) = self, t.dtype == dtype { return try body(t) }
+        return try body(tensor(as: dtype))
     }
 }

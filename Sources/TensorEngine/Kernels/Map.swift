@@ -18,10 +18,19 @@ extension Tensor {
     static func zipped<T: Element, U: Element>(_ a: Tensor, _ b: Tensor, _: T.Type, to _: U.Type,
                                               fast: FastBinary? = nil, _ f: (T, T) -> U) throws -> Tensor {
         let shape = try Shapes.broadcast(a.shape, b.shape)
+        // Scalars stay scalars; other operands are read through stride-0 views. Operands that need no view
+        // (most calls: equal shapes, or a number) are read as they are, where a view returning the tensor
+        // was a copy of it, four retains and releases (issue 19).
+        let aAsIs = a.count == 1 || a.shape == shape, bAsIs = b.count == 1 || b.shape == shape
+        if aAsIs && bAsIs { return zippedViews(a, b, shape, fast: fast, f) }
+        return zippedViews(aAsIs ? a : a.broadcastView(to: shape), bAsIs ? b : b.broadcastView(to: shape), shape, fast: fast, f)
+    }
+
+    /// `zipped` of operands already viewed as `shape` (or single elements).
+    @inline(__always)
+    private static func zippedViews<T: Element, U: Element>(_ av: Tensor, _ bv: Tensor, _ shape: [Int],
+                                                           fast: FastBinary?, _ f: (T, T) -> U) -> Tensor {
         let n = shape.reduce(1, *)
-        // Scalars stay scalars; other operands are read through stride-0 views.
-        let av = a.count == 1 ? a : a.broadcastView(to: shape)
-        let bv = b.count == 1 ? b : b.broadcastView(to: shape)
         return make(shape, U.self) { out in
             let d = out.baseAddress!
             av.withContiguousBuffer(as: T.self) { ab in

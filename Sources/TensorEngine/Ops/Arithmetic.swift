@@ -8,15 +8,20 @@ extension Tensor {
                            f32: (Float, Float) -> Float, f64: (Double, Double) -> Double,
                            i64: (Int64, Int64) -> Int64, bool: ((Bool, Bool) -> Bool)?, op: String,
                            fast: FastBinary? = nil) throws -> Tensor {
-        let x = try a.cast(to: dtype).detached(), y = try b.cast(to: dtype).detached()
-        switch dtype {
-        case .float32: return try zipped(x, y, Float.self, to: Float.self, fast: fast, f32)
-        case .float64: return try zipped(x, y, Double.self, to: Double.self, f64)
-        case .int64: return try zipped(x, y, Int64.self, to: Int64.self, i64)
-        case .bool:
-            guard let bool else { throw TensorError.dtype("\(op) is not defined for bool tensors") }
-            return try zipped(x, y, Bool.self, to: Bool.self, bool)
+        func run(_ x: Tensor, _ y: Tensor) throws -> Tensor {
+            switch dtype {
+            case .float32: return try zipped(x, y, Float.self, to: Float.self, fast: fast, f32)
+            case .float64: return try zipped(x, y, Double.self, to: Double.self, f64)
+            case .int64: return try zipped(x, y, Int64.self, to: Int64.self, i64)
+            case .bool:
+                guard let bool else { throw TensorError.dtype("\(op) is not defined for bool tensors") }
+                return try zipped(x, y, Bool.self, to: Bool.self, bool)
+            }
         }
+        // Operands already of `dtype` (most calls) are read as they are: a cast that returns its tensor and a
+        // detached copy of it were eight retains and releases each (issue 19).
+        if a.dtype == dtype && b.dtype == dtype { return try run(a, b) }
+        return try run(a.cast(to: dtype).detached(), b.cast(to: dtype).detached())
     }
 
     /// `self + alpha·other`; on bool tensors, logical or.
@@ -31,25 +36,24 @@ extension Tensor {
 
     private func addOrSub(_ other: Operand, alpha: Scalar, negate: Bool) throws -> Tensor {
         let name = negate ? "sub" : "add"
-        let dtype = Promotion.resultType(.tensor(self), other)
+        let dtype = Promotion.resultType(self, other)
         if case .float = alpha, !dtype.isFloating {
             throw TensorError(.dtype, "\(name): a float alpha needs a floating tensor, got \(dtype)", argument: "alpha")
         }
         if negate && dtype == .bool {
             throw TensorError.dtype("sub of bool tensors is not supported; use logical_xor or ~ instead")
         }
-        let b = try other.tensor(as: dtype)
         let k = alpha.double * (negate ? -1 : 1)
         let ki = negate ? 0 &- (alpha.integerValue) : alpha.integerValue
-        let out: Tensor
-        if k == 1 {
-            out = try Tensor.arithmetic(self, b, as: dtype, f32: +, f64: +, i64: (&+), bool: { $0 || $1 }, op: name, fast: .add)
-        } else if k == -1 {
-            out = try Tensor.arithmetic(self, b, as: dtype, f32: -, f64: -, i64: (&-), bool: { $0 || $1 }, op: name, fast: .sub)
-        } else {
+        let out = try other.withTensor(as: dtype) { b in
+            if k == 1 {
+                return try Tensor.arithmetic(self, b, as: dtype, f32: +, f64: +, i64: (&+), bool: { $0 || $1 }, op: name, fast: .add)
+            } else if k == -1 {
+                return try Tensor.arithmetic(self, b, as: dtype, f32: -, f64: -, i64: (&-), bool: { $0 || $1 }, op: name, fast: .sub)
+            }
             let kf = Float(k)
-            out = try Tensor.arithmetic(self, b, as: dtype, f32: { $0 + kf * $1 }, f64: { $0 + k * $1 },
-                                        i64: { $0 &+ ki &* $1 }, bool: { $0 || $1 }, op: name)
+            return try Tensor.arithmetic(self, b, as: dtype, f32: { $0 + kf * $1 }, f64: { $0 + k * $1 },
+                                         i64: { $0 &+ ki &* $1 }, bool: { $0 || $1 }, op: name)
         }
         guard mayRecordHistory(with: other) else { return out }
         guard case .tensor(let ot) = other else { return out.recording(name, [self]) { g in [g] } }
@@ -58,26 +62,34 @@ extension Tensor {
 
     /// Elementwise product; on bool tensors, logical and. `inf·0` is NaN.
     public func mul(_ other: Operand) throws -> Tensor {
-        let dtype = Promotion.resultType(.tensor(self), other)
-        let b = try other.tensor(as: dtype)
-        let out = try Tensor.arithmetic(self, b, as: dtype, f32: *, f64: *, i64: (&*), bool: { $0 && $1 }, op: "mul", fast: .mul)
+        let dtype = Promotion.resultType(self, other)
+        let out = try other.withTensor(as: dtype) { b in
+            try Tensor.arithmetic(self, b, as: dtype, f32: *, f64: *, i64: (&*), bool: { $0 && $1 }, op: "mul", fast: .mul)
+        }
         guard mayRecordHistory(with: other) else { return out }
         let a = self
-        guard case .tensor(let bt) = other else { return out.recording("mul", [a]) { g in [try g * b] } }
+        guard case .tensor(let bt) = other else {
+            let b = try other.tensor(as: dtype)
+            return out.recording("mul", [a]) { g in [try g * b] }
+        }
         return out.recording("mul", [a, bt]) { g in [try g * bt, try g * a] }
     }
 
     /// Division: true division (floating result) or with `rounding_mode` 'trunc' / 'floor',
     /// which keeps the promoted dtype.
     public func div(_ other: Operand, roundingMode: String? = nil) throws -> Tensor {
-        let promoted = Promotion.resultType(.tensor(self), other)
+        let promoted = Promotion.resultType(self, other)
         guard let mode = roundingMode else {
             let dtype = promoted.isFloating ? promoted : .float32
-            let b = try other.tensor(as: dtype)
-            let out = try Tensor.arithmetic(self, b, as: dtype, f32: /, f64: /, i64: { _, _ in 0 }, bool: nil, op: "div", fast: .div)
+            let out = try other.withTensor(as: dtype) { b in
+                try Tensor.arithmetic(self, b, as: dtype, f32: /, f64: /, i64: { _, _ in 0 }, bool: nil, op: "div", fast: .div)
+            }
             guard mayRecordHistory(with: other) else { return out }
             let a = self
-            guard case .tensor(let bt) = other else { return out.recording("div", [a]) { g in [try g / b] } }
+            guard case .tensor(let bt) = other else {
+                let b = try other.tensor(as: dtype)
+                return out.recording("div", [a]) { g in [try g / b] }
+            }
             return out.recording("div", [a, bt]) { g in [try g / bt, try -(g * a) / (bt * bt)] }
         }
         let b = try other.tensor(as: promoted)
