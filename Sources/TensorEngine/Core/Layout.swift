@@ -49,6 +49,19 @@ extension Tensor {
         return try body(UnsafeBufferPointer(start: tmp, count: count))
     }
 
+    /// `withContiguousBuffer` without the closure: the elements as a dense row-major run, in the storage
+    /// itself when the tensor is contiguous (valid while the tensor lives), otherwise in a fresh copy that
+    /// the caller deallocates (`copied`).
+    @inline(__always)
+    func denseElements<T: Element>(as _: T.Type) -> (pointer: UnsafeMutablePointer<T>, count: Int, copied: Bool) {
+        precondition(T.dtype == dtype, "tensor is \(dtype), not \(T.dtype)")
+        let n = count
+        if isContiguous { return (storage.typed(T.self) + offset, n, false) }
+        let tmp = UnsafeMutablePointer<T>.allocate(capacity: max(n, 1))
+        copyElements(as: T.self, into: tmp)
+        return (tmp, n, true)
+    }
+
     /// The elements in row-major order.
     public func scalars<T: Element>(as _: T.Type) -> [T] {
         withContiguousBuffer(as: T.self) { Array($0) }

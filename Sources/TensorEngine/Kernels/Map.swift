@@ -31,26 +31,30 @@ extension Tensor {
     private static func zippedViews<T: Element, U: Element>(_ av: Tensor, _ bv: Tensor, _ shape: [Int],
                                                            fast: FastBinary?, _ f: (T, T) -> U) -> Tensor {
         let n = shape.reduce(1, *)
+        // The operands' elements are taken before the result's closure, which then captures pointers: the
+        // tensors captured by nested `withContiguousBuffer` closures were copied, three retains and releases
+        // each (issue 19).
+        let a = av.denseElements(as: T.self), b = bv.denseElements(as: T.self)
+        defer {
+            if a.copied { a.pointer.deallocate() }
+            if b.copied { b.pointer.deallocate() }
+        }
+        let x = UnsafePointer(a.pointer), y = UnsafePointer(b.pointer), aOne = a.count == 1, bOne = b.count == 1
         return make(shape, U.self) { out in
             let d = out.baseAddress!
-            av.withContiguousBuffer(as: T.self) { ab in
-                bv.withContiguousBuffer(as: T.self) { bb in
-                    let x = ab.baseAddress!, y = bb.baseAddress!
-                    if n == 0 { return }
-                    if let fast, T.self == Float.self, U.self == Float.self, n > 1 {
-                        let mode: Int32 = ab.count == 1 ? 1 : bb.count == 1 ? 2 : 0
-                        Kernels.apply(fast, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                                      UnsafeRawPointer(y).assumingMemoryBound(to: Float.self),
-                                      UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self), n, mode: mode)
-                        return
-                    }
-                    switch (ab.count == 1 && n != 1, bb.count == 1 && n != 1) {
-                    case (false, false): parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(x[i], y[i]) } }
-                    case (true, false): let c = x[0]; parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(c, y[i]) } }
-                    case (false, true): let c = y[0]; parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(x[i], c) } }
-                    case (true, true): d[0] = f(x[0], y[0])
-                    }
-                }
+            if n == 0 { return }
+            if let fast, T.self == Float.self, U.self == Float.self, n > 1 {
+                let mode: Int32 = aOne ? 1 : bOne ? 2 : 0
+                Kernels.apply(fast, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                              UnsafeRawPointer(y).assumingMemoryBound(to: Float.self),
+                              UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self), n, mode: mode)
+                return
+            }
+            switch (aOne && n != 1, bOne && n != 1) {
+            case (false, false): parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(x[i], y[i]) } }
+            case (true, false): let c = x[0]; parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(c, y[i]) } }
+            case (false, true): let c = y[0]; parallelChunks(n, grain: Kernels.elementwiseGrain) { r in for i in r { d[i] = f(x[i], c) } }
+            case (true, true): d[0] = f(x[0], y[0])
             }
         }
     }
