@@ -66,10 +66,12 @@ extension Tensor {
     /// throw away (issue 19). Necessary, not sufficient: `recording` still decides (it also asks the dtype).
     /// The grad mode is asked first: reading `other`'s node copies the whole tensor out of the operand, and
     /// requests run without grad.
-    func mayRecordHistory(with other: Operand) -> Bool {
+    func mayRecordHistory(with other: borrowing Operand) -> Bool {
         guard GradMode.isEnabled else { return false }
         if node != nil { return true }
-        guard case .tensor(let t) = other else { return false }
-        return t.node != nil
+        switch other {
+        case .tensor(let t): return t.node != nil
+        case .scalar: return false
+        }
     }
 }

@@ -30,7 +30,7 @@ public enum Promotion {
         var zeroDim: DType?
         var scalarCategory: DType.Category?
 
-        mutating func add(_ op: Operand) {
+        mutating func add(_ op: borrowing Operand) {
             switch op {
             case .tensor(let t): add(t)
             case .scalar(let s): scalarCategory = max(scalarCategory ?? s.category, s.category)
@@ -74,10 +74,13 @@ extension Operand {
     }
 
     /// `body` on `tensor(as: dtype)`: a tensor already of `dtype` (most calls) as it is, where `tensor(as:)`
-    /// returned a copy of it, four retains and releases (issue 19).
+    /// returned a copy of it, four retains and releases (issue 19). A borrowing switch: `if case` copied the
+    /// tensor out of the operand.
     @inline(__always)
-    func withTensor<R>(as dtype: DType, _ body: (Tensor) throws -> R) throws -> R {
-        if case .tensor(let t) = self, t.dtype == dtype { return try body(t) }
-        return try body(tensor(as: dtype))
+    borrowing func withTensor<R>(as dtype: DType, _ body: (Tensor) throws -> R) throws -> R {
+        switch self {
+        case .tensor(let t) where t.dtype == dtype: return try body(t)
+        default: return try body(tensor(as: dtype))
+        }
     }
 }

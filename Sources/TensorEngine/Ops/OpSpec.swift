@@ -52,13 +52,19 @@ public final class OpSpec: Sendable {
     /// `forward` of two positional values and no keywords, through `binary` without binding its arguments
     /// when the op has one and they are what binding would accept as they are: a tensor, then a tensor (or a
     /// number, where `other` takes one). nil: call `forward` (whose binding gives every error).
-    public func callBinary(_ input: Value, _ other: Value) throws -> Tensor? {
-        guard let binary, binaryFitsParameters, case .tensor(let x) = input else { return nil }
-        switch other {
-        case .tensor(let t): return try binary(x, .tensor(t))
-        case .int(let i) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.int(Int64(i))))
-        case .float(let d) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.float(d)))
-        case .bool(let b) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.bool(b)))
+    /// The values are borrowed, read by borrowing switches: `if case` and an owned parameter copied each tensor
+    /// out of its value (issue 19).
+    public func callBinary(_ input: borrowing Value, _ other: borrowing Value) throws -> Tensor? {
+        guard let binary, binaryFitsParameters else { return nil }
+        switch input {
+        case .tensor(let x):
+            switch other {
+            case .tensor(let t): return try binary(x, .tensor(t))
+            case .int(let i) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.int(Int64(i))))
+            case .float(let d) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.float(d)))
+            case .bool(let b) where params[1].type == .tensorOrNumber: return try binary(x, .scalar(.bool(b)))
+            default: return nil
+            }
         default: return nil
         }
     }

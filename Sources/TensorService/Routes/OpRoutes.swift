@@ -14,10 +14,8 @@ extension TensorService {
             let outputs = try compute {
                 do {
                     // `x op y` of a binary elementwise op needs no binding (issue 19).
-                    // The values are read in place: an array's subscript copied each (issue 19).
-                    if op.positional.count == 2, op.keywords.isEmpty, let out = try GradMode.withoutGrad({
-                        try op.positional.withUnsafeBufferPointer { try spec.callBinary($0[0], $0[1]) }
-                    }) {
+                    if op.positional.count == 2, op.keywords.isEmpty,
+                       let out = try GradMode.withoutGrad({ try spec.callBinary(op.positional[0], op.positional[1]) }) {
                         return [out]
                     }
                     let call = try OpCall(spec: spec, positional: op.positional, keywords: op.keywords)
