@@ -14,7 +14,10 @@ import TensorEngine
 /// ```swift
 /// var inputs: [Tensor] = []
 /// let plain = DirectJSONReader.readObject(bytes, maxDepth: 512) { key, r in
-///     key == "inputs" && r.array { r in r.tensor(codec).map { inputs.append($0) } != nil }
+///     switch key {
+///     case "inputs": return r.array { r in r.tensor(codec).map { inputs.append($0) } != nil }
+///     default: return false
+///     }
 /// }
 /// if !plain { /* JSONParser().parse(bytes) and TensorCodec.decode, for the exact error */ }
 /// ```
@@ -26,7 +29,7 @@ public struct DirectJSONReader {
     /// Reads `bytes` as one JSON object followed only by whitespace, calling `member` with each key and the
     /// reader positioned at its value, which `member` must read whole (or return false).
     public static func readObject(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int,
-                                  _ member: (String, inout DirectJSONReader) -> Bool) -> Bool {
+                                  _ member: (Key, inout DirectJSONReader) -> Bool) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         var reader = DirectJSONReader(r: JSONReader(p: base, end: bytes.count, maxDepth: maxDepth))
         guard reader.object(member) else { return false }
@@ -51,14 +54,15 @@ public struct DirectJSONReader {
         return true
     }
 
-    /// An object; `member` reads each value. Duplicate keys, which the parser refuses, end the fast path.
-    public mutating func object(_ member: (String, inout DirectJSONReader) -> Bool) -> Bool {
+    /// An object; `member` reads each value. Duplicate keys, which the parser refuses, end the fast path, and so
+    /// does a key with an escape.
+    public mutating func object(_ member: (Key, inout DirectJSONReader) -> Bool) -> Bool {
         guard take(UInt8(ascii: "{")) else { return false }
         if take(UInt8(ascii: "}")) { return true }
         guard enter() else { return false }
         var keys = SeenKeys()
         repeat {
-            guard let key = string(), keys.insert(key), take(Self.colon), member(key, &self) else { return false }
+            guard let key = key(), keys.insert(key), take(Self.colon), member(key, &self) else { return false }
         } while take(Self.comma)
         guard take(UInt8(ascii: "}")) else { return false }
         depth -= 1
@@ -78,6 +82,14 @@ public struct DirectJSONReader {
         guard take(UInt8(ascii: "]")) else { return false }
         depth -= 1
         return true
+    }
+
+    /// An object's key, read in place: the keys a handler matches need no `String` (making one for each key,
+    /// and comparing them, was a tenth of a small add's reading, issue 19).
+    private mutating func key() -> Key? {
+        r.skipWhitespace()
+        guard r.i < r.end, r.p[r.i] == Self.quote, let (bytes, isASCII) = r.unescapedBytes() else { return nil }
+        return Key(bytes: bytes, isASCII: isASCII)
     }
 
     /// A string, escapes decoded and UTF-8 checked by the parser's own reader.
@@ -244,18 +256,48 @@ public struct DirectJSONReader {
     }
 }
 
+extension DirectJSONReader {
+    /// An object's key as it stands in the body (UTF-8 checked, no escape), valid while the body is read.
+    /// A handler matches it against the names it takes (`case "inputs":`) or asks for its `string`.
+    public struct Key {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let isASCII: Bool
+
+        public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+        /// Whether `key` is `name`, as the parser's `String` comparison decides it (canonical equivalence:
+        /// a key other than ASCII compares as a `String`).
+        public static func ~= (name: StaticString, key: Key) -> Bool {
+            guard key.isASCII else { return key.string == name.description }
+            guard name.utf8CodeUnitCount == key.bytes.count else { return false }
+            for k in 0..<key.bytes.count where name.utf8Start[k] != key.bytes[k] { return false }
+            return true
+        }
+
+        public static func == (key: Key, name: StaticString) -> Bool { name ~= key }
+
+        /// Whether two keys are the same `String`: ASCII ones byte for byte.
+        static func same(_ a: Key, _ b: Key) -> Bool {
+            guard a.isASCII && b.isASCII else { return a.string == b.string }
+            return a.bytes.count == b.bytes.count && a.bytes.elementsEqual(b.bytes)
+        }
+    }
+}
+
 /// The keys of one object read so far, for the duplicate check. A request's objects have a few keys each
 /// (a tensor's `shape`, `dtype`, `data`): the first four are kept inline, so such an object allocates
 /// nothing here (an array of keys was five of a small add's 33 allocations, issue 19).
 private struct SeenKeys {
-    private var first: (String?, String?, String?, String?) = (nil, nil, nil, nil)
+    typealias Key = DirectJSONReader.Key
+    private var first: (Key?, Key?, Key?, Key?) = (nil, nil, nil, nil)
     private var count = 0
-    private var more: [String] = []
+    private var more: [Key] = []
 
     /// Adds `key`; false if it was already there.
-    mutating func insert(_ key: String) -> Bool {
-        if count > 0 && first.0 == key || count > 1 && first.1 == key || count > 2 && first.2 == key
-            || count > 3 && first.3 == key || count > 4 && more.contains(key) { return false }
+    mutating func insert(_ key: Key) -> Bool {
+        if count > 0 && Key.same(first.0!, key) || count > 1 && Key.same(first.1!, key)
+            || count > 2 && Key.same(first.2!, key) || count > 3 && Key.same(first.3!, key)
+            || count > 4 && more.contains(where: { Key.same($0, key) }) { return false }
         switch count {
         case 0: first.0 = key
         case 1: first.1 = key

@@ -46,6 +46,35 @@ extension JSONReader {
         }
     }
 
+    /// The bytes of the string whose opening quote is at `i`, as `string()` reads them, when it has no escape
+    /// (nothing to decode: no `String` is made), and whether they are all ASCII; leaves `i` past the closing
+    /// quote. Nil for a string with an escape, and for one `string()` refuses.
+    mutating func unescapedBytes() -> (bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool)? {
+        i += 1
+        let start = i
+        var isASCII = true
+        while true {
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                if Self.needsAttention(w) { break }
+                i += 8
+            }
+            guard i < end else { return nil }
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return (UnsafeBufferPointer(start: p + start, count: i - 1 - start), isASCII)
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+            if c >= 0x80 {
+                isASCII = false
+                guard (try? skipUTF8Sequence()) != nil else { return nil }
+            } else {
+                i += 1
+            }
+        }
+    }
+
     /// True when any byte of `w` is `"`, `\`, a control character or non-ASCII.
     @inline(__always)
     static func needsAttention(_ w: UInt64) -> Bool {

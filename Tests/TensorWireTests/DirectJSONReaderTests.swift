@@ -53,7 +53,6 @@ private func describe(_ v: Value) -> String {
         #"{"shape": [1, 1, 1], "data": [0.5]}"#,
         "{\"data\":\n\t[1,\r\n2]}",
         #"{"data": [1.5, 2], "dtype": "double"}"#,
-        #"{"dat\u0061": [1]}"#,  // an escaped key, decoded as the parser decodes it
     ])
     func plainTensorsReadAsTheCodecReadsThem(_ text: String) throws {
         let fast = try #require(direct(text), "not read directly: \(text)")
@@ -74,6 +73,7 @@ private func describe(_ v: Value) -> String {
         #"{"name": "x", "data": [1]}"#,
         #"{"dtype": "bool", "data": [true, false]}"#,
         #"{"data": [1], "data": [2]}"#,            // duplicate key
+        #"{"dat\u0061": [1]}"#,                   // an escaped key, which the parser decodes
         #"{"dtype": "float16", "data": [1]}"#,     // unknown dtype
         #"{"dtype": "int64", "data": [1.5]}"#,     // not an integer
         #"{"dtype": "int64", "data": [9223372036854775808]}"#,  // past Int64
@@ -117,6 +117,20 @@ private func describe(_ v: Value) -> String {
             }
         }
         #expect(direct(#"{"data": [1]}"#, maxDepth: 3) != nil && direct(#"{"data": [1]}"#, maxDepth: 2) == nil)
+    }
+
+    /// Keys are compared as the parser compares them, as `String`s: a key other than ASCII by canonical
+    /// equivalence (é precomposed and decomposed are one key; the Kelvin sign is "K"), an ASCII one byte for byte.
+    @Test func keysCompareAsStrings() {
+        func read(_ text: String, _ name: StaticString) -> Bool {
+            Array(text.utf8).withUnsafeBufferPointer { buf in
+                DirectJSONReader.readObject(buf, maxDepth: 512) { key, r in (key == name) && r.string() != nil }
+            }
+        }
+        #expect(read("{\"\u{E9}\": \"x\"}", "\u{E9}") && read("{\"e\u{301}\": \"x\"}", "\u{E9}"))
+        #expect(read("{\"\u{212A}\": \"x\"}", "K") && !read("{\"k\": \"x\"}", "K"))
+        #expect(!read("{\"\u{E9}\": \"x\", \"e\u{301}\": \"y\"}", "\u{E9}"))  // a duplicate key
+        #expect((try? JSONParser().parse("{\"\u{E9}\": \"x\", \"e\u{301}\": \"y\"}")) == nil)
     }
 
     /// Trailing bytes and a second document are the parser's errors, so not read directly.

@@ -97,7 +97,7 @@ extension TensorService {
             DirectJSONReader.readObject(bytes, maxDepth: configuration.maxJSONDepth) { key, r in
                 switch key {
                 case "expr": source = r.string(); return source != nil
-                case "tensors": return r.object { name, r in r.tensor(codec).map { inputs[name] = $0 } != nil }
+                case "tensors": return r.object { name, r in r.tensor(codec).map { inputs[name.string] = $0 } != nil }
                 case "outputs": outputs = r.strings(); return outputs != nil
                 case "encoding": return r.encoding().map { encoding = $0 } != nil
                 case "grad":

@@ -83,7 +83,7 @@ extension TensorService {
             DirectJSONReader.readObject(bytes, maxDepth: configuration.maxJSONDepth) { key, r in
                 switch key {
                 case "inputs": return r.array { r in r.tensor(codec).map { inputs.append(.tensor($0)) } != nil }
-                case "args": return r.object { name, r in r.argument(codec).map { keywords[name] = $0 } != nil }
+                case "args": return r.object { name, r in r.argument(codec).map { keywords[name.string] = $0 } != nil }
                 case "encoding": return r.encoding().map { encoding = $0 } != nil
                 default: return false
                 }
