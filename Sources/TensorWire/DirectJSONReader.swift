@@ -183,6 +183,15 @@ public struct DirectJSONReader {
     /// (`shape` and `dtype` optional), built as ``TensorCodec`` builds it: the same shape rules and limits,
     /// float32 through the nearest double, int64 only from integers that fit.
     public mutating func tensor(_ codec: TensorCodec) -> Tensor? {
+        // The first numbers of `data` are kept as they are read, and a small tensor is filled from them: the
+        // numbers were scanned twice, to count them and to fill the tensor once its dtype is known (issue 19).
+        withUnsafeTemporaryAllocation(of: Number.self, capacity: 16) { tensor(codec, kept: $0) }
+    }
+
+    /// A number of `data` as the fill takes it: the double, and the integer when it is one.
+    private typealias Number = (double: Double, integer: Int64)
+
+    private mutating func tensor(_ codec: TensorCodec, kept: UnsafeMutableBufferPointer<Number>) -> Tensor? {
         var shape: [Int]?
         var dtype: DType?
         var data: (start: Int, count: Int, allIntegers: Bool)?
@@ -198,8 +207,11 @@ public struct DirectJSONReader {
                 r.r.skipWhitespace()
                 let start = r.r.i
                 var allIntegers = true
+                var k = 0
                 guard let count = r.numbers({ n in
                     if n.integer == nil { allIntegers = false }
+                    if k < kept.count { kept[k] = (n.double, n.integer ?? 0) }
+                    k += 1
                     return true
                 }) else { return false }
                 data = (start, count, allIntegers)
@@ -215,23 +227,28 @@ public struct DirectJSONReader {
         let end = r.i
         defer { r.i = end }
         switch dtype ?? .float32 {
-        case .float32: return fill(dims, from: data.start, Float.self) { Float($0.double) }
-        case .float64: return fill(dims, from: data.start, Double.self) { $0.double }
+        case .float32: return fill(dims, from: data.start, kept: kept) { Float($0.double) }
+        case .float64: return fill(dims, from: data.start, kept: kept) { $0.double }
         case .int64:
             guard data.allIntegers else { return nil }
-            return fill(dims, from: data.start, Int64.self) { $0.integer! }
+            return fill(dims, from: data.start, kept: kept) { $0.integer }
         case .bool: return nil
         }
     }
 
-    /// The tensor of `shape` whose elements are the numbers of the array at `start`, already checked.
-    private mutating func fill<T: Element>(_ shape: [Int], from start: Int, _: T.Type,
-                                           _ element: (ScannedNumber) -> T) -> Tensor {
-        r.i = start
-        return Tensor.make(shape, T.self) { out in
+    /// The tensor of `shape` whose elements are the numbers of the array at `start`, already checked: those
+    /// `kept` when they all are, else read again.
+    private mutating func fill<T: Element>(_ shape: [Int], from start: Int, kept: UnsafeMutableBufferPointer<Number>,
+                                           _ element: (Number) -> T) -> Tensor {
+        Tensor.make(shape, T.self) { out in
+            if out.count <= kept.count {
+                for k in 0..<out.count { out[k] = element(kept[k]) }
+                return
+            }
+            r.i = start
             var k = 0
             _ = numbers { n in
-                out[k] = element(n)
+                out[k] = element((n.double, n.integer ?? 0))
                 k += 1
                 return true
             }
