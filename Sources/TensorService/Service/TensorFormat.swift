@@ -75,8 +75,7 @@ enum TensorFormat: String, CaseIterable {
     /// `isJSON(mediaRange(value))`, read on the bytes of an ASCII value without building the lowercased
     /// `String`, which every JSON request paid for (perf, issue 19); any other value takes that path.
     static func isJSONContentType(_ value: String) -> Bool {
-        var value = value
-        let decided: Bool? = value.withUTF8 { bytes in
+        let decided: Bool?? = value.utf8.withContiguousStorageIfAvailable { bytes in
             var end = 0
             while end < bytes.count, bytes[end] != UInt8(ascii: ";") {
                 if bytes[end] >= 0x80 { return nil }
@@ -86,18 +85,22 @@ enum TensorFormat: String, CaseIterable {
             var start = 0
             while start < end, isBlank(bytes[start]) { start += 1 }
             while end > start, isBlank(bytes[end - 1]) { end -= 1 }
-            func endsWith(_ lowercase: StaticString) -> Bool {
-                let count = lowercase.utf8CodeUnitCount
-                guard end - start >= count else { return false }
-                for i in 0..<count {
-                    let byte = bytes[end - count + i]
-                    if (byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte) != lowercase.utf8Start[i] { return false }
-                }
-                return true
-            }
-            return (end - start == 16 && endsWith("application/json")) || endsWith("+json")
+            let media = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            return (media.count == 16 && endsWith(media, "application/json")) || endsWith(media, "+json")
         }
-        return decided ?? isJSON(mediaRange(value))
+        return (decided ?? nil) ?? isJSON(mediaRange(value))
+    }
+
+    /// Whether ASCII `bytes` end with `lowercase`, the case of their letters ignored.
+    private static func endsWith(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        let count = lowercase.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        let tail = bytes.count - count
+        for i in 0..<count {
+            let byte = bytes[tail + i]
+            if (byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte) != lowercase.utf8Start[i] { return false }
+        }
+        return true
     }
 }
 

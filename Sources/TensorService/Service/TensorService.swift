@@ -221,8 +221,10 @@ extension Response {
     static func json(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], capacity: Int = 1024, _ body: (inout JSONWriter) -> Void) -> Response {
         var w = JSONWriter(capacity: capacity)
         body(&w)
-        // Most answers have no headers of their own: one shared list instead of a new one each (issue 19).
-        return Response(status: status, headers: headers.isEmpty ? jsonHeaders : headers, json: w.take())
+        // Most answers have no headers of their own: one shared list instead of a new one each, which already
+        // names the JSON type, so it is not searched for one (issue 19).
+        if headers.isEmpty { return Response(status: status, headers: jsonHeaders, body: .bytes(w.take())) }
+        return Response(status: status, headers: headers, json: w.take())
     }
 
     private static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
