@@ -72,8 +72,18 @@ public struct JSONWriter: Sendable {
     public mutating func endArray() { byte(UInt8(ascii: "]")); needsComma = true }
 
     /// An object member's key; the next value written is its value.
+    @_disfavoredOverload
     public mutating func key(_ k: String) {
         string(k)
+        byte(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// A key spelled in the source (`w.key("shape")`), written from its bytes with no `String` in between: a
+    /// small answer's keys were a twentieth of its handler (perf, issue 19).
+    public mutating func key(_ k: StaticString) {
+        separate()
+        k.withUTF8Buffer { quoted($0) }
         byte(UInt8(ascii: ":"))
         needsComma = false
     }
@@ -109,31 +119,46 @@ public struct JSONWriter: Sendable {
     /// A string, escaped as RFC 8259 §7 requires (`"`, `\` and control characters).
     public mutating func string(_ s: String) {
         separate()
-        var s = s
-        s.withUTF8 { utf8 in
-            // Worst case every byte becomes \u00XX.
-            write(maxBytes: utf8.count * 6 + 2) { p in
-                var n = 0
-                p[n] = UInt8(ascii: "\""); n += 1
-                for c in utf8 {
-                    switch c {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                        p[n] = UInt8(ascii: "\\"); p[n + 1] = c; n += 2
-                    case 0x0A: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "n"); n += 2
-                    case 0x0D: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "r"); n += 2
-                    case 0x09: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "t"); n += 2
-                    case 0..<0x20:
-                        let hex: StaticString = "0123456789abcdef"
-                        p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "u"); p[n + 2] = 0x30; p[n + 3] = 0x30
-                        p[n + 4] = hex.utf8Start[Int(c >> 4)]; p[n + 5] = hex.utf8Start[Int(c & 15)]
-                        n += 6
-                    default:
-                        p[n] = c; n += 1
-                    }
-                }
-                p[n] = UInt8(ascii: "\""); n += 1
-                return n
+        if s.utf8.withContiguousStorageIfAvailable({ quoted($0) }) == nil {
+            var s = s
+            s.withUTF8 { quoted($0) }
+        }
+    }
+
+    /// `utf8` in quotes, escaped.
+    private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        // Most strings (keys, names, dtypes) have nothing to escape: copied whole.
+        if let start = utf8.baseAddress, !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            write(maxBytes: utf8.count + 2) { p in
+                p[0] = UInt8(ascii: "\"")
+                (p + 1).update(from: start, count: utf8.count)
+                p[utf8.count + 1] = UInt8(ascii: "\"")
+                return utf8.count + 2
             }
+            return
+        }
+        // Worst case every byte becomes \u00XX.
+        write(maxBytes: utf8.count * 6 + 2) { p in
+            var n = 0
+            p[n] = UInt8(ascii: "\""); n += 1
+            for c in utf8 {
+                switch c {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    p[n] = UInt8(ascii: "\\"); p[n + 1] = c; n += 2
+                case 0x0A: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "n"); n += 2
+                case 0x0D: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "r"); n += 2
+                case 0x09: p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "t"); n += 2
+                case 0..<0x20:
+                    let hex: StaticString = "0123456789abcdef"
+                    p[n] = UInt8(ascii: "\\"); p[n + 1] = UInt8(ascii: "u"); p[n + 2] = 0x30; p[n + 3] = 0x30
+                    p[n + 4] = hex.utf8Start[Int(c >> 4)]; p[n + 5] = hex.utf8Start[Int(c & 15)]
+                    n += 6
+                default:
+                    p[n] = c; n += 1
+                }
+            }
+            p[n] = UInt8(ascii: "\""); n += 1
+            return n
         }
     }
 
