@@ -283,9 +283,9 @@ extension DirectJSONReader {
         public var string: String { String(decoding: bytes, as: UTF8.self) }
 
         /// Whether `key` is `name`, as the parser's `String` comparison decides it (canonical equivalence:
-        /// a key other than ASCII compares as a `String`).
+        /// a key or name other than ASCII compares as a `String`).
         public static func ~= (name: StaticString, key: Key) -> Bool {
-            guard key.isASCII else { return key.string == name.description }
+            guard key.isASCII, name.hasPointerRepresentation, name.isASCII else { return key.string == name.description }
             guard name.utf8CodeUnitCount == key.bytes.count else { return false }
             for k in 0..<key.bytes.count where name.utf8Start[k] != key.bytes[k] { return false }
             return true
@@ -296,7 +296,9 @@ extension DirectJSONReader {
         /// Whether two keys are the same `String`: ASCII ones byte for byte.
         static func same(_ a: Key, _ b: Key) -> Bool {
             guard a.isASCII && b.isASCII else { return a.string == b.string }
-            return a.bytes.count == b.bytes.count && a.bytes.elementsEqual(b.bytes)
+            guard a.bytes.count == b.bytes.count else { return false }
+            for k in 0..<a.bytes.count where a.bytes[k] != b.bytes[k] { return false }
+            return true
         }
     }
 }

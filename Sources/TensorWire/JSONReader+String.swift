@@ -8,7 +8,13 @@ extension JSONReader {
         while true {
             while i + 8 <= end {
                 let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                if Self.needsAttention(w) { break }
+                let attention = Self.attention(w)
+                if attention != 0 {
+                    // Straight to the first byte that needs it: a short string ends inside its first eight
+                    // bytes, which were loaded and tested again for each byte before the quote (issue 19).
+                    i += attention.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
             guard i < end else { throw error("unexpected end of input in a string") }
@@ -56,7 +62,13 @@ extension JSONReader {
         while true {
             while i + 8 <= end {
                 let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                if Self.needsAttention(w) { break }
+                let attention = Self.attention(w)
+                if attention != 0 {
+                    // Straight to the first byte that needs it: a short string ends inside its first eight
+                    // bytes, which were loaded and tested again for each byte before the quote (issue 19).
+                    i += attention.trailingZeroBitCount >> 3
+                    break
+                }
                 i += 8
             }
             guard i < end else { return nil }
@@ -75,15 +87,17 @@ extension JSONReader {
         }
     }
 
-    /// True when any byte of `w` is `"`, `\`, a control character or non-ASCII.
+    /// Nonzero when any byte of `w` is `"`, `\`, a control character or non-ASCII; its lowest set bit is the
+    /// high bit of the first such byte (little-endian: the first in memory). A borrow may mark bytes after it,
+    /// never one before.
     @inline(__always)
-    static func needsAttention(_ w: UInt64) -> Bool {
+    static func attention(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         func hasZeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
         let quote = hasZeroByte(w ^ (ones &* 0x22))
         let backslash = hasZeroByte(w ^ (ones &* 0x5C))
         let control = (w &- ones &* 0x20) & ~w & highs
-        return (quote | backslash | control | (w & highs)) != 0
+        return quote | backslash | control | (w & highs)
     }
 
     /// One escape sequence at `i` (RFC 8259 §7), appended as UTF-8.
