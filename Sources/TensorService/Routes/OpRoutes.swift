@@ -35,7 +35,7 @@ extension TensorService {
                 w.beginObject()
                 w.key("outputs")
                 w.beginArray()
-                for (t, n) in zip(outputs, names) { TensorCodec.encode(t, encoding: op.encoding, name: n, into: &w) }
+                for i in outputs.indices { TensorCodec.encode(outputs[i], encoding: op.encoding, name: names[i], into: &w) }
                 w.endArray()
                 w.endObject()
             }
@@ -82,7 +82,14 @@ extension TensorService {
         let plain = body.withUnsafeBufferPointer { bytes in
             DirectJSONReader.readObject(bytes, maxDepth: configuration.maxJSONDepth) { key, r in
                 switch key {
-                case "inputs": return r.array { r in r.tensor(codec).map { inputs.append(.tensor($0)) } != nil }
+                case "inputs":
+                    // The tensor moved into the list: through `Optional.map` its optional was destroyed
+                    // by value witnesses (perf, issue 19).
+                    return r.array { r in
+                        guard let t = r.tensor(codec) else { return false }
+                        inputs.append(.tensor(t))
+                        return true
+                    }
                 case "args": return r.object { name, r in r.argument(codec).map { keywords[name.string] = $0 } != nil }
                 case "encoding": return r.encoding().map { encoding = $0 } != nil
                 default: return false
