@@ -6,17 +6,7 @@ extension JSONReader {
         let start = i
         // Fast scan: runs of plain ASCII need no copying or decoding, eight bytes at a time.
         while true {
-            while i + 8 <= end {
-                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let attention = Self.attention(w)
-                if attention != 0 {
-                    // Straight to the first byte that needs it: a short string ends inside its first eight
-                    // bytes, which were loaded and tested again for each byte before the quote (issue 19).
-                    i += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
+            skipPlainRun()
             guard i < end else { throw error("unexpected end of input in a string") }
             let c = p[i]
             if c == UInt8(ascii: "\"") {
@@ -52,6 +42,23 @@ extension JSONReader {
         }
     }
 
+    /// Moves `i` over plain ASCII in a string, eight bytes at a time, to the first byte that needs a look (a
+    /// quote, a backslash, a control or non-ASCII byte) or to within eight bytes of the end.
+    @inline(__always)
+    private mutating func skipPlainRun() {
+        while i + 8 <= end {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let attention = Self.attention(w)
+            if attention != 0 {
+                // Straight to the first byte that needs it: a short string ends inside its first eight
+                // bytes, which were loaded and tested again for each byte before the quote (issue 19).
+                i += attention.trailingZeroBitCount >> 3
+                return
+            }
+            i += 8
+        }
+    }
+
     /// The bytes of the string whose opening quote is at `i`, as `string()` reads them, when it has no escape
     /// (nothing to decode: no `String` is made), and whether they are all ASCII; leaves `i` past the closing
     /// quote. Nil for a string with an escape, and for one `string()` refuses.
@@ -60,17 +67,7 @@ extension JSONReader {
         let start = i
         var isASCII = true
         while true {
-            while i + 8 <= end {
-                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let attention = Self.attention(w)
-                if attention != 0 {
-                    // Straight to the first byte that needs it: a short string ends inside its first eight
-                    // bytes, which were loaded and tested again for each byte before the quote (issue 19).
-                    i += attention.trailingZeroBitCount >> 3
-                    break
-                }
-                i += 8
-            }
+            skipPlainRun()
             guard i < end else { return nil }
             let c = p[i]
             if c == UInt8(ascii: "\"") {

@@ -39,14 +39,9 @@ extension Tensor {
     /// Calls `body` with the elements as a dense row-major buffer: the storage itself when
     /// the tensor is contiguous, a temporary copy otherwise.
     public func withContiguousBuffer<T: Element, R>(as _: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
-        precondition(T.dtype == dtype, "tensor is \(dtype), not \(T.dtype)")
-        if isContiguous {
-            return try body(UnsafeBufferPointer(start: storage.typed(T.self) + offset, count: count))
-        }
-        let tmp = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
-        defer { tmp.deallocate() }
-        copyElements(as: T.self, into: tmp)
-        return try body(UnsafeBufferPointer(start: tmp, count: count))
+        let elements = denseElements(as: T.self)
+        defer { if elements.copied { elements.pointer.deallocate() } }
+        return try body(UnsafeBufferPointer(start: elements.pointer, count: elements.count))
     }
 
     /// `withContiguousBuffer` without the closure: the elements as a dense row-major run, in the storage
