@@ -286,9 +286,8 @@ extension DirectJSONReader {
         /// a key or name other than ASCII compares as a `String`).
         public static func ~= (name: StaticString, key: Key) -> Bool {
             guard key.isASCII, name.hasPointerRepresentation, name.isASCII else { return key.string == name.description }
-            guard name.utf8CodeUnitCount == key.bytes.count else { return false }
-            for k in 0..<key.bytes.count where name.utf8Start[k] != key.bytes[k] { return false }
-            return true
+            return name.utf8CodeUnitCount == key.bytes.count
+                && key.bytes.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
 
         public static func == (key: Key, name: StaticString) -> Bool { name ~= key }
@@ -296,9 +295,7 @@ extension DirectJSONReader {
         /// Whether two keys are the same `String`: ASCII ones byte for byte.
         static func same(_ a: Key, _ b: Key) -> Bool {
             guard a.isASCII && b.isASCII else { return a.string == b.string }
-            guard a.bytes.count == b.bytes.count else { return false }
-            for k in 0..<a.bytes.count where a.bytes[k] != b.bytes[k] { return false }
-            return true
+            return a.bytes.count == b.bytes.count && a.bytes.elementsEqual(b.bytes)
         }
     }
 }
@@ -314,9 +311,9 @@ private struct SeenKeys {
 
     /// Adds `key`; false if it was already there.
     mutating func insert(_ key: Key) -> Bool {
-        if count > 0 && Key.same(first.0!, key) || count > 1 && Key.same(first.1!, key)
-            || count > 2 && Key.same(first.2!, key) || count > 3 && Key.same(first.3!, key)
-            || count > 4 && more.contains(where: { Key.same($0, key) }) { return false }
+        func seen(_ k: Key?) -> Bool { k.map { Key.same($0, key) } ?? false }
+        if seen(first.0) || seen(first.1) || seen(first.2) || seen(first.3)
+            || more.contains(where: { Key.same($0, key) }) { return false }
         switch count {
         case 0: first.0 = key
         case 1: first.1 = key
