@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CKernels", cSettings: cFast, linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TensorEngine", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "COptim", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=off"])], linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "Training", dependencies: ["TensorEngine", "COptim"]),
+        .target(name: "Training", dependencies: ["TensorEngine", "TensorWire", "COptim"]),
         .target(name: "CEventPoll"),
         .target(name: "CYieldTimer"),
         .target(name: "HTTPServer", dependencies: ["CEventPoll"]),

@@ -122,6 +122,15 @@ public struct JSONWriter: Sendable {
 
     public mutating func int(_ v: Int) { int(Int64(v)) }
 
+    public mutating func int(_ v: UInt64) {
+        separate()
+        write(maxBytes: 20) { p in
+            let n = NumberFormatter.digitCount(v)
+            NumberFormatter.writeDigits(v, count: n, to: p)
+            return n
+        }
+    }
+
     /// A float, spelled as a float (`2.0`, not `2`); NaN and ±∞ as the strings api.md names.
     public mutating func float(_ v: Double) {
         separate()

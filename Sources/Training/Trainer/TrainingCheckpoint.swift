@@ -22,14 +22,11 @@ public struct TrainingCheckpoint: Codable, Equatable, Sendable {
         self.scaler = scaler
     }
 
-    /// JSON in which non-finite numbers (a diverged loss) are the strings "NaN", "Infinity"
-    /// and "-Infinity", as Python's `json` writes them; tensors are base64 bytes.
-    public func json() throws -> Data { try Self.encoder.encode(self) }
-
-    /// Reads what `json()` wrote.
+    /// Reads what `json()` (TrainingCheckpoint+JSON.swift) wrote, or the synthesized encoding.
     public init(json: Data) throws { self = try Self.decoder.decode(Self.self, from: json) }
 
-    private static var encoder: JSONEncoder {
+    /// The synthesized encoding's settings, which `json()` follows (and uses for the config).
+    static var encoder: JSONEncoder {
         let e = JSONEncoder()
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return e
