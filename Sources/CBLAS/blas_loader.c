@@ -30,6 +30,10 @@ static void choose_coretype(void) {
 
 static void load(void) {
     choose_coretype();
+    // One thread per call (below), so OpenBLAS's pool would only idle: told before it loads, it starts
+    // none. Told after, its worker (started by the loading thread, and named after it) spun in
+    // sched_yield for its first 0.1 s, on the core beside a job's first steps.
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
     const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libblas.so.3", NULL};
     for (int i = 0; names[i]; i++) {
         void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
