@@ -28,12 +28,17 @@ static void choose_coretype(void) {
 #endif
 }
 
-static void load(void) {
+// OpenBLAS reads its environment when it loads (at the first product). It is set here, before main, while
+// the process has one thread: `setenv` is not safe beside threads that read the environment.
+__attribute__((constructor)) static void configure_openblas(void) {
     choose_coretype();
     // One thread per call (below), so OpenBLAS's pool would only idle: told before it loads, it starts
     // none. Told after, its worker (started by the loading thread, and named after it) spun in
     // sched_yield for its first 0.1 s, on the core beside a job's first steps.
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
+}
+
+static void load(void) {
     const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libblas.so.3", NULL};
     for (int i = 0; names[i]; i++) {
         void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
