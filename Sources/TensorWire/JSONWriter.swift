@@ -124,11 +124,7 @@ public struct JSONWriter: Sendable {
 
     public mutating func int(_ v: UInt64) {
         separate()
-        write(maxBytes: 20) { p in
-            let n = NumberFormatter.digitCount(v)
-            NumberFormatter.writeDigits(v, count: n, to: p)
-            return n
-        }
+        write(maxBytes: 20) { NumberFormatter.write(v, to: $0) }
     }
 
     /// A float, spelled as a float (`2.0`, not `2`); NaN and ±∞ as the strings api.md names.

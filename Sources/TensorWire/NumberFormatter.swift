@@ -87,16 +87,16 @@ enum NumberFormatter {
     /// Writes a signed integer; returns the byte count (at most 20).
     @inline(__always)
     static func write(_ v: Int64, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        if v < 0 {
-            p[0] = UInt8(ascii: "-")
-            let m = v.magnitude
-            let len = digitCount(m)
-            writeDigits(m, count: len, to: p + 1)
-            return len + 1
-        }
-        let m = UInt64(v)
-        let len = digitCount(m)
-        writeDigits(m, count: len, to: p)
+        guard v < 0 else { return write(UInt64(v), to: p) }
+        p[0] = UInt8(ascii: "-")
+        return write(v.magnitude, to: p + 1) + 1
+    }
+
+    /// Writes an unsigned integer; returns the byte count (at most 20).
+    @inline(__always)
+    static func write(_ v: UInt64, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        let len = digitCount(v)
+        writeDigits(v, count: len, to: p)
         return len
     }
 

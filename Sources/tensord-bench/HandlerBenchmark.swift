@@ -15,8 +15,8 @@ func runHandlerBenchmark(_ args: [String]) throws {
     var remaining = args[...]
     while let argument = remaining.popFirst() {
         switch argument {
-        case "--iterations": iterations = remaining.popFirst().flatMap(Int.init) ?? iterations
-        case "--rounds": rounds = remaining.popFirst().flatMap(Int.init) ?? rounds
+        case "--iterations": iterations = max(1, remaining.popFirst().flatMap(Int.init) ?? iterations)
+        case "--rounds": rounds = max(1, remaining.popFirst().flatMap(Int.init) ?? rounds)
         case "--log": logRequests = true
         default: throw BenchmarkUsageError(message: "usage: tensord-bench handler [--iterations N] [--rounds N] [--log]")
         }
@@ -46,9 +46,9 @@ func runHandlerBenchmark(_ args: [String]) throws {
     var ns = [String: [Double]]()
     for _ in 0..<rounds {
         for (name, call) in cases {
-            let start = threadCPU()
+            let start = seconds(CLOCK_THREAD_CPUTIME_ID)
             for _ in 0..<iterations { _ = try call() }
-            ns[name, default: []].append(Double(threadCPU() - start) / Double(iterations))
+            ns[name, default: []].append((seconds(CLOCK_THREAD_CPUTIME_ID) - start) * 1e9 / Double(iterations))
         }
     }
     func median(_ a: [Double]) -> Double { let s = a.sorted(); return s[s.count / 2] }
@@ -66,10 +66,4 @@ private func sumRouter() -> Router {
     var router = Router()
     router.post("/sum") { request, _ in sumResponse(request) }
     return router
-}
-
-private func threadCPU() -> UInt64 {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }

@@ -30,17 +30,17 @@ func runTrainBenchmark(_ args: [String]) throws {
     // Wall time, and the process's CPU time, which other load on a shared machine disturbs less.
     var times: [Double] = [], cpuTimes: [Double] = []
     var last: EpochMetrics?
-    var start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUTime()
+    var start = DispatchTime.now().uptimeNanoseconds, cpuStart = seconds(CLOCK_PROCESS_CPUTIME_ID)
     while let report = try trainer.step() {
         if let e = report.epoch {
-            let now = DispatchTime.now().uptimeNanoseconds, cpuNow = processCPUTime()
+            let now = DispatchTime.now().uptimeNanoseconds, cpuNow = seconds(CLOCK_PROCESS_CPUTIME_ID)
             if e.epoch > 0 {
                 times.append(Double(now - start) / 1e6)
                 cpuTimes.append((cpuNow - cpuStart) * 1e3)
             }
             last = e
             start = DispatchTime.now().uptimeNanoseconds
-            cpuStart = processCPUTime()
+            cpuStart = seconds(CLOCK_PROCESS_CPUTIME_ID)
         }
     }
     let sorted = times.sorted()
@@ -63,20 +63,12 @@ func runTrainBenchmark(_ args: [String]) throws {
 
 /// Milliseconds to encode `checkpoint` (a job writes one every epoch by default) with `json()`, and with
 /// Foundation's JSONEncoder through the synthesized `Codable` conformances, which write the same JSON:
-/// the least of 20 calls each, alternated.
+/// the least of 20 calls each.
 private func timeCheckpointEncoding(_ checkpoint: TrainingCheckpoint) throws -> (json: Double, encoder: Double) {
     let encoder = JSONEncoder()
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    var best = (json: Double.infinity, encoder: Double.infinity)
-    for _ in 0..<20 {
-        var t = DispatchTime.now().uptimeNanoseconds
-        _ = try checkpoint.json()
-        best.json = min(best.json, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
-        t = DispatchTime.now().uptimeNanoseconds
-        _ = try encoder.encode(checkpoint)
-        best.encoder = min(best.encoder, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
-    }
-    return best
+    let clock = clockid_t(CLOCK_MONOTONIC)
+    return (try best(20, clock) { _ = try checkpoint.json() } * 1e3, try best(20, clock) { _ = try encoder.encode(checkpoint) } * 1e3)
 }
 
 /// The digits fixture when it is there (run from the package root), else synthetic data of
@@ -90,11 +82,4 @@ private func benchmarkData(_ path: String) throws -> (Dataset, String) {
     let x = (0..<(n * 64)).map { _ in Float(rng.next() % 17) }
     let y = (0..<n).map { _ in Int64(rng.next() % 10) }
     return (try Dataset(features: Tensor(x, shape: [n, 64]), targets: Tensor(y)), "synthetic, digits-sized")
-}
-
-/// Seconds of CPU time used by the whole process (all threads).
-private func processCPUTime() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

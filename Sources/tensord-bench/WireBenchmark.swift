@@ -70,20 +70,3 @@ private enum WireBenchmarkError: Error {
 }
 
 private func rounded(_ x: Double) -> Double { (x * 10).rounded() / 10 }
-
-private func seconds(_ clock: clockid_t) -> Double {
-    var ts = timespec()
-    clock_gettime(clock, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// The fastest of `iterations` runs of `body`, in seconds of `clock`.
-private func best(_ iterations: Int, _ clock: clockid_t, _ body: () throws -> Void) throws -> Double {
-    var fastest = Double.infinity
-    for _ in 0..<iterations {
-        let start = seconds(clock)
-        try body()
-        fastest = min(fastest, seconds(clock) - start)
-    }
-    return fastest
-}

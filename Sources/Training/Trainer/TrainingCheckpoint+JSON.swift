@@ -26,36 +26,46 @@ extension TrainingCheckpoint {
         w.endArray()
         w.key("optimizerStates")
         w.beginArray()
-        for s in optimizerStates {
-            w.beginObject()
-            w.key("step")
-            w.int(s.step)
-            w.key("buffers")
-            w.beginObject()
-            // Sorted, so that one state always gives the same bytes.
-            for (name, tensor) in s.buffers.sorted(by: { $0.key < $1.key }) {
-                w.key(name)
-                TensorSnapshot(tensor).write(into: &w)
-            }
-            w.endObject()
-            w.endObject()
-        }
+        for s in optimizerStates { s.write(into: &w) }
         w.endArray()
         w.key("progress")
         progress.write(into: &w)
         if let scaler {
             w.key("scaler")
-            w.beginObject()
-            w.key("method")
-            w.string(scaler.method.rawValue)
-            w.key("shift")
-            scaler.shift.withUnsafeBufferPointer { w.floats($0) }
-            w.key("scale")
-            scaler.scale.withUnsafeBufferPointer { w.floats($0) }
-            w.endObject()
+            scaler.write(into: &w)
         }
         w.endObject()
         return Data(w.take())
+    }
+}
+
+extension OptimizerState {
+    func write(into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("step")
+        w.int(step)
+        w.key("buffers")
+        w.beginObject()
+        // Sorted, so that one state always gives the same bytes.
+        for (name, tensor) in buffers.sorted(by: { $0.key < $1.key }) {
+            w.key(name)
+            TensorSnapshot(tensor).write(into: &w)
+        }
+        w.endObject()
+        w.endObject()
+    }
+}
+
+extension FeatureScaler {
+    func write(into w: inout JSONWriter) {
+        w.beginObject()
+        w.key("method")
+        w.string(method.rawValue)
+        w.key("shift")
+        shift.withUnsafeBufferPointer { w.floats($0) }
+        w.key("scale")
+        scale.withUnsafeBufferPointer { w.floats($0) }
+        w.endObject()
     }
 }
 
